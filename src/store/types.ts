@@ -1,0 +1,72 @@
+/**
+ * The contract of the encrypted phone directory (src/store). Every engine (SQLite, Postgres)
+ * implements it and passes the same contract test suite (test/store/contract.ts).
+ */
+import type { TlsPolicy } from '../phone/types.js';
+
+/** Who may ring a user's phone. */
+export type RingPermission = 'anyone' | 'buddies' | 'only_me';
+
+export interface UserKey {
+  teamId: string;
+  userId: string;
+}
+
+/** What a user (or an admin) registers. Secret fields are encrypted at rest, never logged. */
+export interface RegistrationInput extends UserKey {
+  /** `host`, `host:port` or `http(s)://host[:port]`. Secret at rest. */
+  address: string;
+  /** Phone username; absent = organisation default (PHONE_DEFAULT_USERNAME). Secret at rest. */
+  username?: string;
+  /** Phone password; absent = organisation default (PHONE_DEFAULT_PASSWORD). Secret at rest. */
+  password?: string;
+  tls?: TlsPolicy;
+  /** Absent = organisation default. */
+  tone?: string;
+  rings?: number;
+  intervalSeconds?: number;
+  permission?: RingPermission; // default 'anyone'
+  buddies?: string[]; // user ids
+}
+
+export interface Registration extends Required<Pick<RegistrationInput, 'teamId' | 'userId' | 'address'>> {
+  username?: string;
+  password?: string;
+  tls?: TlsPolicy;
+  tone?: string;
+  rings?: number;
+  intervalSeconds?: number;
+  permission: RingPermission;
+  buddies: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A registration with the secrets removed: what `list`, exports and App Home see. */
+export type PublicRegistration = Omit<Registration, 'password' | 'username'> & { hasOwnUsername: boolean; hasOwnPassword: boolean };
+
+export interface RekeyReport {
+  /** Rows re-encrypted under the current key in this run. */
+  reencrypted: number;
+  /** Rows already under the current key. */
+  current: number;
+  /** Rows that could not be opened (missing key, tampered); named in `failures`. */
+  failed: number;
+  failures: { teamId: string; userId: string; keyId: string; reason: string }[];
+}
+
+export interface PhoneDirectory {
+  /** Undefined when the user has no registration. Throws StoreRowUnreadable for a row that does not open. */
+  get(key: UserKey): Promise<Registration | undefined>;
+  /** Insert or replace. `password`/`username` absent on update keep the stored ones only if `keepSecrets` is set. */
+  put(input: RegistrationInput, options?: { keepSecrets?: boolean }): Promise<Registration>;
+  remove(key: UserKey): Promise<boolean>;
+  /** Without secrets. Rows that do not open are reported in `unreadable`, never thrown. */
+  list(filter?: { teamId?: string }): Promise<{ rows: PublicRegistration[]; unreadable: { teamId: string; userId: string; keyId: string; reason: string }[] }>;
+  /** Distinct team ids present. */
+  teams(): Promise<string[]>;
+  count(): Promise<number>;
+  /** Re-encrypt every row under the current key, in batches; safe to re-run after an interruption. */
+  rekey(options?: { batchSize?: number; onBatch?: (done: number) => void }): Promise<RekeyReport>;
+  close(): Promise<void>;
+}

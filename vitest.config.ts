@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
+    // Nothing in a test may reach beyond loopback; the phone simulator and fake Slack bind 127.0.0.1.
+  },
+});
