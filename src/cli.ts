@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * `rescue-ring`: the operator command. Each group of verbs lives in src/cli/*.ts and registers itself here.
+ */
+import 'dotenv/config';
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from './cli/io.js';
+import { registerPhoneVerbs } from './cli/phone-verbs.js';
+import { registerSimVerb } from './cli/sim-verb.js';
+import { registerDirectoryVerbs } from './cli/directory-verbs.js';
+
+export function buildCli(): Command {
+  const program = new Command('rescue-ring')
+    .description('Ring Cisco desk phones from Slack: operator tools')
+    .showHelpAfterError()
+    .exitOverride();
+  registerPhoneVerbs(program);
+  registerSimVerb(program);
+  registerDirectoryVerbs(program);
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildCli().parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+      return;
+    }
+    throw err;
+  }
+}
+
+await main();
