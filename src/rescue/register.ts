@@ -1,0 +1,106 @@
+/**
+ * Registering (or updating) a phone. Every field is validated here, for every surface, and all
+ * problems come back at once by field so a form can show each beside its input. Nothing is saved
+ * unless everything is valid.
+ */
+import { checkPhoneAddress, parsePhoneAddress } from '../phone/index.js';
+import { DENIED_TONES } from '../phone/tones.js';
+import type { TlsPolicy } from '../phone/types.js';
+import type { Registration, RingPermission } from '../store/types.js';
+import type { RescueDeps } from './deps.js';
+import { InvalidSettings, type SettingsField } from './errors.js';
+import { INTERVAL_RANGE, RINGS_RANGE } from './settings.js';
+
+export interface RegisterInput {
+  teamId: string;
+  userId: string;
+  address: string;
+  /** Blank = organisation default. */
+  username?: string;
+  /** Blank on an update keeps the saved password. */
+  password?: string;
+  tls?: TlsPolicy;
+  tone?: string;
+  rings?: number;
+  intervalSeconds?: number;
+  permission?: RingPermission;
+  buddies?: string[];
+}
+
+const PERMISSIONS: readonly RingPermission[] = ['anyone', 'buddies', 'only_me'];
+const MAX_BUDDIES = 50;
+const blank = (s: string | undefined) => s === undefined || s.trim() === '';
+
+export async function registerPhone(deps: RescueDeps, input: RegisterInput): Promise<Registration> {
+  const { settings } = deps;
+  const errors: Partial<Record<SettingsField, string>> = {};
+  const existing = await deps.directory.get({ teamId: input.teamId, userId: input.userId });
+
+  const address = input.address.trim();
+  if (address === '') errors.address = 'Enter your phone’s IP address or host name (Settings > Phone Information on the phone).';
+  else {
+    try {
+      parsePhoneAddress(address);
+      await checkPhoneAddress(address, deps.phones.networkPolicy);
+    } catch (err) {
+      errors.address = err instanceof Error && 'hint' in err ? `${(err as { hint: string }).hint}` : 'This is not a phone address rescue-ring can use.';
+    }
+  }
+
+  const username = blank(input.username) ? undefined : input.username!.trim();
+  if (username === undefined && settings.defaults.username === undefined) {
+    errors.username = 'Enter the username you use for the phone’s web pages (your organisation has no shared phone account).';
+  } else if (username !== undefined && (username.length > 128 || /[\u0000-\u001f:]/.test(username))) {
+    errors.username = 'The username is too long or contains a colon or control characters; check it and try again.';
+  }
+
+  const password = blank(input.password) ? undefined : input.password!;
+  const keepPassword = password === undefined && existing?.password !== undefined;
+  if (password === undefined && !keepPassword && settings.defaults.password === undefined) {
+    errors.password = existing ? 'Enter your phone password.' : 'Enter your phone password; it is needed the first time you register.';
+  } else if (password !== undefined && (password.length > 256 || /[\u0000-\u001f]/.test(password))) {
+    errors.password = 'The password is too long or contains control characters; check it and try again.';
+  }
+
+  const tone = blank(input.tone) ? undefined : input.tone!.trim();
+  if (tone !== undefined) {
+    if (DENIED_TONES.includes(tone)) errors.tone = `${tone} is known to crash some phones and is never played. Pick another ringtone.`;
+    else if (!settings.tones.includes(tone)) errors.tone = `${tone} is not one of this office’s ringtones. Pick one from the list.`;
+  }
+
+  if (input.rings !== undefined && !(Number.isInteger(input.rings) && input.rings >= RINGS_RANGE.min && input.rings <= RINGS_RANGE.max)) {
+    errors.rings = `Rings must be a whole number from ${RINGS_RANGE.min} to ${RINGS_RANGE.max}.`;
+  }
+  if (
+    input.intervalSeconds !== undefined &&
+    !(Number.isInteger(input.intervalSeconds) && input.intervalSeconds >= INTERVAL_RANGE.min && input.intervalSeconds <= INTERVAL_RANGE.max)
+  ) {
+    errors.interval = `The pause between rings must be a whole number of seconds from ${INTERVAL_RANGE.min} to ${INTERVAL_RANGE.max}.`;
+  }
+  if (input.permission !== undefined && !PERMISSIONS.includes(input.permission)) {
+    errors.permission = 'Choose who may ring your phone: anyone, your rescue buddies, or only you.';
+  }
+  const buddies = [...new Set((input.buddies ?? []).filter((b) => b !== input.userId))];
+  if (buddies.length > MAX_BUDDIES) errors.buddies = `Pick at most ${MAX_BUDDIES} rescue buddies.`;
+  if (buddies.some((b) => !/^[UW][A-Z0-9]{2,}$/.test(b))) errors.buddies = 'Rescue buddies must be people in this workspace.';
+
+  if (Object.keys(errors).length > 0) throw new InvalidSettings(errors);
+
+  const saved = await deps.directory.put(
+    {
+      teamId: input.teamId,
+      userId: input.userId,
+      address,
+      username,
+      password: keepPassword ? existing?.password : password,
+      tls: input.tls ?? existing?.tls,
+      tone,
+      rings: input.rings,
+      intervalSeconds: input.intervalSeconds,
+      permission: input.permission ?? existing?.permission ?? 'anyone',
+      buddies: input.buddies ? buddies : (existing?.buddies ?? []),
+    },
+  );
+  deps.logger.info({ teamId: input.teamId, userId: input.userId, updated: existing !== undefined }, 'phone registered');
+  return saved;
+}
