@@ -60,6 +60,8 @@ export interface PhoneDirectory {
   get(key: UserKey): Promise<Registration | undefined>;
   /** Insert or replace. `password`/`username` absent on update keep the stored ones only if `keepSecrets` is set. */
   put(input: RegistrationInput, options?: { keepSecrets?: boolean }): Promise<Registration>;
+  /** Like `put` for many registrations, in ONE transaction: all are stored or none (CSV import). */
+  putMany(inputs: readonly RegistrationInput[], options?: { keepSecrets?: boolean }): Promise<Registration[]>;
   remove(key: UserKey): Promise<boolean>;
   /** Without secrets. Rows that do not open are reported in `unreadable`, never thrown. */
   list(filter?: { teamId?: string }): Promise<{ rows: PublicRegistration[]; unreadable: { teamId: string; userId: string; keyId: string; reason: string }[] }>;

@@ -1,0 +1,39 @@
+/**
+ * Entry point of the encrypted phone directory: `openStore(config)` picks the engine (SQLite by
+ * default; Postgres when DATABASE_URL is set, once that engine exists) and returns the PhoneDirectory.
+ */
+import type { StoreConfig } from '../config/store.js';
+import type { Logger } from '../log.js';
+import type { PhoneDirectory } from './types.js';
+import { EncryptedDirectory } from './directory.js';
+import { loadKeyring, type Keyring } from './keyring.js';
+import { openSqliteDatabase, sqlitePath, SqliteRows } from './sqlite.js';
+import { StoreUnavailable } from './errors.js';
+
+export type { PhoneDirectory } from './types.js';
+export * from './errors.js';
+export { generateKeyLine } from './keyring.js';
+
+export interface OpenStoreOptions {
+  /** Receives start-up warnings (development key generated, key file readable by others). */
+  logger?: Logger;
+  /** Use this keyring instead of reading one from the configuration (tests, tools). */
+  keyring?: Keyring;
+}
+
+export interface OpenedStore extends PhoneDirectory {
+  /** "sqlite" or "postgres". */
+  readonly engine: string;
+}
+
+export async function openStore(config: StoreConfig, options: OpenStoreOptions = {}): Promise<OpenedStore> {
+  if (config.databaseUrl !== undefined) {
+    throw new StoreUnavailable(
+      'DATABASE_URL is set, but this version of rescue-ring has no Postgres engine yet.',
+      'Unset DATABASE_URL to use the built-in SQLite store in DATA_DIR, or upgrade rescue-ring.',
+    );
+  }
+  const keyring = options.keyring ?? loadKeyring(config, options.logger);
+  const db = openSqliteDatabase(sqlitePath(config.dataDir));
+  return new EncryptedDirectory(new SqliteRows(db), keyring);
+}

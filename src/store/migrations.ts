@@ -1,0 +1,76 @@
+/**
+ * Versioned SQLite schema. Applied at start-up, in order, each in its own transaction, recorded in
+ * `schema_migrations`. Two processes starting together are safe: each migration runs under SQLite's
+ * write lock (BEGIN IMMEDIATE) and re-checks whether it was applied meanwhile.
+ *
+ * To add a migration (audit log, rate limits, scheduled rescues...): APPEND an entry with the next
+ * version number and a short name. Never edit or reorder a released entry; a database is never
+ * migrated down. Example:
+ *
+ *   { version: 2, name: 'audit log', up: (db) => db.exec(`CREATE TABLE audit_log (...) STRICT`) },
+ */
+import type { Database } from 'better-sqlite3';
+import { StoreSchemaTooNew } from './errors.js';
+
+export interface SqliteMigration {
+  version: number;
+  name: string;
+  up: (db: Database) => void;
+}
+
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: 'phone directory',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE phone_registrations (
+          team_id          TEXT    NOT NULL,
+          user_id          TEXT    NOT NULL,
+          key_id           TEXT    NOT NULL,
+          sealed           BLOB    NOT NULL,
+          tone             TEXT,
+          rings            INTEGER,
+          interval_seconds REAL,
+          permission       TEXT    NOT NULL DEFAULT 'anyone' CHECK (permission IN ('anyone', 'buddies', 'only_me')),
+          buddies          TEXT    NOT NULL DEFAULT '[]',
+          created_at       INTEGER NOT NULL,
+          updated_at       INTEGER NOT NULL,
+          PRIMARY KEY (team_id, user_id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX phone_registrations_key_id ON phone_registrations (key_id, team_id, user_id);
+      `),
+  },
+];
+
+/** Throws when versions are not strictly increasing from 1: caught by tests, before any database sees it. */
+export function checkMigrationList(list: readonly SqliteMigration[]): void {
+  list.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`Migration "${m.name}" has version ${m.version}; expected ${i + 1} (append, never reorder)`);
+  });
+}
+
+/** Applies every pending migration; returns the versions applied by this call. */
+export function migrate(db: Database, where: string, list: readonly SqliteMigration[] = SQLITE_MIGRATIONS): number[] {
+  checkMigrationList(list);
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    applied_at INTEGER NOT NULL
+  ) STRICT`);
+  const latest = db.prepare<[], { v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
+  const found = latest.get()?.v ?? 0;
+  if (found > list.length) throw new StoreSchemaTooNew(where, found, list.length);
+  const applied: number[] = [];
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of list) {
+    const run = db.transaction(() => {
+      if ((latest.get()?.v ?? 0) >= m.version) return false;
+      m.up(db);
+      record.run(m.version, m.name, Date.now());
+      return true;
+    });
+    if (run.immediate()) applied.push(m.version);
+  }
+  return applied;
+}

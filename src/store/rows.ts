@@ -1,0 +1,48 @@
+/**
+ * What an engine stores: rows already sealed. An engine (SQLite, Postgres) implements RowStore only;
+ * sealing, validation and rotation live once, in EncryptedDirectory (directory.ts), so every engine
+ * encrypts the same way and never sees a secret in clear.
+ */
+import type { RingPermission, UserKey } from './types.js';
+
+export interface StoredRow extends UserKey {
+  keyId: string;
+  /** Sealed credential record (address, username, password, TLS choice). */
+  sealed: Buffer;
+  tone: string | null;
+  rings: number | null;
+  intervalSeconds: number | null;
+  permission: RingPermission;
+  buddies: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Replace a row's seal only if it still holds what was read (compare-and-swap). */
+export interface SealSwap extends UserKey {
+  fromKeyId: string;
+  fromSealed: Buffer;
+  keyId: string;
+  sealed: Buffer;
+}
+
+export interface RowStore {
+  /** Engine name for messages and tests: "sqlite", "postgres". */
+  readonly engine: string;
+  get(key: UserKey): Promise<StoredRow | undefined>;
+  /**
+   * Insert or replace every row in ONE transaction (all or nothing). An existing row keeps its
+   * `createdAt`; returns the rows as stored, in input order.
+   */
+  upsert(rows: readonly StoredRow[]): Promise<StoredRow[]>;
+  remove(key: UserKey): Promise<boolean>;
+  /** Ordered by team id, then user id. */
+  list(filter?: { teamId?: string }): Promise<StoredRow[]>;
+  teams(): Promise<string[]>;
+  count(filter?: { keyId?: string }): Promise<number>;
+  /** Up to `limit` rows whose key id is not `keyId`, ordered by (team, user), strictly after `after`. */
+  rowsNotUnderKey(keyId: string, after: UserKey | undefined, limit: number): Promise<StoredRow[]>;
+  /** Applies every swap in ONE transaction; returns how many rows changed (a row written meanwhile is left alone). */
+  swapSeals(swaps: readonly SealSwap[]): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,188 @@
+/**
+ * The embedded engine: better-sqlite3 on DATA_DIR/rescue-ring.db, WAL mode and a busy timeout so the
+ * bot and the CLI share the file. Statements are prepared once. The driver is synchronous; the
+ * RowStore interface is async so the Postgres engine fits behind the same contract.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
+import type { RowStore, SealSwap, StoredRow } from './rows.js';
+import type { RingPermission, UserKey } from './types.js';
+import { migrate, SQLITE_MIGRATIONS, type SqliteMigration } from './migrations.js';
+import { StoreUnavailable } from './errors.js';
+
+export const SQLITE_FILE_NAME = 'rescue-ring.db';
+export const BUSY_TIMEOUT_MS = 5_000;
+
+export function sqlitePath(dataDir: string): string {
+  return join(dataDir, SQLITE_FILE_NAME);
+}
+
+/** Opens (creating if needed) and migrates the database file. Shared by every SQLite-backed table. */
+export function openSqliteDatabase(file: string, migrations: readonly SqliteMigration[] = SQLITE_MIGRATIONS): Database {
+  let db: Database;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    db = new BetterSqlite3(file);
+  } catch (err) {
+    throw new StoreUnavailable(
+      `The database file ${file} cannot be opened (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
+      'Check that DATA_DIR points to a folder rescue-ring may write to, and that the disk is not full.',
+      { cause: err },
+    );
+  }
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, file, migrations);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+interface Row {
+  team_id: string;
+  user_id: string;
+  key_id: string;
+  sealed: Buffer;
+  tone: string | null;
+  rings: number | null;
+  interval_seconds: number | null;
+  permission: string;
+  buddies: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const COLUMNS = 'team_id, user_id, key_id, sealed, tone, rings, interval_seconds, permission, buddies, created_at, updated_at';
+
+function fromRow(r: Row): StoredRow {
+  return {
+    teamId: r.team_id,
+    userId: r.user_id,
+    keyId: r.key_id,
+    sealed: r.sealed,
+    tone: r.tone,
+    rings: r.rings,
+    intervalSeconds: r.interval_seconds,
+    permission: r.permission as RingPermission,
+    buddies: JSON.parse(r.buddies) as string[],
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+  };
+}
+
+export class SqliteRows implements RowStore {
+  readonly engine = 'sqlite';
+  private readonly stmt: {
+    get: Statement<[string, string], Row>;
+    upsert: Statement<unknown[], { created_at: number }>;
+    remove: Statement<[string, string]>;
+    listAll: Statement<[], Row>;
+    listTeam: Statement<[string], Row>;
+    teams: Statement<[], { team_id: string }>;
+    count: Statement<[], { n: number }>;
+    countKey: Statement<[string], { n: number }>;
+    notUnderFirst: Statement<[string, number], Row>;
+    notUnderAfter: Statement<[string, string, string, string, number], Row>;
+    swap: Statement<[string, Buffer, number, string, string, string, Buffer]>;
+  };
+
+  constructor(readonly db: Database) {
+    this.stmt = {
+      get: db.prepare(`SELECT ${COLUMNS} FROM phone_registrations WHERE team_id = ? AND user_id = ?`),
+      upsert: db.prepare(
+        `INSERT INTO phone_registrations (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (team_id, user_id) DO UPDATE SET
+           key_id = excluded.key_id, sealed = excluded.sealed, tone = excluded.tone, rings = excluded.rings,
+           interval_seconds = excluded.interval_seconds, permission = excluded.permission, buddies = excluded.buddies,
+           updated_at = excluded.updated_at
+         RETURNING created_at`,
+      ),
+      remove: db.prepare('DELETE FROM phone_registrations WHERE team_id = ? AND user_id = ?'),
+      listAll: db.prepare(`SELECT ${COLUMNS} FROM phone_registrations ORDER BY team_id, user_id`),
+      listTeam: db.prepare(`SELECT ${COLUMNS} FROM phone_registrations WHERE team_id = ? ORDER BY user_id`),
+      teams: db.prepare('SELECT DISTINCT team_id FROM phone_registrations ORDER BY team_id'),
+      count: db.prepare('SELECT COUNT(*) AS n FROM phone_registrations'),
+      countKey: db.prepare('SELECT COUNT(*) AS n FROM phone_registrations WHERE key_id = ?'),
+      notUnderFirst: db.prepare(`SELECT ${COLUMNS} FROM phone_registrations WHERE key_id <> ? ORDER BY team_id, user_id LIMIT ?`),
+      notUnderAfter: db.prepare(
+        `SELECT ${COLUMNS} FROM phone_registrations
+         WHERE key_id <> ? AND (team_id > ? OR (team_id = ? AND user_id > ?))
+         ORDER BY team_id, user_id LIMIT ?`,
+      ),
+      swap: db.prepare(
+        `UPDATE phone_registrations SET key_id = ?, sealed = ?, updated_at = ?
+         WHERE team_id = ? AND user_id = ? AND key_id = ? AND sealed = ?`,
+      ),
+    };
+  }
+
+  async get(key: UserKey): Promise<StoredRow | undefined> {
+    const r = this.stmt.get.get(key.teamId, key.userId);
+    return r === undefined ? undefined : fromRow(r);
+  }
+
+  async upsert(rows: readonly StoredRow[]): Promise<StoredRow[]> {
+    const write = this.db.transaction((all: readonly StoredRow[]) =>
+      all.map((r) => {
+        const out = this.stmt.upsert.get(
+          r.teamId,
+          r.userId,
+          r.keyId,
+          r.sealed,
+          r.tone,
+          r.rings,
+          r.intervalSeconds,
+          r.permission,
+          JSON.stringify(r.buddies),
+          r.createdAt.getTime(),
+          r.updatedAt.getTime(),
+        );
+        return { ...r, createdAt: new Date(out?.created_at ?? r.createdAt.getTime()) };
+      }),
+    );
+    return write.immediate(rows);
+  }
+
+  async remove(key: UserKey): Promise<boolean> {
+    return this.stmt.remove.run(key.teamId, key.userId).changes > 0;
+  }
+
+  async list(filter: { teamId?: string } = {}): Promise<StoredRow[]> {
+    const rows = filter.teamId === undefined ? this.stmt.listAll.all() : this.stmt.listTeam.all(filter.teamId);
+    return rows.map(fromRow);
+  }
+
+  async teams(): Promise<string[]> {
+    return this.stmt.teams.all().map((r) => r.team_id);
+  }
+
+  async count(filter: { keyId?: string } = {}): Promise<number> {
+    return (filter.keyId === undefined ? this.stmt.count.get() : this.stmt.countKey.get(filter.keyId))?.n ?? 0;
+  }
+
+  async rowsNotUnderKey(keyId: string, after: UserKey | undefined, limit: number): Promise<StoredRow[]> {
+    const rows =
+      after === undefined
+        ? this.stmt.notUnderFirst.all(keyId, limit)
+        : this.stmt.notUnderAfter.all(keyId, after.teamId, after.teamId, after.userId, limit);
+    return rows.map(fromRow);
+  }
+
+  async swapSeals(swaps: readonly SealSwap[]): Promise<number> {
+    const now = Date.now();
+    const apply = this.db.transaction((all: readonly SealSwap[]) =>
+      all.reduce((n, s) => n + this.stmt.swap.run(s.keyId, s.sealed, now, s.teamId, s.userId, s.fromKeyId, s.fromSealed).changes, 0),
+    );
+    return apply.immediate(swaps);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,157 @@
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import BetterSqlite3 from 'better-sqlite3';
+import { describe, expect, it, afterEach } from 'vitest';
+import { describeDirectoryContract, makeKey, SECRET, type ContractHarness } from './contract.js';
+import { EncryptedDirectory } from '../../src/store/directory.js';
+import { Keyring } from '../../src/store/keyring.js';
+import { openSqliteDatabase, sqlitePath, SqliteRows } from '../../src/store/sqlite.js';
+import { checkMigrationList, SQLITE_MIGRATIONS } from '../../src/store/migrations.js';
+import { StoreSchemaTooNew } from '../../src/store/errors.js';
+import { openStore } from '../../src/store/index.js';
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'rescue-ring-store-'));
+}
+
+async function makeSqliteHarness(): Promise<ContractHarness> {
+  const dir = tempDir();
+  const file = sqlitePath(dir);
+  const raw = openSqliteDatabase(file);
+  return {
+    open: async (keyring) => new EncryptedDirectory(new SqliteRows(openSqliteDatabase(file)), keyring),
+    moveRow: async (from, to) => {
+      raw.prepare('UPDATE phone_registrations SET team_id = ?, user_id = ? WHERE team_id = ? AND user_id = ?').run(to.teamId, to.userId, from.teamId, from.userId);
+    },
+    flipSealedByte: async (key, offset) => {
+      const row = raw.prepare<[string, string], { sealed: Buffer }>('SELECT sealed FROM phone_registrations WHERE team_id = ? AND user_id = ?').get(key.teamId, key.userId);
+      if (row === undefined) throw new Error('no such row');
+      const sealed = Buffer.from(row.sealed);
+      sealed[offset] = (sealed[offset] ?? 0) ^ 0xff;
+      raw.prepare('UPDATE phone_registrations SET sealed = ? WHERE team_id = ? AND user_id = ?').run(sealed, key.teamId, key.userId);
+    },
+    raw: async (key) =>
+      raw.prepare<[string, string], { keyId: string; sealed: Buffer }>('SELECT key_id AS keyId, sealed FROM phone_registrations WHERE team_id = ? AND user_id = ?').get(key.teamId, key.userId),
+    rawKeyIds: async () => raw.prepare<[], { key_id: string }>('SELECT key_id FROM phone_registrations').all().map((r) => r.key_id),
+    cleanup: async () => {
+      raw.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describeDirectoryContract('sqlite', makeSqliteHarness);
+
+describe('SQLite engine', () => {
+  const dirs: string[] = [];
+  const newDir = (): string => {
+    const d = tempDir();
+    dirs.push(d);
+    return d;
+  };
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('never writes a password, username or address in clear to the database, WAL or shm file', async () => {
+    const dir = newDir();
+    const keys = makeKey('k1');
+    const store = await openStore({ dataDir: dir, production: false }, { keyring: new Keyring([keys], 'k1') });
+    const secrets = { address: 'phone-ADDR-7731.example.test', username: 'svc-USER-8842', password: SECRET };
+    await store.put({ teamId: 'T1', userId: 'U1', ...secrets, tone: 'Chime.raw' });
+    await store.putMany([{ teamId: 'T1', userId: 'U2', ...secrets }]);
+    await store.rekey();
+    const files = () => ['', '-wal', '-shm'].map((s) => `${sqlitePath(dir)}${s}`).filter((f) => existsSync(f));
+    const scan = () => {
+      const seen = files();
+      expect(seen.length).toBeGreaterThan(0);
+      for (const f of seen) {
+        const bytes = readFileSync(f);
+        for (const s of Object.values(secrets)) {
+          expect(bytes.includes(Buffer.from(s, 'utf8')), `${s} in ${f}`).toBe(false);
+          expect(bytes.includes(Buffer.from(s, 'utf16le')), `${s} (utf16) in ${f}`).toBe(false);
+        }
+        // Sanity: the scan can see clear text in these files (the non-secret tone is there).
+        if (f.endsWith('-wal') || f === sqlitePath(dir)) tone.push(bytes.includes(Buffer.from('Chime.raw')));
+      }
+    };
+    const tone: boolean[] = [];
+    scan(); // while open, rows still in the WAL
+    await store.close();
+    scan(); // after the checkpoint on close
+    expect(tone).toContain(true);
+  });
+
+  it('runs its migrations once and records them', async () => {
+    const dir = newDir();
+    const file = sqlitePath(dir);
+    openSqliteDatabase(file).close();
+    const db = openSqliteDatabase(file);
+    const applied = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
+    expect(applied).toEqual(SQLITE_MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    db.close();
+  });
+
+  it('applies appended migrations in order and refuses a database newer than itself', () => {
+    const dir = newDir();
+    const file = sqlitePath(dir);
+    const extra = [...SQLITE_MIGRATIONS, { version: SQLITE_MIGRATIONS.length + 1, name: 'test table', up: (db: BetterSqlite3.Database) => db.exec('CREATE TABLE t (x INTEGER) STRICT') }];
+    openSqliteDatabase(file, extra).close();
+    const err = (() => {
+      try {
+        openSqliteDatabase(file);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(StoreSchemaTooNew);
+    expect(() => checkMigrationList([{ version: 2, name: 'gap', up: () => undefined }])).toThrow(/expected 1/);
+    expect(() => checkMigrationList(SQLITE_MIGRATIONS)).not.toThrow();
+  });
+
+  it('a failing migration changes nothing', () => {
+    const file = sqlitePath(newDir());
+    const broken = [...SQLITE_MIGRATIONS, { version: SQLITE_MIGRATIONS.length + 1, name: 'broken', up: (db: BetterSqlite3.Database) => db.exec('CREATE TABLE half (x INTEGER); SELECT * FROM missing_table') }];
+    expect(() => openSqliteDatabase(file, broken)).toThrow(/missing_table/);
+    const db = new BetterSqlite3(file);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
+    expect(db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()).toEqual({ v: SQLITE_MIGRATIONS.length });
+    db.close();
+  });
+
+  it('two processes writing at once lose nothing', async () => {
+    const dir = newDir();
+    const key = makeKey('k1');
+    const env = { ...process.env, DATA_DIR: dir, STORE_KEYS: `k1:${key.key.toString('base64')}`, STORE_KEY_ID: 'k1' };
+    const writer = join(import.meta.dirname, 'fixtures', 'writer.ts');
+    const run = (prefix: string) =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', writer, prefix, '150'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+        child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`writer ${prefix} exited ${code}: ${out}`))));
+      });
+    await Promise.all([run('A'), run('B')]);
+    const store = await openStore({ dataDir: dir, production: false }, { keyring: new Keyring([key], 'k1') });
+    const { rows, unreadable } = await store.list();
+    expect(unreadable).toEqual([]);
+    expect(rows).toHaveLength(300 + 1);
+    expect((await store.get({ teamId: 'T1', userId: 'A149' }))?.password).toBe(SECRET);
+    expect((await store.get({ teamId: 'T1', userId: 'B0' }))?.password).toBe(SECRET);
+    const shared = await store.get({ teamId: 'T1', userId: 'SHARED' });
+    expect(shared?.password).toBe(SECRET);
+    await store.close();
+  });
+
+  it('refuses to open when DATABASE_URL asks for an engine it does not have', async () => {
+    await expect(openStore({ dataDir: newDir(), production: false, databaseUrl: 'postgres://x@127.0.0.1/db' }, { keyring: new Keyring([makeKey('k')], 'k') })).rejects.toMatchObject({
+      code: 'StoreUnavailable',
+    });
+  });
+});
