@@ -1,0 +1,332 @@
+/**
+ * The HTTP client for Cisco phones (undici). One request in flight per phone, a fresh connection
+ * per request (phone web servers are tiny; no idle-socket behaviour is documented), Basic auth on
+ * every request, no redirects, capped bodies, a connect timeout separate from the response timeout
+ * (Play answers only when the tone ends), AbortSignal honoured while queued, connecting and reading.
+ *
+ * SSRF: every request resolves and checks the address against the network policy, then connects
+ * to the checked IP itself (Host header and TLS server name keep the typed name): no second lookup.
+ */
+import { readFileSync } from 'node:fs';
+import { isIP, type Socket } from 'node:net';
+import type { TLSSocket, ConnectionOptions } from 'node:tls';
+import { Client, buildConnector } from 'undici';
+import type { Logger } from '../log.js';
+import { silentLogger } from '../log.js';
+import { hostForUrl, hostHeader, parsePhoneAddress, phoneKey, type PhoneAddress } from './address.js';
+import {
+  PhoneBadResponse,
+  PhoneCertificateChanged,
+  PhoneConnectionLost,
+  PhoneTimeout,
+  PhoneTlsFailed,
+  PhoneUnreachable,
+} from './errors.js';
+import { checkPhoneAddress, createNetworkPolicy, type CheckedPhoneAddress, type LookupAll, type NetworkPolicy } from './network-policy.js';
+import { interpretExecuteReply, type RawReply } from './parse.js';
+import { PerKeyQueue, abortReason } from './queue.js';
+import type { ExecuteItem, ExecuteResult, Phone, PhoneCredentials, TlsPolicy } from './types.js';
+import { buildExecute, buildText, formBody, type PhoneText } from './xml.js';
+import { isAppError } from '../errors.js';
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
+export const DEFAULT_RESPONSE_TIMEOUT_MS = 15_000;
+export const MAX_XML_BYTES = 64 * 1024;
+export const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
+
+/** A phone as far as a GET needs it: credentials are optional (info pages need none). */
+export type PhoneTarget = Omit<Phone, 'credentials'> & { credentials?: PhoneCredentials };
+
+export interface PhoneClientOptions {
+  /** Where requests may go; default: the private ranges (see network-policy.ts). */
+  networkPolicy?: NetworkPolicy;
+  connectTimeoutMs?: number;
+  responseTimeoutMs?: number;
+  /** Never logs credentials or headers. */
+  logger?: Logger;
+  /** DNS resolver (tests); default dns.lookup with all addresses. */
+  lookup?: LookupAll;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /** Overrides the client's response timeout for this request. */
+  responseTimeoutMs?: number;
+}
+
+export interface GetOptions extends RequestOptions {
+  /** Caps the body: 64 KiB for XML, 4 MiB for images. */
+  kind?: 'xml' | 'image';
+}
+
+/** A raw answer plus, for HTTPS, the certificate fingerprint the phone presented. */
+export interface PhoneReply extends RawReply {
+  certificateSha256?: string;
+}
+
+interface SendSpec {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string;
+  maxBytes: number;
+  signal?: AbortSignal;
+  responseTimeoutMs?: number;
+}
+
+/** Uppercase hex with colons. */
+export function normalizeFingerprint(fp: string): string {
+  const hex = fp.replace(/[^0-9a-f]/gi, '').toUpperCase();
+  return hex.match(/.{2}/g)?.join(':') ?? '';
+}
+
+export class PhoneClient {
+  readonly networkPolicy: NetworkPolicy;
+  readonly connectTimeoutMs: number;
+  readonly responseTimeoutMs: number;
+  private readonly logger: Logger;
+  private readonly lookup: LookupAll | undefined;
+  private readonly queue = new PerKeyQueue();
+
+  constructor(options: PhoneClientOptions = {}) {
+    this.networkPolicy = options.networkPolicy ?? createNetworkPolicy();
+    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.responseTimeoutMs = options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS;
+    this.logger = options.logger ?? silentLogger();
+    this.lookup = options.lookup;
+  }
+
+  /** Parse, resolve and check an address against this client's network policy (what every request does first). */
+  checkAddress(address: string | PhoneAddress): Promise<CheckedPhoneAddress> {
+    return checkPhoneAddress(address, this.networkPolicy, this.lookup);
+  }
+
+  /** POST a CiscoIPPhoneExecute with 1-3 items; resolves with the response items (empty on multiplatform phones). */
+  async execute(phone: Phone, items: readonly ExecuteItem[], opts: RequestOptions = {}): Promise<ExecuteResult> {
+    const xml = buildExecute(items, { modern: phone.modern });
+    return this.postObject(phone, xml, opts);
+  }
+
+  /** POST a CiscoIPPhoneText (title, prompt, text) to show on the screen. */
+  async pushText(phone: Phone, text: PhoneText, opts: RequestOptions = {}): Promise<ExecuteResult> {
+    const xml = buildText(text, { modern: phone.modern });
+    return this.postObject(phone, xml, opts);
+  }
+
+  /** POST any already-built XML object to /CGI/Execute and interpret the answer. */
+  private async postObject(phone: Phone, xml: string, opts: RequestOptions): Promise<ExecuteResult> {
+    const addr = parsePhoneAddress(phone.address);
+    const reply = await this.send(phone, addr, { method: 'POST', path: '/CGI/Execute', body: formBody(xml), maxBytes: MAX_XML_BYTES, ...opts });
+    const items = interpretExecuteReply(phoneKey(addr), reply);
+    return { items, ...(reply.certificateSha256 ? { certificateSha256: reply.certificateSha256 } : {}) };
+  }
+
+  /** The raw GET primitive (Screenshot, info pages). Sends Basic auth when the target has credentials. */
+  async get(phone: PhoneTarget, path: string, opts: GetOptions = {}): Promise<PhoneReply> {
+    if (!path.startsWith('/')) throw new TypeError('path must start with "/"');
+    const addr = parsePhoneAddress(phone.address);
+    const maxBytes = opts.kind === 'image' ? MAX_IMAGE_BYTES : MAX_XML_BYTES;
+    return this.send(phone, addr, { method: 'GET', path, maxBytes, signal: opts.signal, responseTimeoutMs: opts.responseTimeoutMs });
+  }
+
+  private async send(phone: PhoneTarget, addr: PhoneAddress, spec: SendSpec): Promise<PhoneReply> {
+    const key = phoneKey(addr);
+    const release = await this.queue.acquire(key, spec.signal);
+    try {
+      const checked = await this.checkAddress(addr);
+      if (spec.signal?.aborted) throw abortReason(spec.signal);
+      return await this.sendOnce(phone, addr, checked.ips[0]!, spec);
+    } finally {
+      release();
+    }
+  }
+
+  private async sendOnce(phone: PhoneTarget, addr: PhoneAddress, ip: string, spec: SendSpec): Promise<PhoneReply> {
+    const key = phoneKey(addr);
+    const started = Date.now();
+    const deadline = new AbortController();
+    const responseTimeoutMs = spec.responseTimeoutMs ?? this.responseTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    let certificateSha256: string | undefined;
+    let connected = false;
+
+    const connector = this.connector(phone, addr, (socket) => {
+      connected = true;
+      timer = setTimeout(() => deadline.abort(), responseTimeoutMs);
+      if (addr.scheme === 'https') {
+        const cert = (socket as TLSSocket).getPeerCertificate();
+        certificateSha256 = cert?.fingerprint256 ? normalizeFingerprint(cert.fingerprint256) : undefined;
+        const pinned = phone.tls?.mode === 'pin' ? phone.tls.sha256 : undefined;
+        if (pinned !== undefined && normalizeFingerprint(pinned) !== certificateSha256) {
+          throw new PhoneCertificateChanged(key, normalizeFingerprint(pinned), certificateSha256 ?? 'none');
+        }
+      }
+    });
+
+    const client = new Client(`${addr.scheme}://${hostForUrl(ip)}:${addr.port}`, {
+      connect: connector,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      pipelining: 1,
+      keepAliveTimeout: 1,
+    });
+    const signals = [deadline.signal, ...(spec.signal ? [spec.signal] : [])];
+    const signal = AbortSignal.any(signals);
+
+    const headers: Record<string, string> = {
+      host: hostHeader(addr),
+      connection: 'close',
+      accept: 'text/xml, text/*, image/*, */*',
+      'user-agent': 'rescue-ring',
+    };
+    if (phone.credentials) headers.authorization = basicAuth(phone.credentials);
+    if (spec.body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+
+    try {
+      const res = await client.request({ method: spec.method, path: spec.path, headers, body: spec.body, signal });
+      const contentLength = Number(res.headers['content-length']);
+      if (Number.isFinite(contentLength) && contentLength > spec.maxBytes) {
+        res.body.destroy();
+        throw tooBig(key, spec.maxBytes);
+      }
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for await (const chunk of res.body) {
+        const buf = chunk as Buffer;
+        total += buf.length;
+        if (total > spec.maxBytes) {
+          res.body.destroy();
+          throw tooBig(key, spec.maxBytes);
+        }
+        chunks.push(buf);
+      }
+      const reply: PhoneReply = {
+        status: res.statusCode,
+        contentType: header(res.headers['content-type']),
+        location: header(res.headers.location),
+        body: Buffer.concat(chunks),
+        ...(certificateSha256 ? { certificateSha256 } : {}),
+      };
+      this.logger.debug({ phone: key, method: spec.method, path: spec.path, status: res.statusCode, bytes: total, ms: Date.now() - started }, 'phone request');
+      return reply;
+    } catch (err) {
+      const mapped = this.mapError(err, key, { deadline: deadline.signal, user: spec.signal, connected, responseTimeoutMs });
+      this.logger.debug({ phone: key, method: spec.method, path: spec.path, error: mapped.name, ms: Date.now() - started }, 'phone request failed');
+      throw mapped;
+    } finally {
+      if (timer) clearTimeout(timer);
+      client.destroy().catch(() => undefined);
+    }
+  }
+
+  /** undici connector: connect to the checked IP, apply the TLS policy, start the response timer once connected. */
+  private connector(phone: PhoneTarget, addr: PhoneAddress, onConnected: (socket: Socket) => void): buildConnector.connector {
+    const tlsOptions: ConnectionOptions = {};
+    if (addr.scheme === 'https') {
+      const policy: TlsPolicy = phone.tls ?? { mode: 'pin' };
+      if (isIP(addr.host) === 0) tlsOptions.servername = addr.host;
+      if (policy.mode === 'ca') {
+        let ca: Buffer;
+        try {
+          ca = readFileSync(policy.caFile);
+        } catch (err) {
+          throw new PhoneTlsFailed(`The CA file for phone ${phoneKey(addr)} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+        }
+        tlsOptions.ca = ca;
+        tlsOptions.rejectUnauthorized = true;
+        // Phone certificates never match the IP: the chain is verified, the name is not.
+        tlsOptions.checkServerIdentity = () => undefined;
+      } else {
+        tlsOptions.rejectUnauthorized = false;
+        if (policy.mode === 'insecure-skip-verify') {
+          this.logger.warn({ phone: phoneKey(addr) }, 'TLS certificate verification is OFF for this phone (insecure-skip-verify)');
+        }
+      }
+    }
+    const base = buildConnector({ ...tlsOptions, timeout: this.connectTimeoutMs, maxCachedSessions: 0, keepAlive: false });
+    return (options, callback) => {
+      base(options, (err, socket) => {
+        if (err || !socket) {
+          callback(err ?? new Error('no socket'), null);
+          return;
+        }
+        try {
+          onConnected(socket);
+        } catch (e) {
+          socket.destroy();
+          callback(e as Error, null);
+          return;
+        }
+        callback(null, socket);
+      });
+    };
+  }
+
+  private mapError(
+    err: unknown,
+    key: string,
+    ctx: { deadline: AbortSignal; user?: AbortSignal; connected: boolean; responseTimeoutMs: number },
+  ): Error {
+    if (isAppError(err)) return err;
+    if (ctx.user?.aborted) return abortReason(ctx.user);
+    if (ctx.deadline.aborted) {
+      return new PhoneTimeout(`Phone ${key} did not answer within ${ctx.responseTimeoutMs} ms`, 'response', { cause: err });
+    }
+    const code = errorCode(err);
+    if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
+      return new PhoneTimeout(`Connecting to phone ${key} timed out after ${this.connectTimeoutMs} ms`, 'connect', { cause: err });
+    }
+    if (['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL'].includes(code)) {
+      return new PhoneUnreachable(`Phone ${key} could not be reached (${describeCode(code)})`, { cause: err });
+    }
+    if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) || /ssl|tls|certificate/i.test(errorMessage(err))) {
+      return new PhoneTlsFailed(`The secure connection to phone ${key} failed (${code || errorMessage(err)})`, { cause: err });
+    }
+    if (['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED'].includes(code) || !ctx.connected) {
+      return ctx.connected
+        ? new PhoneConnectionLost(`Phone ${key} dropped the connection (${code || 'closed'})`, { cause: err })
+        : new PhoneUnreachable(`Phone ${key} could not be reached (${code || errorMessage(err)})`, { cause: err });
+    }
+    return new PhoneBadResponse(`Phone ${key} sent an answer that could not be read (${code || errorMessage(err)})`, undefined, { cause: err });
+  }
+}
+
+function basicAuth(c: PhoneCredentials): string {
+  return `Basic ${Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64')}`;
+}
+
+function header(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function tooBig(key: string, max: number): PhoneBadResponse {
+  return new PhoneBadResponse(`Phone ${key} sent more than ${max} bytes; the answer was cut off`);
+}
+
+function errorCode(err: unknown): string {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_ABORTED' && code !== 'ABORT_ERR') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return '';
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message.slice(0, 200) : String(err).slice(0, 200);
+}
+
+function describeCode(code: string): string {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'no route to the phone';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host name not found';
+    default:
+      return code;
+  }
+}

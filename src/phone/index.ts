@@ -1,0 +1,43 @@
+/** The phone-command module's public API. Knows nothing of Slack or storage. */
+export * from './types.js';
+export * from './errors.js';
+export { DEFAULT_TONE, DEFAULT_TONES, DENIED_TONES, TONE_NAME_PATTERN } from './tones.js';
+export { parsePhoneAddress, phoneKey, hostHeader, type PhoneAddress, type PhoneScheme } from './address.js';
+export {
+  DEFAULT_ALLOWED_NETWORKS,
+  createNetworkPolicy,
+  networkPolicyFromEnv,
+  checkPhoneAddress,
+  refusalReason,
+  type NetworkPolicy,
+  type CheckedPhoneAddress,
+  type LookupAll,
+} from './network-policy.js';
+export {
+  buildExecute,
+  buildText,
+  escapeXml,
+  formBody,
+  playUri,
+  validateTone,
+  LEGACY_OBJECT_LIMIT,
+  MODERN_OBJECT_LIMIT,
+  type PhoneText,
+  type ToneRules,
+} from './xml.js';
+export { parseReply, interpretExecuteReply, type ParsedReply, type RawReply } from './parse.js';
+export {
+  PhoneClient,
+  normalizeFingerprint,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_RESPONSE_TIMEOUT_MS,
+  type PhoneClientOptions,
+  type PhoneTarget,
+  type PhoneReply,
+  type RequestOptions,
+  type GetOptions,
+} from './client.js';
+export { ring, DEFAULT_RINGS, DEFAULT_INTERVAL_MS, DEFAULT_RING_PRIORITY, MAX_RINGS, type RingExtraOptions } from './ring.js';
+export { screenshot } from './screenshot.js';
+export { status, parseDeviceInformation, type DeviceInformation } from './status.js';
+export { diagnose } from './diagnose.js';

@@ -1,0 +1,161 @@
+/**
+ * Lenient parsing of what phones answer. Phones send duplicate XML declarations, raw `&`,
+ * mixed-case names, `text/html` content types and Cisco's own odd closing tags, so the text is
+ * cleaned first and names are compared case-insensitively (everything is lower-cased).
+ */
+import { XMLParser } from 'fast-xml-parser';
+import { PhoneAuthFailed, PhoneBadResponse, PhoneRejected } from './errors.js';
+import type { ResponseItem } from './types.js';
+
+/** What the transport read: status, headers and the (capped) body. */
+export interface RawReply {
+  status: number;
+  contentType?: string;
+  location?: string;
+  body: Buffer;
+}
+
+/** One typed view of any phone answer. */
+export type ParsedReply =
+  | { kind: 'response'; items: ResponseItem[] }
+  | { kind: 'error'; number: number; message?: string }
+  | { kind: 'other-xml'; root: string; tree: XmlTree }
+  | { kind: 'empty' }
+  | { kind: 'text' }
+  | { kind: 'binary' };
+
+/** A parsed XML document: element and attribute names lower-cased, attributes as plain keys. */
+export type XmlTree = Record<string, unknown>;
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  transformTagName: (n) => n.toLowerCase(),
+  transformAttributeName: (n) => n.toLowerCase(),
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  processEntities: true,
+  htmlEntities: false,
+  isArray: (name) => name === 'responseitem',
+});
+
+/** Decode with the charset from the header or XML declaration (phones use iso-8859-1 or UTF-8). */
+export function decodeBody(body: Buffer, contentType?: string): string {
+  const head = body.subarray(0, 200).toString('latin1');
+  const declared = /charset\s*=\s*"?([\w-]+)/i.exec(contentType ?? '')?.[1] ?? /<\?xml[^>]*encoding\s*=\s*["']([\w-]+)/i.exec(head)?.[1];
+  const latin = declared !== undefined && /^(iso-8859-1|latin1|us-ascii|windows-1252)$/i.test(declared);
+  const text = body.toString(latin ? 'latin1' : 'utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Remove every `<?xml ...?>` declaration and escape stray `&` that start no entity. */
+export function cleanXml(text: string): string {
+  return text
+    .replace(/<\?xml[^>]*\?>/gi, '')
+    .replace(/&(?!(?:[a-zA-Z][a-zA-Z0-9]{0,31}|#\d{1,7}|#x[0-9a-fA-F]{1,6});)/g, '&amp;');
+}
+
+/** Control bytes (other than tab/CR/LF) or invalid UTF-8 mean the body is not text. */
+function looksBinary(text: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
+  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]/.test(text);
+}
+
+/** Parse XML leniently; undefined when the text cannot be read as XML at all. */
+export function parseXml(text: string): XmlTree | undefined {
+  try {
+    const tree = parser.parse(cleanXml(text)) as XmlTree;
+    return Object.keys(tree).length > 0 ? tree : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function attrs(node: unknown): Record<string, unknown> {
+  const first = Array.isArray(node) ? node[0] : node;
+  return first !== null && typeof first === 'object' ? (first as Record<string, unknown>) : {};
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
+}
+
+export function parseReply(body: Buffer, contentType?: string): ParsedReply {
+  if (body.length === 0 || body.toString('latin1').trim() === '') return { kind: 'empty' };
+  const text = decodeBody(body, contentType);
+  if (looksBinary(text)) return { kind: 'binary' };
+  const tree = parseXml(text);
+  if (tree === undefined) {
+    const m = /<\s*ciscoipphoneerror\b[^>]*\bnumber\s*=\s*["']?(-?\d+)/i.exec(text);
+    if (m) return { kind: 'error', number: Number(m[1]) };
+    return { kind: 'text' };
+  }
+  if ('ciscoipphoneerror' in tree) {
+    const node = tree.ciscoipphoneerror;
+    const n = Number(str(attrs(node).number));
+    const message = Array.isArray(node) ? node.slice(1).map(str).join(' ').trim() : str(attrs(node)['#text']).trim();
+    return { kind: 'error', number: Number.isFinite(n) ? n : -1, ...(message ? { message } : {}) };
+  }
+  if ('ciscoipphoneresponse' in tree) {
+    const resp = attrs(tree.ciscoipphoneresponse);
+    const raw = resp.responseitem;
+    const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+    const items = list.map((it) => {
+      const a = attrs(it);
+      const status = Number(str(a.status).trim());
+      return { status: Number.isFinite(status) && str(a.status).trim() !== '' ? status : -1, data: str(a.data), url: str(a.url) };
+    });
+    return { kind: 'response', items };
+  }
+  const root = Object.keys(tree).find((k) => !k.startsWith('?')) ?? '';
+  return { kind: 'other-xml', root, tree };
+}
+
+/** Throws the named error for an answer that says "authentication failed" or "error"; common to every request. */
+export function throwIfPhoneError(address: string, reply: RawReply, parsed: ParsedReply): void {
+  if (reply.status === 401) throw new PhoneAuthFailed(`Phone ${address} refused the username and password (HTTP 401)`);
+  if (parsed.kind === 'error') {
+    if (parsed.number === 4) throw new PhoneAuthFailed(`Phone ${address} refused the username and password (CiscoIPPhoneError 4)`);
+    throw PhoneRejected.fromErrorNumber(address, parsed.number);
+  }
+  if (reply.status >= 300 && reply.status < 400) {
+    const where = reply.location ? ` to ${reply.location.slice(0, 200)}` : '';
+    throw new PhoneBadResponse(
+      `Phone ${address} answered with a redirect (HTTP ${reply.status}${where}); redirects are never followed`,
+      'The phone sent rescue-ring somewhere else. If the phone only allows secure connections, register its address as https://ADDRESS; otherwise check the address is really the phone.',
+    );
+  }
+  if (reply.status !== 200) {
+    throw new PhoneBadResponse(
+      `Phone ${address} answered HTTP ${reply.status}`,
+      reply.status === 404
+        ? 'The phone does not offer this function (it may be a different model, or not a Cisco phone). Check the address and tell IT the phone model.'
+        : undefined,
+    );
+  }
+}
+
+/**
+ * An Execute answer → its items, or the named error. A 200 with no Response object (empty, text,
+ * HTML, other XML) is success with no items: multiplatform phones send no Response. A binary body is not.
+ */
+export function interpretExecuteReply(address: string, reply: RawReply): ResponseItem[] {
+  const parsed = parseReply(reply.body, reply.contentType);
+  throwIfPhoneError(address, reply, parsed);
+  if (parsed.kind === 'binary') throw new PhoneBadResponse(`Phone ${address} answered with unreadable bytes instead of XML`);
+  if (parsed.kind !== 'response') return [];
+  if (parsed.items.some((i) => i.status !== 0)) throw PhoneRejected.fromItems(address, parsed.items);
+  return parsed.items;
+}
+
+/** Case-insensitive lookup of a child element's text in a parsed tree node. */
+export function childText(node: unknown, name: string): string | undefined {
+  const a = attrs(node);
+  const v = a[name.toLowerCase()];
+  if (v === undefined || v === null) return undefined;
+  const first = Array.isArray(v) ? v[0] : v;
+  if (typeof first === 'object' && first !== null) return str((first as Record<string, unknown>)['#text']).trim() || undefined;
+  const s = str(first).trim();
+  return s === '' ? undefined : s;
+}
