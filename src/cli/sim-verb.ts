@@ -1,4 +1,173 @@
+/**
+ * `rescue-ring sim`: run simulated Cisco phones on this machine, to try rescue-ring without hardware.
+ * The phone password comes from the environment (PHONE_PASSWORD, or --password-env NAME), never argv;
+ * without it the phones accept the simulator's default password, which is printed since it is no secret.
+ */
 import type { Command } from 'commander';
+import { startSimulator } from '../sim/index.js';
+import type { PhoneSimulator, ScreenshotFormat, SimFaults, SimPhoneOptions } from '../sim/index.js';
+import { SIM_DEFAULT_PASSWORD, SIM_DEFAULT_USERNAME } from '../sim/defaults.js';
+import { ExitCode, UsageError, output, reportError } from './io.js';
 
-/** Placeholder until the owning change lands. */
-export function registerSimVerb(_program: Command): void {}
+export interface SimVerbOptions {
+  phones: string;
+  port?: string;
+  host: string;
+  user: string;
+  passwordEnv: string;
+  fault: string[];
+  format: string;
+  https?: boolean;
+  model?: string;
+  onCall?: boolean;
+  toneScale: string;
+  json?: boolean;
+}
+
+const FAULT_NAMES: Record<string, keyof SimFaults> = {
+  'web-access-disabled': 'webAccessDisabled',
+  webaccessdisabled: 'webAccessDisabled',
+  hang: 'hang',
+  slow: 'slowMs',
+  slowms: 'slowMs',
+  reset: 'reset',
+  garbage: 'garbage',
+  http500: 'http500',
+  'http-500': 'http500',
+};
+
+/** Parses `--fault NAME[=VALUE]` values into fault switches. */
+export function parseFaults(values: readonly string[]): Partial<SimFaults> {
+  const faults: Partial<SimFaults> = {};
+  for (const value of values) {
+    const [rawName = '', rawArg] = value.split('=', 2);
+    const name = FAULT_NAMES[rawName.trim().toLowerCase()];
+    if (!name) {
+      throw new UsageError(`Unknown fault "${rawName}". Use one of: web-access-disabled, hang, slow=MS, reset, garbage, http500.`);
+    }
+    if (name === 'slowMs') {
+      const ms = Number(rawArg ?? '2000');
+      if (!Number.isInteger(ms) || ms < 0 || ms > 600_000) throw new UsageError('--fault slow=MS needs a delay in milliseconds (0-600000).');
+      faults.slowMs = ms;
+    } else {
+      faults[name] = true;
+    }
+  }
+  return faults;
+}
+
+function intOption(raw: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number between ${min} and ${max}; it is "${raw}".`);
+  return n;
+}
+
+export function phoneOptionsFrom(opts: SimVerbOptions, env: NodeJS.ProcessEnv = process.env): SimPhoneOptions[] {
+  const count = intOption(opts.phones, '--phones', 1, 1000) ?? 1;
+  const firstPort = intOption(opts.port, '--port', 1, 65535);
+  if (firstPort !== undefined && firstPort + count - 1 > 65535) throw new UsageError('--port plus --phones runs past port 65535.');
+  if (!['bmp', 'png', 'cip'].includes(opts.format)) throw new UsageError('--format must be bmp, png or cip.');
+  const scale = Number(opts.toneScale);
+  if (!Number.isFinite(scale) || scale < 0 || scale > 100) throw new UsageError('--tone-scale must be a number between 0 and 100.');
+  if (!/^[A-Za-z0-9_]+$/.test(opts.passwordEnv)) throw new UsageError('--password-env must name an environment variable.');
+  const fromEnv = env[opts.passwordEnv];
+  const password = fromEnv !== undefined && fromEnv !== '' ? fromEnv : SIM_DEFAULT_PASSWORD;
+  const faults = parseFaults(opts.fault);
+  return Array.from({ length: count }, (_, i) => ({
+    name: `phone${i + 1}`,
+    host: opts.host,
+    port: firstPort === undefined ? 0 : firstPort + i,
+    username: opts.user,
+    password,
+    screenshotFormat: opts.format as ScreenshotFormat,
+    https: opts.https === true,
+    onCall: opts.onCall === true,
+    toneTimeScale: scale,
+    faults,
+    ...(opts.model !== undefined ? { model: opts.model } : {}),
+  }));
+}
+
+function describe(sim: PhoneSimulator, opts: SimVerbOptions, passwordFromEnv: boolean): string {
+  const first = sim.phones[0];
+  const lines = [
+    `rescue-ring simulator: ${sim.phones.length} simulated phone(s); user "${opts.user}", password ${
+      passwordFromEnv ? `from $${opts.passwordEnv}` : `"${SIM_DEFAULT_PASSWORD}" (the simulator default)`
+    }`,
+    ...sim.phones.map((p) => `  ${p.name.padEnd(10)} ${p.url}${p.certificateSha256 ? `  (certificate SHA-256 ${p.certificateSha256})` : ''}`),
+  ];
+  if (first) {
+    const pw = passwordFromEnv ? `"$${opts.passwordEnv}"` : SIM_DEFAULT_PASSWORD;
+    lines.push(
+      '',
+      'Try it in another terminal:',
+      `  PHONE_PASSWORD=${pw} PHONE_ALLOWED_NETWORKS=127.0.0.0/8 npx rescue-ring ring ${first.address} --user ${opts.user}`,
+      `  PHONE_PASSWORD=${pw} npx rescue-ring screenshot ${first.address} -o screen.png --user ${opts.user}`,
+      `  npx rescue-ring status ${first.address}`,
+    );
+  }
+  lines.push('', 'Press Ctrl+C to stop.');
+  return lines.join('\n');
+}
+
+/** Resolves on the first SIGINT or SIGTERM (or when the signal aborts). */
+function untilStopped(signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+export async function runSim(opts: SimVerbOptions, signal?: AbortSignal): Promise<number> {
+  let sim: PhoneSimulator | undefined;
+  try {
+    const phones = phoneOptionsFrom(opts);
+    const fromEnv = process.env[opts.passwordEnv];
+    sim = await startSimulator({ phones });
+    const data = {
+      ok: true,
+      user: opts.user,
+      phones: sim.phones.map((p) => ({ name: p.name, address: p.address, url: p.url, certificateSha256: p.certificateSha256 })),
+    };
+    output(opts, data, () => describe(sim as PhoneSimulator, opts, fromEnv !== undefined && fromEnv !== ''));
+    await untilStopped(signal);
+    await sim.stop();
+    return ExitCode.Ok;
+  } catch (err) {
+    await sim?.stop();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      return reportError(new UsageError(`A port is already in use or not allowed (${code}); pick another --port or leave it out.`), opts);
+    }
+    return reportError(err, opts);
+  }
+}
+
+export function registerSimVerb(program: Command): void {
+  program
+    .command('sim')
+    .description('Run simulated Cisco phones on this machine, to try rescue-ring without hardware')
+    .option('--phones <n>', 'how many phones', '1')
+    .option('--port <p>', 'first port; phones use consecutive ports from it (default: free ports)')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--user <name>', 'phone username the simulated phones accept', SIM_DEFAULT_USERNAME)
+    .option('--password-env <NAME>', 'environment variable holding the phone password', 'PHONE_PASSWORD')
+    .option('--fault <name[=value]>', 'fault switch, repeatable: web-access-disabled, hang, slow=MS, reset, garbage, http500', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--format <bmp|png|cip>', 'screenshot format', 'bmp')
+    .option('--https', 'serve HTTPS only, with a self-signed certificate')
+    .option('--model <model>', 'model reported by DeviceInformationX (default CP-8845)')
+    .option('--on-call', 'start the phones "on a call" (StreamingStatisticsX shows an active stream)')
+    .option('--tone-scale <x>', 'multiply tone lengths (0 answers Play at once)', '1')
+    .option('--json', 'print the phones as JSON')
+    .action(async (opts: SimVerbOptions) => {
+      process.exitCode = await runSim(opts);
+    });
+}
