@@ -183,18 +183,21 @@ export function decodeBmp(buf: Buffer): Raster {
   return { width, height, rgba };
 }
 
-/** Builds a palette of at most 2^bpp colours; colours beyond that map to the nearest entry. */
+/**
+ * Builds a palette of the 2^bpp most frequent colours; other colours map to the nearest entry.
+ * (Phone screens have few colours, so this is exact for what the simulator draws.)
+ */
 function buildPalette(rgba: Buffer | Uint8Array, max: number): { palette: number[]; indexOf: (o: number) => number } {
-  const palette: number[] = [];
-  const lookup = new Map<number, number>();
   const keyAt = (o: number): number => ((rgba[o] as number) << 16) | ((rgba[o + 1] as number) << 8) | (rgba[o + 2] as number);
-  for (let o = 0; o < rgba.length && palette.length < max; o += 4) {
+  const counts = new Map<number, number>();
+  for (let o = 0; o < rgba.length; o += 4) {
     const k = keyAt(o);
-    if (!lookup.has(k)) {
-      lookup.set(k, palette.length);
-      palette.push(k);
-    }
+    const n = counts.get(k);
+    if (n !== undefined) counts.set(k, n + 1);
+    else if (counts.size < 65_536) counts.set(k, 1);
   }
+  const palette = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, max).map(([k]) => k);
+  const lookup = new Map<number, number>(palette.map((k, i) => [k, i]));
   const indexOf = (o: number): number => {
     const k = keyAt(o);
     const hit = lookup.get(k);
