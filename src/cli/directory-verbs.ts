@@ -1,4 +1,376 @@
-import type { Command } from 'commander';
+/**
+ * `rescue-ring phones ...` and `rescue-ring keys ...`: the administrator's view of the encrypted
+ * phone directory. Passwords come from PHONE_PASSWORD, --password-stdin or a hidden prompt, never
+ * argv, and no verb ever prints one.
+ */
+import { readFile } from 'node:fs/promises';
+import { InvalidArgumentError, type Command } from 'commander';
+import pino from 'pino';
+import { AppError } from '../errors.js';
+import { EnvReader } from '../config/env.js';
+import { storeConfigFromEnv } from '../config/store.js';
+import { REDACT_PATHS, type Logger } from '../log.js';
+import { parsePhoneAddress } from '../phone/address.js';
+import { networkPolicyFromEnv, PhoneClient, ring } from '../phone/index.js';
+import { phoneFor, ringPlanFor } from '../rescue/phone-for.js';
+import { INTERVAL_RANGE, readRescueSettings, RINGS_RANGE } from '../rescue/settings.js';
+import { DENIED_TONES, TONE_NAME_PATTERN } from '../phone/tones.js';
+import { openStore, generateKeyLine, type OpenedStore } from '../store/index.js';
+import { parseImportCsv, toExportCsv, USER_ID_PATTERN } from '../store/csv.js';
+import type { PublicRegistration, Registration, RegistrationInput } from '../store/types.js';
+import { ExitCode, output, readSecret, reportError, UsageError, type OutputOptions } from './io.js';
 
-/** Placeholder until the owning change lands. */
-export function registerDirectoryVerbs(_program: Command): void {}
+const RINGS = RINGS_RANGE;
+const INTERVAL = INTERVAL_RANGE;
+
+class NotInDirectory extends AppError {
+  readonly code = 'NotRegistered';
+  constructor(userId: string, teamId: string) {
+    super(`No phone is registered for user ${userId} in team ${teamId}.`, 'Check the user id with "rescue-ring phones list", or register the phone with "rescue-ring phones add".');
+  }
+}
+
+/** Store warnings (development key generated...) as plain lines on stderr, never on stdout. */
+function stderrLogger(): Logger {
+  const destination = {
+    write(line: string): void {
+      const { msg } = JSON.parse(line) as { msg?: string };
+      process.stderr.write(`Warning: ${msg ?? line}\n`);
+    },
+  };
+  return pino({ level: 'warn', redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } }, destination);
+}
+
+async function withStore<T>(fn: (store: OpenedStore) => Promise<T>): Promise<T> {
+  const store = await openStore(storeConfigFromEnv(process.env), { logger: stderrLogger() });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Runs a verb: errors become a message, a hint and an exit code (never a stack trace). */
+function run<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    // commander passes (...arguments, options, command)
+    const opts = (args[args.length - 2] ?? {}) as OutputOptions;
+    try {
+      process.exitCode = (await fn(...args)) ?? ExitCode.Ok;
+    } catch (err) {
+      process.exitCode = reportError(err, opts);
+    }
+  };
+}
+
+/** The team to act on: --team, or the only team in the directory. */
+async function resolveTeam(store: OpenedStore, team: string | undefined): Promise<string> {
+  if (team !== undefined) return team;
+  const teams = await store.teams();
+  if (teams.length === 1) return teams[0] as string;
+  if (teams.length === 0) throw new UsageError('The directory is empty, so there is no team to choose; add --team T.');
+  throw new UsageError(`The directory holds ${teams.length} workspaces (${teams.join(', ')}); add --team with one of them.`);
+}
+
+function intOption(name: string, range: { min: number; max: number }) {
+  return (raw: string): number => {
+    if (!/^\d+$/.test(raw) || Number(raw) < range.min || Number(raw) > range.max) {
+      throw new InvalidArgumentError(`${name} must be a whole number from ${range.min} to ${range.max}.`);
+    }
+    return Number(raw);
+  };
+}
+
+function checkTone(tone: string): string {
+  if (!TONE_NAME_PATTERN.test(tone)) throw new UsageError(`"${tone}" is not a ringtone file name (letters, digits, ".", "_" and "-", like Classic1.raw).`);
+  if (DENIED_TONES.includes(tone)) throw new UsageError(`${tone} is known to crash phones and is never played; pick another tone.`);
+  return tone;
+}
+
+function checkUser(user: string): string {
+  if (!USER_ID_PATTERN.test(user)) throw new UsageError(`"${user}" is not a Slack user id (like U012AB3CD; in Slack: profile > ⋮ > Copy member ID).`);
+  return user;
+}
+
+/** A registration without its password (the username stays: admins may see it). */
+function publicView(r: Registration): PublicRegistration & { username?: string } {
+  const { password, ...rest } = r;
+  return { ...rest, hasOwnUsername: r.username !== undefined, hasOwnPassword: password !== undefined };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+const orDefault = (v: unknown) => (v === undefined ? 'default' : String(v));
+
+export function registerDirectoryVerbs(program: Command): void {
+  const phones = program.command('phones').description('The encrypted phone directory: who has which desk phone');
+  const orgDefaults = () => {
+    const env = new EnvReader(process.env);
+    return { username: env.string('PHONE_DEFAULT_USERNAME') !== undefined, password: env.string('PHONE_DEFAULT_PASSWORD') !== undefined };
+  };
+
+  phones
+    .command('add')
+    .description('Register (or update) a user\'s phone. Password: PHONE_PASSWORD, --password-stdin, or a prompt; never on the command line.')
+    .requiredOption('--team <id>', 'Slack team (workspace) id, like T012AB3CD')
+    .requiredOption('--user <id>', 'Slack user id, like U012AB3CD')
+    .requiredOption('--address <address>', 'phone address: host, host:port or https://host')
+    .option('--username <name>', 'phone username (default: PHONE_DEFAULT_USERNAME)')
+    .option('--tone <file>', 'ringtone file name, like Classic1.raw')
+    .option('--rings <n>', `rings per rescue (${RINGS.min}-${RINGS.max})`, intOption('--rings', RINGS))
+    .option('--interval <seconds>', `seconds between rings (${INTERVAL.min}-${INTERVAL.max})`, intOption('--interval', INTERVAL))
+    .option('--password-stdin', 'read the phone password from the first line of standard input')
+    .option('--json', 'machine-readable output')
+    .action(
+      run(async (opts: { team: string; user: string; address: string; username?: string; tone?: string; rings?: number; interval?: number; passwordStdin?: boolean; json?: boolean }) => {
+        checkUser(opts.user);
+        parsePhoneAddress(opts.address);
+        if (opts.tone !== undefined) checkTone(opts.tone);
+        const secret = await readSecret({ stdin: opts.passwordStdin, envName: 'PHONE_PASSWORD', prompt: `Phone password for ${opts.user} (empty = organisation default): ` });
+        const password = secret === '' ? undefined : secret;
+        const defaults = orgDefaults();
+        return withStore(async (store) => {
+          const existing = await store.get({ teamId: opts.team, userId: opts.user });
+          if (password === undefined && existing?.password === undefined && !defaults.password) {
+            throw new UsageError('No phone password given: set PHONE_PASSWORD, pipe it with --password-stdin, or configure PHONE_DEFAULT_PASSWORD for the whole office.');
+          }
+          if (opts.username === undefined && existing?.username === undefined && !defaults.username) {
+            throw new UsageError('No phone username given: add --username, or configure PHONE_DEFAULT_USERNAME for the whole office.');
+          }
+          const input: RegistrationInput = {
+            teamId: opts.team,
+            userId: opts.user,
+            address: opts.address,
+            username: opts.username,
+            password,
+            tls: existing?.address === opts.address ? existing.tls : undefined,
+            tone: opts.tone ?? existing?.tone,
+            rings: opts.rings ?? existing?.rings,
+            intervalSeconds: opts.interval ?? existing?.intervalSeconds,
+            permission: existing?.permission,
+            buddies: existing?.buddies,
+          };
+          const saved = await store.put(input, { keepSecrets: true });
+          output(opts, { ok: true, updated: existing !== undefined, registration: publicView(saved) }, () =>
+            `${existing ? 'Updated' : 'Registered'} the phone of ${saved.userId} (team ${saved.teamId}) at ${saved.address}; ` +
+            `username: ${saved.username === undefined ? 'organisation default' : 'own'}, password: ${saved.password === undefined ? 'organisation default' : 'own'}.`,
+          );
+        });
+      }),
+    );
+
+  phones
+    .command('list')
+    .description('List registered phones (never a password or username)')
+    .option('--team <id>', 'only this team')
+    .option('--json', 'machine-readable output')
+    .action(
+      run(async (opts: { team?: string; json?: boolean }) =>
+        withStore(async (store) => {
+          const { rows, unreadable } = await store.list(opts.team === undefined ? {} : { teamId: opts.team });
+          output(opts, { ok: true, rows, unreadable }, () => {
+            if (rows.length === 0 && unreadable.length === 0) return 'No phones are registered yet. Add one with: rescue-ring phones add';
+            const lines = [
+              ['TEAM', 'USER', 'ADDRESS', 'TONE', 'RINGS', 'INTERVAL', 'WHO MAY RING', 'CREDENTIALS', 'UPDATED'],
+              ...rows.map((r) => [
+                r.teamId,
+                r.userId,
+                r.address,
+                orDefault(r.tone),
+                orDefault(r.rings),
+                r.intervalSeconds === undefined ? 'default' : `${r.intervalSeconds}s`,
+                r.permission,
+                r.hasOwnUsername || r.hasOwnPassword ? 'own' : 'organisation default',
+                r.updatedAt.toISOString().slice(0, 16).replace('T', ' '),
+              ]),
+            ];
+            const bad = unreadable.map((u) => `Cannot open the registration of ${u.userId} (team ${u.teamId}), key "${u.keyId}": ${u.reason}.`);
+            return [table(lines), `${rows.length} phone${rows.length === 1 ? '' : 's'}.`, ...bad].join('\n');
+          });
+          return unreadable.length > 0 ? ExitCode.Failure : ExitCode.Ok;
+        }),
+      ),
+    );
+
+  phones
+    .command('show')
+    .description('Show one registration (never the password)')
+    .argument('<user>', 'Slack user id')
+    .option('--team <id>', 'team id (needed when the directory holds several workspaces)')
+    .option('--json', 'machine-readable output')
+    .action(
+      run(async (user: string, opts: { team?: string; json?: boolean }) =>
+        withStore(async (store) => {
+          const teamId = await resolveTeam(store, opts.team);
+          const reg = await store.get({ teamId, userId: user });
+          if (reg === undefined) throw new NotInDirectory(user, teamId);
+          const view = publicView(reg);
+          output(opts, { ok: true, registration: view }, () =>
+            table([
+              ['User', `${reg.userId} (team ${reg.teamId})`],
+              ['Address', reg.address],
+              ['Username', reg.username ?? '(organisation default)'],
+              ['Password', reg.password === undefined ? '(organisation default)' : '(set, not shown)'],
+              ['HTTPS trust', reg.tls?.mode ?? '(none)'],
+              ['Tone', orDefault(reg.tone)],
+              ['Rings', orDefault(reg.rings)],
+              ['Interval', reg.intervalSeconds === undefined ? 'default' : `${reg.intervalSeconds}s`],
+              ['Who may ring', reg.permission],
+              ['Buddies', reg.buddies.join(', ') || '(none)'],
+              ['Registered', reg.createdAt.toISOString()],
+              ['Updated', reg.updatedAt.toISOString()],
+            ]),
+          );
+        }),
+      ),
+    );
+
+  phones
+    .command('remove')
+    .description('Remove a registration (its credentials are deleted)')
+    .argument('<user>', 'Slack user id')
+    .option('--team <id>', 'team id (needed when the directory holds several workspaces)')
+    .option('--json', 'machine-readable output')
+    .action(
+      run(async (user: string, opts: { team?: string; json?: boolean }) =>
+        withStore(async (store) => {
+          const teamId = await resolveTeam(store, opts.team);
+          if (!(await store.remove({ teamId, userId: user }))) throw new NotInDirectory(user, teamId);
+          output(opts, { ok: true, removed: { teamId, userId: user } }, () => `Removed the phone of ${user} (team ${teamId}).`);
+        }),
+      ),
+    );
+
+  phones
+    .command('import')
+    .description(`Import registrations from CSV (header user,address,username,password,tone,rings); all rows or none`)
+    .argument('<file>', 'CSV file')
+    .option('--team <id>', 'team id (needed unless the directory holds exactly one workspace)')
+    .option('--json', 'machine-readable output')
+    .action(
+      run(async (file: string, opts: { team?: string; json?: boolean }) => {
+        let text: Buffer;
+        try {
+          text = await readFile(file);
+        } catch (err) {
+          throw new UsageError(`Cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+        }
+        return withStore(async (store) => {
+          const teamId = await resolveTeam(store, opts.team);
+          const inputs = parseImportCsv(text, teamId, { defaultUsername: orgDefaults().username, defaultPassword: orgDefaults().password }, file);
+          const existing = new Set((await store.list({ teamId })).rows.map((r) => r.userId));
+          await store.putMany(inputs);
+          const updated = inputs.filter((i) => existing.has(i.userId)).length;
+          output(opts, { ok: true, teamId, imported: inputs.length, added: inputs.length - updated, updated }, () =>
+            `Imported ${inputs.length} phone${inputs.length === 1 ? '' : 's'} into team ${teamId} (${inputs.length - updated} new, ${updated} updated).`,
+          );
+        });
+      }),
+    );
+
+  phones
+    .command('export')
+    .description('Print the directory as CSV (user,address,username,tone,rings); never passwords')
+    .option('--team <id>', 'team id (needed when the directory holds several workspaces)')
+    .option('--json', 'machine-readable output')
+    .action(
+      run(async (opts: { team?: string; json?: boolean }) =>
+        withStore(async (store) => {
+          const teamId = await resolveTeam(store, opts.team);
+          const { rows, unreadable } = await store.list({ teamId });
+          const full: (PublicRegistration & { username?: string })[] = [];
+          for (const r of rows) {
+            const reg = await store.get(r);
+            if (reg !== undefined) full.push(publicView(reg));
+          }
+          if (opts.json) output(opts, { ok: true, teamId, rows: full, unreadable }, () => '');
+          else process.stdout.write(toExportCsv(full));
+          for (const u of unreadable) process.stderr.write(`Warning: skipped ${u.userId} (team ${u.teamId}): key "${u.keyId}", ${u.reason}.\n`);
+          return unreadable.length > 0 ? ExitCode.Failure : ExitCode.Ok;
+        }),
+      ),
+    );
+
+  phones
+    .command('test')
+    .description("Ring a user's phone once with their settings, to check the registration")
+    .argument('<user>', 'Slack user id')
+    .option('--team <id>', 'team id (needed when the directory holds several workspaces)')
+    .option('--json', 'machine-readable output')
+    .action(
+      run(async (user: string, opts: { team?: string; json?: boolean }) => {
+        const env = new EnvReader(process.env);
+        const settings = readRescueSettings(env);
+        const networkPolicy = networkPolicyFromEnv(process.env);
+        env.finish();
+        return withStore(async (store) => {
+          const teamId = await resolveTeam(store, opts.team);
+          const reg = await store.get({ teamId, userId: user });
+          if (reg === undefined) throw new NotInDirectory(user, teamId);
+          const plan = ringPlanFor(reg, settings.defaults);
+          const result = await ring(new PhoneClient({ networkPolicy }), phoneFor(reg, settings.defaults, 'admin'), { tone: plan.tone, rings: 1 });
+          output(opts, { ok: result.completed === 1, teamId, userId: user, tone: plan.tone, ...result }, () =>
+            result.completed === 1 ? `Rang the phone of ${user} (team ${teamId}) once with ${plan.tone}: the registration works.` : `The phone of ${user} did not confirm the ring.`,
+          );
+          return result.completed === 1 ? ExitCode.Ok : ExitCode.Failure;
+        });
+      }),
+    );
+
+  const keys = program.command('keys').description('Encryption keys of the phone directory');
+
+  keys
+    .command('generate')
+    .description('Print a new key line (id:base64) and how to start using it')
+    .option('--json', 'machine-readable output')
+    .action(
+      run(async (opts: { json?: boolean }) => {
+        const { id, line } = generateKeyLine();
+        if (!opts.json) {
+          process.stderr.write(
+            [
+              'A new 256-bit key (printed on standard output). To start using it:',
+              `  1. Add it to STORE_KEYS after the keys you have now: STORE_KEYS=<current keys>,${id}:...`,
+              `  2. Set STORE_KEY_ID=${id} so new writes use it.`,
+              '  3. Restart the bot, then run: rescue-ring keys rotate',
+              '  4. When rotate reports no failures, remove the old key from STORE_KEYS.',
+              'Keep a copy in your secrets manager: without it the stored phone passwords cannot be read.',
+              '',
+            ].join('\n'),
+          );
+        }
+        output(opts, { ok: true, id, key: line }, () => line);
+      }),
+    );
+
+  keys
+    .command('rotate')
+    .description('Re-encrypt every registration under the current key (STORE_KEY_ID); safe to run again')
+    .option('--batch-size <n>', 'rows per transaction', intOption('--batch-size', { min: 1, max: 100_000 }), 500)
+    .option('--json', 'machine-readable output')
+    .action(
+      run(async (opts: { batchSize: number; json?: boolean }) =>
+        withStore(async (store) => {
+          const report = await store.rekey({
+            batchSize: opts.batchSize,
+            onBatch: (done) => {
+              if (!opts.json) process.stderr.write(`  ${done} re-encrypted so far\n`);
+            },
+          });
+          output(opts, { ok: report.failed === 0, ...report }, () =>
+            [
+              `Re-encrypted ${report.reencrypted} registration${report.reencrypted === 1 ? '' : 's'}; ${report.current} already used the current key; ${report.failed} could not be opened.`,
+              ...report.failures.map((f) => `  ${f.userId} (team ${f.teamId}), key "${f.keyId}": ${f.reason}`),
+              report.failed > 0
+                ? 'Add the missing keys to STORE_KEYS and run this again, or ask those users to register again (rescue-ring phones add).'
+                : 'Every registration now uses the current key; older keys can be removed from STORE_KEYS.',
+            ].join('\n'),
+          );
+          return report.failed > 0 ? ExitCode.Failure : ExitCode.Ok;
+        }),
+      ),
+    );
+}

@@ -3,7 +3,7 @@
  * bot and the CLI share the file. Statements are prepared once. The driver is synchronous; the
  * RowStore interface is async so the Postgres engine fits behind the same contract.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import type { RowStore, SealSwap, StoredRow } from './rows.js';
@@ -23,6 +23,8 @@ export function openSqliteDatabase(file: string, migrations: readonly SqliteMigr
   let db: Database;
   try {
     mkdirSync(dirname(file), { recursive: true });
+    // Owner-only from the start (SQLite gives the -wal and -shm files the same mode); rows are sealed anyway.
+    closeSync(openSync(file, 'a', 0o600));
     db = new BetterSqlite3(file);
   } catch (err) {
     throw new StoreUnavailable(

@@ -1,0 +1,135 @@
+/**
+ * The directory's CSV format for `phones import` / `phones export`:
+ * header `user,address,username,password,tone,rings` (any order; `user` and `address` required).
+ * Every row is checked before anything is stored; problems come back by line number with the reason,
+ * never with a password. Parsing is RFC 4180 through csv-parse (quoted commas, quotes and newlines).
+ */
+import { parse } from 'csv-parse/sync';
+import { AppError } from '../errors.js';
+import { parsePhoneAddress } from '../phone/address.js';
+import { DENIED_TONES, TONE_NAME_PATTERN } from '../phone/tones.js';
+import type { PublicRegistration, RegistrationInput } from './types.js';
+
+export const IMPORT_COLUMNS = ['user', 'address', 'username', 'password', 'tone', 'rings'] as const;
+export const EXPORT_COLUMNS = ['user', 'address', 'username', 'tone', 'rings'] as const;
+type Column = (typeof IMPORT_COLUMNS)[number];
+
+export const USER_ID_PATTERN = /^[UW][A-Z0-9]{2,}$/;
+export const RINGS_MIN = 1;
+export const RINGS_MAX = 10;
+
+export interface CsvProblem {
+  line: number;
+  reason: string;
+}
+
+export class CsvImportInvalid extends AppError {
+  readonly code = 'CsvImportInvalid';
+  constructor(
+    readonly file: string,
+    readonly problems: readonly CsvProblem[],
+  ) {
+    super(
+      `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was imported.\n${problems.map((p) => `  line ${p.line}: ${p.reason}`).join('\n')}`,
+      `Fix the lines named above and import the whole file again. The header must be ${IMPORT_COLUMNS.join(',')} (user and address are required; empty cells take the organisation defaults).`,
+    );
+  }
+}
+
+export interface ImportRules {
+  /** The organisation has PHONE_DEFAULT_USERNAME / PHONE_DEFAULT_PASSWORD, so empty cells are fine. */
+  defaultUsername: boolean;
+  defaultPassword: boolean;
+}
+
+/** Parses and checks a whole file; returns the registrations or throws CsvImportInvalid listing every bad line. */
+export function parseImportCsv(text: string | Buffer, teamId: string, rules: ImportRules, file = 'CSV file'): RegistrationInput[] {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    // `info: true` makes each record `{ record, info }`; the typings only describe the plain form.
+    records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: false }) as unknown as typeof records;
+  } catch (err) {
+    const line = typeof (err as { lines?: unknown }).lines === 'number' ? (err as { lines: number }).lines : 1;
+    const reason = (err as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted cell is never closed (a " is missing)' : 'the file is not valid CSV here';
+    throw new CsvImportInvalid(file, [{ line, reason }]);
+  }
+  // Start line of each record (a quoted cell may span lines): one past the previous record's end.
+  const rows = records.map((r, i) => ({ cells: r.record, line: i === 0 ? 1 : (records[i - 1]?.info.lines ?? 0) + 1 })).filter((r) => !(r.cells.length === 1 && r.cells[0]?.trim() === ''));
+  const header = rows.shift();
+  if (header === undefined) throw new CsvImportInvalid(file, [{ line: 1, reason: `the file is empty; it needs a header row ${IMPORT_COLUMNS.join(',')}` }]);
+  const problems: CsvProblem[] = [];
+  const names = header.cells.map((c) => c.trim().toLowerCase());
+  const index = new Map<Column, number>();
+  names.forEach((name, i) => {
+    if (!(IMPORT_COLUMNS as readonly string[]).includes(name)) problems.push({ line: header.line, reason: `unknown column "${name.slice(0, 40)}" (columns are ${IMPORT_COLUMNS.join(', ')})` });
+    else if (index.has(name as Column)) problems.push({ line: header.line, reason: `column "${name}" appears twice` });
+    else index.set(name as Column, i);
+  });
+  for (const required of ['user', 'address'] as const) if (!index.has(required)) problems.push({ line: header.line, reason: `the "${required}" column is missing` });
+  if (problems.length > 0) throw new CsvImportInvalid(file, problems);
+
+  const seen = new Map<string, number>();
+  const inputs: RegistrationInput[] = [];
+  for (const { cells, line } of rows) {
+    const bad = (reason: string) => problems.push({ line, reason });
+    if (cells.length !== names.length) {
+      bad(`has ${cells.length} cells but the header has ${names.length}`);
+      continue;
+    }
+    // Cells are trimmed, except the password: spaces may be part of it.
+    const cell = (c: Column): string | undefined => {
+      const i = index.get(c);
+      const raw = i === undefined ? undefined : cells[i];
+      const v = c === 'password' ? raw : raw?.trim();
+      return v === undefined || v === '' ? undefined : v;
+    };
+    const user = cell('user');
+    const address = cell('address');
+    const username = cell('username');
+    const password = cell('password');
+    const tone = cell('tone');
+    const ringsText = cell('rings');
+    if (user === undefined) bad('the user cell is empty');
+    else if (!USER_ID_PATTERN.test(user)) bad(`"${user.slice(0, 40)}" is not a Slack user id (like U012AB3CD)`);
+    else if (seen.has(user)) bad(`user ${user} is already on line ${seen.get(user)}`);
+    else seen.set(user, line);
+    if (address === undefined) bad('the address cell is empty');
+    else {
+      try {
+        parsePhoneAddress(address);
+      } catch (err) {
+        bad(err instanceof Error ? err.message : 'the address is not a phone address');
+      }
+    }
+    if (username === undefined && !rules.defaultUsername) bad('the username is empty and no PHONE_DEFAULT_USERNAME is configured');
+    if (password === undefined && !rules.defaultPassword) bad('the password is empty and no PHONE_DEFAULT_PASSWORD is configured');
+    if (password !== undefined && [...password].some((c) => c.charCodeAt(0) < 0x20)) bad('the password contains control characters');
+    if (tone !== undefined) {
+      if (!TONE_NAME_PATTERN.test(tone)) bad(`"${tone.slice(0, 40)}" is not a ringtone file name (letters, digits, ".", "_" and "-", like Classic1.raw)`);
+      else if (DENIED_TONES.includes(tone)) bad(`${tone} is known to crash phones and is never played; pick another tone`);
+    }
+    let rings: number | undefined;
+    if (ringsText !== undefined) {
+      rings = Number(ringsText);
+      if (!/^\d+$/.test(ringsText) || rings < RINGS_MIN || rings > RINGS_MAX) bad(`rings must be a whole number from ${RINGS_MIN} to ${RINGS_MAX}; it is "${ringsText.slice(0, 20)}"`);
+    }
+    inputs.push({ teamId, userId: user ?? '', address: address ?? '', username, password, tone, rings });
+  }
+  if (rows.length === 0) problems.push({ line: header.line + 1, reason: 'there are no rows after the header' });
+  if (problems.length > 0) throw new CsvImportInvalid(file, problems);
+  return inputs;
+}
+
+/** One CSV cell, quoted when it needs to be (RFC 4180). Cells that a spreadsheet would run as a formula are prefixed with '. */
+function cell(value: string | number | undefined): string {
+  let s = value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/** The export: the import header without passwords, so a file can be edited and imported back. */
+export function toExportCsv(rows: readonly (PublicRegistration & { username?: string })[]): string {
+  const lines = [EXPORT_COLUMNS.join(',')];
+  for (const r of rows) lines.push([r.userId, r.address, r.username, r.tone, r.rings].map(cell).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
