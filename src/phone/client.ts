@@ -281,7 +281,7 @@ export class PhoneClient {
     if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) || /ssl|tls|certificate/i.test(errorMessage(err))) {
       return new PhoneTlsFailed(`The secure connection to phone ${key} failed (${code || errorMessage(err)})`, { cause: err });
     }
-    if (['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED'].includes(code) || !ctx.connected) {
+    if (['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'].includes(code) || !ctx.connected) {
       return ctx.connected
         ? new PhoneConnectionLost(`Phone ${key} dropped the connection (${code || 'closed'})`, { cause: err })
         : new PhoneUnreachable(`Phone ${key} could not be reached (${code || errorMessage(err)})`, { cause: err });

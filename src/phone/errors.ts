@@ -162,7 +162,8 @@ export class PhoneConnectionLost extends AppError {
     super(
       message,
       'The phone dropped the connection in the middle of the request; it may be restarting. Wait a minute and try again. ' +
-        'If it happened right after a ringtone was played, pick another ringtone.',
+        'If it happened right after a ringtone was played, pick another ringtone. ' +
+        'If it happens every time, the phone may accept only secure connections: register its address as https://ADDRESS.',
       options,
     );
   }
