@@ -1,0 +1,101 @@
+/**
+ * Operational state kept beside the phone directory, in the same engine (SQLite file or Postgres),
+ * so that it survives restarts and, on Postgres, holds across replicas:
+ * the audit log, rate-limit counters, scheduled rescues and the tone list.
+ * None of it is secret; nothing here may ever hold a password, token or key.
+ */
+import type { PhoneDirectory } from './types.js';
+
+export type AuditAction = 'rescue' | 'test_ring' | 'screenshot' | 'scheduled_rescue' | 'register' | 'forget' | 'status';
+export type AuditOutcome = 'ok' | 'stopped' | 'skipped' | 'refused' | 'failed' | 'missed';
+
+export interface AuditEntry {
+  at: Date;
+  teamId: string;
+  /** Who asked. */
+  actorId: string;
+  /** Whose phone (absent when not about a phone). */
+  targetId?: string;
+  action: AuditAction;
+  outcome: AuditOutcome;
+  /** Error class (AppError.code) when outcome is refused/failed. */
+  errorClass?: string;
+  /** Short, secret-free detail, e.g. "2 of 3 rings". */
+  detail?: string;
+}
+
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+  /** Newest first. `userId` matches the actor or the target. */
+  query(filter: { teamId?: string; userId?: string; since?: Date; limit?: number }): Promise<AuditEntry[]>;
+  /** Deletes entries older than `before`; returns how many. */
+  prune(before: Date): Promise<number>;
+}
+
+export interface RateRule {
+  /** e.g. `target:T1:U2:cooldown`, `requester:T1:U1:minute`. */
+  bucket: string;
+  windowMs: number;
+  /** Most hits allowed inside the window. */
+  max: number;
+}
+
+export type RateDecision = { ok: true } | { ok: false; bucket: string; retryAfterMs: number };
+
+export interface RateLimiter {
+  /**
+   * Atomically (across processes and replicas): when every rule allows one more hit at `now`,
+   * records the hit in every bucket and returns ok; otherwise records nothing and returns the
+   * first refusing bucket with the time until it allows again.
+   */
+  take(rules: readonly RateRule[], now: Date): Promise<RateDecision>;
+  /** Drops hits older than `before` (housekeeping). */
+  prune(before: Date): Promise<number>;
+}
+
+export type ScheduleStatus = 'pending' | 'fired' | 'cancelled' | 'missed';
+
+export interface ScheduledRescue {
+  id: string;
+  teamId: string;
+  requesterId: string;
+  targetId: string;
+  dueAt: Date;
+  /** Optional text pushed to the phone's screen after the first ring. Not secret. */
+  coverStory?: string;
+  /** Where to report the outcome (Slack channel or DM id), when known. */
+  replyTo?: string;
+  status: ScheduleStatus;
+  createdAt: Date;
+}
+
+export interface ScheduleStore {
+  add(entry: Omit<ScheduledRescue, 'id' | 'status' | 'createdAt'>): Promise<ScheduledRescue>;
+  /** Pending entries, soonest first; filter by requester or target. */
+  pending(filter: { teamId?: string; requesterId?: string; targetId?: string }): Promise<ScheduledRescue[]>;
+  /** Cancels a pending entry of this requester; false when none matched. */
+  cancel(teamId: string, requesterId: string, id: string): Promise<boolean>;
+  /**
+   * Claims up to `limit` pending entries due at or before `now`, marking each with its final status
+   * in the same transaction, so that exactly one caller (one replica) ever gets each entry:
+   * entries later than `now - maxLatenessMs` become 'fired', older ones 'missed'.
+   */
+  claimDue(now: Date, maxLatenessMs: number, limit: number): Promise<ScheduledRescue[]>;
+}
+
+export interface ToneList {
+  /** The tones imported with `rescue-ring tones import`; undefined when none were imported. */
+  get(): Promise<string[] | undefined>;
+  set(tones: readonly string[]): Promise<void>;
+}
+
+/** Everything an engine provides. */
+export interface Store {
+  readonly engine: string;
+  readonly directory: PhoneDirectory;
+  readonly audit: AuditLog;
+  readonly limits: RateLimiter;
+  readonly schedules: ScheduleStore;
+  readonly tones: ToneList;
+  close(): Promise<void>;
+}
