@@ -8,8 +8,9 @@ export type AuthResult = 'none' | 'bad' | 'ok';
 
 export function checkBasicAuth(header: string | undefined, username: string, password: string): AuthResult {
   if (header === undefined) return 'none';
-  const match = /^\s*Basic\s+([A-Za-z0-9+/=_-]*)\s*$/i.exec(header);
+  const match = /^\s*Basic(?:\s+(\S*))?\s*$/i.exec(header);
   if (!match) return 'none';
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(match[1] ?? '')) return 'bad';
   const decoded = Buffer.from(match[1] ?? '', 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return 'bad';

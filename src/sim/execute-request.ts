@@ -23,6 +23,8 @@ const DISPLAY_ROOTS = new Set([
   'CiscoIPPhoneStatus', 'CiscoIPPhoneStatusFile',
 ]);
 
+const STRAY_AMPERSAND = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);)/;
+
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '',
@@ -67,6 +69,9 @@ export function readExecuteRequest(rawBody: Buffer, contentType: string | undefi
     return { kind: 'error', number: 1, reason: `object over the ${limit}-byte limit`, xml };
   }
   if (xml.trim() === '') return { kind: 'error', number: 1, reason: 'empty XML field', xml };
+  // The phone's parser breaks on a raw `&` (reference §7); fast-xml-parser would let it through.
+  if (/<!DOCTYPE/i.test(xml)) return { kind: 'error', number: 1, reason: 'DOCTYPE is not allowed', xml };
+  if (STRAY_AMPERSAND.test(xml)) return { kind: 'error', number: 1, reason: 'unescaped & in the object', xml };
   const valid = XMLValidator.validate(xml);
   if (valid !== true) return { kind: 'error', number: 1, reason: `XML parse error: ${valid.err.msg}`, xml };
   let doc: Record<string, unknown>;
