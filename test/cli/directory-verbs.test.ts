@@ -1,0 +1,287 @@
+/**
+ * The `phones` and `keys` verbs, run as a real process (`node --import tsx src/cli.ts ...`) on a real
+ * SQLite file in a temp DATA_DIR. Every run is checked for never echoing the password.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startPhone } from '../../src/sim/index.js';
+import type { SimPhone } from '../../src/sim/index.js';
+import { openStore } from '../../src/store/index.js';
+import { storeConfigFromEnv } from '../../src/config/store.js';
+
+const SECRET = 'Pa55-SECRET-xyz';
+const root = join(import.meta.dirname, '..', '..');
+// Absolute, so the CLI can run with its working directory in the temp dir (no stray .env is read).
+const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+const key = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let dataDir: string;
+let baseEnv: Record<string, string>;
+
+function cli(args: string[], options: { env?: Record<string, string | undefined>; input?: string } = {}): Promise<Result> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: dataDir, ...baseEnv };
+  for (const [k, v] of Object.entries(options.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', tsx, join(root, 'src', 'cli.ts'), ...args], { cwd: dataDir, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const all = stdout + stderr;
+      // The one rule every run obeys.
+      expect(all, `secret echoed by: ${args.join(' ')}`).not.toContain(SECRET);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+async function directory(env: Record<string, string> = baseEnv) {
+  return openStore(storeConfigFromEnv(env));
+}
+
+function filesContain(dir: string, text: string): boolean {
+  return readdirSync(dir).some((f) => f.startsWith('rescue-ring.db') && readFileSync(join(dir, f)).includes(Buffer.from(text)));
+}
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'rescue-ring-cli-'));
+  baseEnv = { DATA_DIR: dataDir, STORE_KEYS: key('k1'), STORE_KEY_ID: 'k1' };
+});
+afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('rescue-ring phones', () => {
+  it('adds, shows, lists and exports a phone without ever printing its password', async () => {
+    const add = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '10.1.2.3:8080', '--username', 'svc-phone', '--tone', 'Chime.raw', '--rings', '4'], {
+      env: { PHONE_PASSWORD: SECRET },
+    });
+    expect(add).toMatchObject({ code: 0 });
+    expect(add.stdout).toContain('Registered the phone of U111 (team T1) at 10.1.2.3:8080');
+    const viaStdin = await cli(['phones', 'add', '--team', 'T1', '--user', 'U222', '--address', '10.1.2.4', '--username', 'svc', '--password-stdin', '--json'], { input: `${SECRET}\n` });
+    expect(viaStdin.code).toBe(0);
+    expect(JSON.parse(viaStdin.stdout)).toMatchObject({ ok: true, updated: false, registration: { userId: 'U222', hasOwnPassword: true } });
+
+    const show = await cli(['phones', 'show', 'U111']);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/Address\s+10\.1\.2\.3:8080/);
+    expect(show.stdout).toMatch(/Username\s+svc-phone/);
+    expect(show.stdout).toMatch(/Password\s+\(set, not shown\)/);
+    const showJson = JSON.parse((await cli(['phones', 'show', 'U111', '--json'])).stdout) as { registration: Record<string, unknown> };
+    expect(showJson.registration).not.toHaveProperty('password');
+
+    const list = await cli(['phones', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/T1\s+U111\s+10\.1\.2\.3:8080\s+Chime\.raw\s+4/);
+    expect(list.stdout).not.toContain('svc-phone');
+    const listJson = JSON.parse((await cli(['phones', 'list', '--json'])).stdout) as { rows: unknown[]; unreadable: unknown[] };
+    expect(listJson.rows).toHaveLength(2);
+    expect(JSON.stringify(listJson)).not.toContain('svc-phone');
+
+    const exported = await cli(['phones', 'export']);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toBe('user,address,username,tone,rings\r\nU111,10.1.2.3:8080,svc-phone,Chime.raw,4\r\nU222,10.1.2.4,svc,,\r\n');
+
+    const store = await directory();
+    expect((await store.get({ teamId: 'T1', userId: 'U222' }))?.password).toBe(SECRET);
+    await store.close();
+    for (const s of [SECRET, 'svc-phone', '10.1.2.3:8080']) expect(filesContain(dataDir, s), s).toBe(false);
+  });
+
+  it('explains what is missing and stores nothing when the password or username has no source', async () => {
+    const noPassword = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '10.1.2.3', '--username', 'svc']);
+    expect(noPassword.code).toBe(2);
+    expect(noPassword.stderr).toMatch(/No phone password given: set PHONE_PASSWORD, pipe it with --password-stdin, or configure PHONE_DEFAULT_PASSWORD/);
+    const noUser = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '10.1.2.3'], { env: { PHONE_PASSWORD: SECRET } });
+    expect(noUser.code).toBe(2);
+    expect(noUser.stderr).toMatch(/No phone username given/);
+    const badAddress = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', 'http://admin:pw@10.1.2.3/x'], { env: { PHONE_PASSWORD: SECRET } });
+    expect(badAddress.code).toBe(1);
+    expect(badAddress.stderr).toMatch(/username and password in their own fields/);
+    const deniedTone = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '10.1.2.3', '--tone', 'Piano2.raw'], { env: { PHONE_PASSWORD: SECRET } });
+    expect(deniedTone.code).toBe(2);
+    expect(deniedTone.stderr).toMatch(/Piano2\.raw is known to crash phones/);
+    const store = await directory();
+    expect(await store.count()).toBe(0);
+    await store.close();
+
+    const withDefaults = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '10.1.2.3'], {
+      env: { PHONE_DEFAULT_USERNAME: 'office', PHONE_DEFAULT_PASSWORD: 'office-default-pw' },
+    });
+    expect(withDefaults.code).toBe(0);
+    expect(withDefaults.stdout).toContain('username: organisation default, password: organisation default');
+  });
+
+  it('asks for --team only when the directory holds several workspaces', async () => {
+    const env = { PHONE_PASSWORD: SECRET };
+    await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '10.0.0.1', '--username', 'a'], { env });
+    expect((await cli(['phones', 'remove', 'U999'])).stderr).toMatch(/No phone is registered for user U999 in team T1/);
+    await cli(['phones', 'add', '--team', 'T2', '--user', 'U111', '--address', '10.0.0.2', '--username', 'a'], { env });
+    const ambiguous = await cli(['phones', 'remove', 'U111']);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toMatch(/The directory holds 2 workspaces \(T1, T2\); add --team/);
+    const removed = await cli(['phones', 'remove', 'U111', '--team', 'T2', '--json']);
+    expect(removed.code).toBe(0);
+    expect(JSON.parse(removed.stdout)).toEqual({ ok: true, removed: { teamId: 'T2', userId: 'U111' } });
+    const store = await directory();
+    expect((await store.list()).rows.map((r) => `${r.teamId}/${r.userId}`)).toEqual(['T1/U111']);
+    await store.close();
+  });
+
+  it('imports a CSV with quoted cells, all rows at once', async () => {
+    const tricky = `${SECRET},"quoted"`;
+    const file = join(dataDir, 'phones.csv');
+    writeFileSync(file, `\ufeffuser,address,username,password,tone,rings\r\nU111,10.0.0.1,svc,"${tricky.replaceAll('"', '""')}",Chime.raw,2\r\n\r\nU222,"10.0.0.2:8080",,,,\r\n`);
+    const result = await cli(['phones', 'import', file, '--team', 'T1'], { env: { PHONE_DEFAULT_USERNAME: 'office', PHONE_DEFAULT_PASSWORD: 'x' } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Imported 2 phones into team T1 (2 new, 0 updated)');
+    const store = await directory();
+    expect(await store.get({ teamId: 'T1', userId: 'U111' })).toMatchObject({ address: '10.0.0.1', username: 'svc', password: tricky, tone: 'Chime.raw', rings: 2 });
+    const second = await store.get({ teamId: 'T1', userId: 'U222' });
+    expect(second).toMatchObject({ address: '10.0.0.2:8080' });
+    expect(second?.password).toBeUndefined();
+    expect(second?.tone).toBeUndefined();
+    await store.close();
+  });
+
+  it('a CSV with bad rows changes nothing and names each bad line', async () => {
+    const file = join(dataDir, 'bad.csv');
+    writeFileSync(
+      file,
+      [
+        'user,address,username,password,tone,rings',
+        `U111,10.0.0.1,svc,${SECRET},Classic1.raw,3`,
+        `U222,http://10.0.0.2/path,svc,${SECRET},,`,
+        `U333,10.0.0.3,svc,${SECRET},Piano2.raw,3`,
+        `U444,10.0.0.4,svc,${SECRET},,11`,
+        `U111,10.0.0.5,svc,${SECRET},,`,
+        `bob,10.0.0.6,svc,${SECRET},,`,
+        `U777,10.0.0.7,svc`,
+        `U888,10.0.0.8,svc,,,`,
+        '',
+      ].join('\n'),
+    );
+    const result = await cli(['phones', 'import', file, '--team', 'T1']);
+    expect(result.code).toBe(1);
+    const lines = [...result.stderr.matchAll(/line (\d+): ([^\n]*)/g)].map((m) => [Number(m[1]), m[2]]);
+    expect(lines.map((l) => l[0])).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    expect(result.stderr).toMatch(/line 3: The phone address must not contain a path/);
+    expect(result.stderr).toMatch(/line 4: Piano2\.raw is known to crash phones/);
+    expect(result.stderr).toMatch(/line 5: rings must be a whole number from 1 to 10; it is "11"/);
+    expect(result.stderr).toMatch(/line 6: user U111 is already on line 2/);
+    expect(result.stderr).toMatch(/line 7: "bob" is not a Slack user id/);
+    expect(result.stderr).toMatch(/line 8: has 3 cells but the header has 6/);
+    expect(result.stderr).toMatch(/line 9: the password is empty and no PHONE_DEFAULT_PASSWORD is configured/);
+    expect(result.stderr).toMatch(/nothing was imported/);
+
+    const header = join(dataDir, 'header.csv');
+    writeFileSync(header, 'user,phone,password\nU1,10.0.0.1,x\n');
+    const badHeader = await cli(['phones', 'import', header, '--team', 'T1', '--json']);
+    expect(badHeader.code).toBe(1);
+    expect(JSON.parse(badHeader.stdout)).toMatchObject({ ok: false, error: 'CsvImportInvalid' });
+    expect(JSON.parse(badHeader.stdout).message).toMatch(/line 1: unknown column "phone"[\s\S]*line 1: the "address" column is missing/);
+
+    const store = await directory();
+    expect(await store.count()).toBe(0);
+    await store.close();
+  });
+});
+
+describe('rescue-ring keys', () => {
+  it('generates a usable key and rotates every row to it', async () => {
+    const generated = await cli(['keys', 'generate']);
+    expect(generated.code).toBe(0);
+    const line = generated.stdout.trim();
+    expect(line).toMatch(/^k\d{8}-[0-9a-f]{4}:[A-Za-z0-9+/]{43}=$/);
+    const newId = line.split(':')[0] as string;
+    expect(generated.stderr).toContain(`STORE_KEY_ID=${newId}`);
+    expect(generated.stderr).not.toContain(line.split(':')[1]);
+
+    for (const user of ['U111', 'U222', 'U333']) {
+      await cli(['phones', 'add', '--team', 'T1', '--user', user, '--address', '10.0.0.1', '--username', 'svc'], { env: { PHONE_PASSWORD: SECRET } });
+    }
+    const both = { STORE_KEYS: `${baseEnv.STORE_KEYS},${line}`, STORE_KEY_ID: newId };
+    const rotated = await cli(['keys', 'rotate', '--batch-size', '2'], { env: both });
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toContain('Re-encrypted 3 registrations; 0 already used the current key; 0 could not be opened.');
+    expect(rotated.stderr).toContain('2 re-encrypted so far');
+    const again = await cli(['keys', 'rotate', '--json'], { env: both });
+    expect(JSON.parse(again.stdout)).toEqual({ ok: true, reencrypted: 0, current: 3, failed: 0, failures: [] });
+
+    const onlyNew = await cli(['phones', 'list', '--json'], { env: { STORE_KEYS: line, STORE_KEY_ID: newId } });
+    expect(onlyNew.code).toBe(0);
+    expect(JSON.parse(onlyNew.stdout)).toMatchObject({ unreadable: [] });
+    const onlyOld = await cli(['phones', 'list'], { env: { STORE_KEYS: baseEnv.STORE_KEYS, STORE_KEY_ID: 'k1' } });
+    expect(onlyOld.code).toBe(1);
+    expect(onlyOld.stdout).toContain(`Cannot open the registration of U111 (team T1), key "${newId}": key-missing.`);
+  });
+
+  it('refuses to start on bad key settings, naming the entry and never the key', async () => {
+    const short = randomBytes(16).toString('base64');
+    const good = randomBytes(32).toString('base64');
+    const result = await cli(['phones', 'list'], { env: { STORE_KEYS: `k1:${good},k2:${short}`, STORE_KEY_ID: 'k3' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('STORE_KEYS entry 2 ("k2") is 16 bytes once decoded; a key must be exactly 32 bytes');
+    expect(result.stderr).not.toContain(short);
+    expect(result.stderr).not.toContain(good);
+    const production = await cli(['phones', 'list'], { env: { STORE_KEYS: undefined, STORE_KEY_ID: undefined, NODE_ENV: 'production' } });
+    expect(production.code).toBe(1);
+    expect(production.stderr).toMatch(/NODE_ENV is production but no store key is set/);
+    expect(readdirSync(dataDir)).toEqual([]);
+  });
+
+  it('generates a development key on first use outside production, with a warning', async () => {
+    const env = { STORE_KEYS: undefined, STORE_KEY_ID: undefined, PHONE_PASSWORD: SECRET };
+    const first = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '10.0.0.1', '--username', 'svc'], { env });
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/Warning: No store key was configured, so a development key was generated in .*store\.key/);
+    const second = await cli(['phones', 'show', 'U111'], { env });
+    expect(second.code).toBe(0);
+    expect(second.stderr).toBe('');
+  });
+});
+
+describe('rescue-ring phones test', () => {
+  let phone: SimPhone;
+  beforeEach(async () => {
+    phone = await startPhone({ name: 'cli-test', toneTimeScale: 0 });
+  });
+  afterEach(async () => phone.stop());
+
+  it('rings the registered phone once, and names a wrong password without showing it', async () => {
+    const env = { PHONE_ALLOWED_NETWORKS: '127.0.0.0/8' };
+    await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', phone.address, '--username', phone.username, '--tone', 'Chime.raw', '--password-stdin'], {
+      input: `${phone.password}\n`,
+    });
+    const ok = await cli(['phones', 'test', 'U111'], { env });
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('Rang the phone of U111 (team T1) once with Chime.raw');
+    expect(phone.played).toEqual(['Chime.raw']);
+
+    await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', phone.address, '--username', phone.username], { env: { PHONE_PASSWORD: SECRET } });
+    const denied = await cli(['phones', 'test', 'U111', '--json'], { env });
+    expect(denied.code).toBe(1);
+    expect(JSON.parse(denied.stdout)).toMatchObject({ ok: false, error: 'PhoneAuthFailed' });
+    expect(phone.played).toEqual(['Chime.raw']);
+
+    const unknown = await cli(['phones', 'test', 'U999'], { env });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/No phone is registered for user U999/);
+  });
+});
