@@ -1,0 +1,147 @@
+/**
+ * The Bolt app: receiver (Socket Mode by default, HTTP when configured), Web API client settings
+ * for an interactive bot, our logger, the health endpoints, and every listener.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import type { SlackConfig } from '../config/slack.js';
+import type { Logger } from '../log.js';
+import type { RescueDeps } from '../rescue/index.js';
+import { registerActions } from './actions/index.js';
+import { boltLogger } from './bolt-logger.js';
+import { registerCommands } from './commands/index.js';
+import type { RescueHistory, SlackDeps } from './context.js';
+import { registerEvents } from './events/index.js';
+import { healthHandler, startHealthServer, type Readiness } from './health.js';
+import { Registry, type Registered } from './registry.js';
+import { registerShortcuts } from './shortcuts/index.js';
+import { slackErrorCode } from './slack-errors.js';
+import { BackgroundTasks } from './tasks.js';
+import { registerViews } from './views/index.js';
+
+export interface SlackAppOptions {
+  config: SlackConfig;
+  rescue: RescueDeps;
+  logger: Logger;
+  /** Feeds App Home's "Recent rescues"; without it the section says "No rescues yet". */
+  history?: RescueHistory;
+  /** Whether the store is open (for /readyz). Defaults to always true. */
+  storeReady?: () => boolean;
+  /** Skip the auth.test call at start-up (tests, or when known). Both must be given. */
+  botId?: string;
+  botUserId?: string;
+  /** Web API retries (default 2) and per-call timeout (default 10 s). */
+  retries?: number;
+  timeoutMs?: number;
+}
+
+export interface SlackApp {
+  app: App;
+  registered: Registered;
+  tasks: BackgroundTasks;
+  /** Starts listening; in HTTP mode `listen` overrides the configured port/host (tests use port 0). */
+  start(listen?: { port?: number; host?: string }): Promise<{ port?: number; healthPort?: number }>;
+  /** Stops taking new requests (receiver and health listener). Work in progress is left to drain. */
+  stop(): Promise<void>;
+  /** Slack connected (Socket Mode) or listening (HTTP). */
+  connected(): boolean;
+}
+
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const { config, logger } = options;
+  const log = boltLogger(logger);
+  const clientOptions = {
+    ...(config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {}),
+    // An interactive bot: a few quick retries, not the default ten retries over thirty minutes.
+    retryConfig: { retries: options.retries ?? 2, factor: 2, minTimeout: 300, maxTimeout: 3_000, randomize: true },
+    timeout: options.timeoutMs ?? 10_000,
+  };
+  let connected = false;
+  const storeReady = options.storeReady ?? (() => true);
+  const readiness: Readiness = { checks: () => ({ store: storeReady(), slack: connected }) };
+
+  let receiver: Receiver;
+  let socket: SocketModeReceiver | undefined;
+  let http: HTTPReceiver | undefined;
+  if (config.mode === 'socket') {
+    socket = new SocketModeReceiver({ appToken: config.appToken ?? '', logger: log, installerOptions: { clientOptions } });
+    socket.client.on('connected', () => {
+      connected = true;
+      logger.info('connected to Slack (Socket Mode)');
+    });
+    socket.client.on('disconnected', () => {
+      connected = false;
+      logger.warn('disconnected from Slack (Socket Mode); reconnecting');
+    });
+    receiver = socket;
+  } else {
+    const health = healthHandler(readiness);
+    http = new HTTPReceiver({
+      signingSecret: config.signingSecret ?? '',
+      endpoints: '/slack/events',
+      logger: log,
+      customRoutes: [
+        { path: '/healthz', method: ['GET', 'HEAD'], handler: health },
+        { path: '/readyz', method: ['GET', 'HEAD'], handler: health },
+      ],
+    });
+    receiver = http;
+  }
+
+  const app = new App({
+    token: config.botToken,
+    receiver,
+    logger: log,
+    clientOptions,
+    ...(options.botId && options.botUserId ? { botId: options.botId, botUserId: options.botUserId } : {}),
+  });
+  // Listeners report their own failures to the user; anything reaching here is logged, never rethrown.
+  app.error(async (error) => {
+    logger.error({ err: error, slackError: slackErrorCode(error) }, 'unhandled error in a Slack listener');
+  });
+
+  const tasks = new BackgroundTasks(logger);
+  const deps: SlackDeps = { rescue: options.rescue, logger, tasks, ...(options.history ? { history: options.history } : {}) };
+  const registry = new Registry();
+  registerCommands(app, registry, deps);
+  registerShortcuts(app, registry, deps);
+  registerActions(app, registry, deps);
+  registerViews(app, registry, deps);
+  registerEvents(app, registry, deps);
+
+  let healthServer: Server | undefined;
+  return {
+    app,
+    registered: registry.registered,
+    tasks,
+    connected: () => connected,
+    async start(listen = {}) {
+      if (http) {
+        const server = (await app.start({ port: listen.port ?? config.port, host: listen.host ?? config.host })) as Server;
+        connected = true;
+        const port = (server.address() as AddressInfo).port;
+        logger.info({ port }, 'listening for Slack on /slack/events (HTTP mode)');
+        return { port };
+      }
+      let healthPort: number | undefined;
+      if (config.healthPort > 0 || listen.port !== undefined) {
+        const h = await startHealthServer(readiness, listen.port ?? config.healthPort, listen.host ?? config.host);
+        healthServer = h.server;
+        healthPort = h.port;
+        logger.info({ port: healthPort }, 'health listener on /healthz and /readyz');
+      }
+      await app.start();
+      return { healthPort };
+    },
+    async stop() {
+      connected = false;
+      await app.stop().catch((err: unknown) => logger.warn({ err }, 'stopping the Slack receiver failed'));
+      if (healthServer) {
+        const s = healthServer;
+        s.closeAllConnections();
+        await new Promise<void>((resolve) => s.close(() => resolve()));
+      }
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Any failure, as the message a person reads: the error's hint (never its message, a stack or a
+ * secret) and, where it helps, the button that fixes it.
+ */
+import { isAppError } from '../../errors.js';
+import { NotRegistered } from '../../rescue/errors.js';
+import { ACTIONS } from '../ids.js';
+import type { SlackMessage } from '../surface.js';
+import { actions, button, section, type Block, type Button } from './kit.js';
+
+const UNEXPECTED = 'Something went wrong on our side and it has been logged. Try again in a minute; if it keeps happening, tell your IT team.';
+
+/** Error codes whose fix is in the settings modal. */
+const FIX_IN_SETTINGS = new Set(['PhoneAuthFailed', 'MissingPhoneCredentials', 'InvalidPhoneAddress', 'PhoneAddressRefused', 'ToneDenied', 'InvalidTone', 'PhoneCertificateChanged', 'PhoneTlsFailed']);
+/** Error codes where the diagnosis tells the user (or IT) what is wrong. */
+const RUN_A_CHECK = new Set(['PhoneUnreachable', 'PhoneTimeout', 'PhoneConnectionLost', 'PhoneBadResponse']);
+
+export interface ErrorContext {
+  /** A line shown before the hint, e.g. "Rang 1 of 3, then:". */
+  prefix?: string;
+  /** False when the failure concerns someone else's phone: their settings are not ours to fix. */
+  self?: boolean;
+}
+
+export function errorMessage(err: unknown, ctx: ErrorContext = {}): SlackMessage {
+  const hint = isAppError(err) ? err.hint : UNEXPECTED;
+  const text = ctx.prefix ? `${ctx.prefix}\n${hint}` : hint;
+  const blocks: Block[] = [section(`:warning: ${text}`)];
+  const fix = fixButton(err, ctx.self ?? true);
+  if (fix) blocks.push(actions('error_actions', fix));
+  return { text, blocks };
+}
+
+function fixButton(err: unknown, self: boolean): Button | undefined {
+  if (!isAppError(err)) return undefined;
+  if (err instanceof NotRegistered) {
+    return err.who.self
+      ? button('Register your phone', ACTIONS.openSettings, { style: 'primary' })
+      : button('Send them a registration link', ACTIONS.registrationLink, { value: err.who.userId });
+  }
+  if (!self) return undefined;
+  if (err.code === 'PhoneRejected' && /ringtone/i.test(err.hint)) return button('Update settings', ACTIONS.openSettings);
+  if (FIX_IN_SETTINGS.has(err.code)) return button('Update settings', ACTIONS.openSettings);
+  if (RUN_A_CHECK.has(err.code)) return button('Run a check', ACTIONS.status);
+  return undefined;
+}

@@ -1,0 +1,66 @@
+/** `/phone` (settings modal), `/phone test`, `/phone status`, `/phone forget`. */
+import type { App } from '@slack/bolt';
+import { phoneStatus } from '../../rescue/index.js';
+import { errorMessage } from '../blocks/errors.js';
+import { forgetConfirmMessage, helpMessage, phoneUsageMessage, statusMessage, workingMessage } from '../blocks/messages.js';
+import type { SlackDeps } from '../context.js';
+import { beginRescue, logRefusal } from '../flows/rescue.js';
+import { openSettings } from '../flows/settings.js';
+import { COMMANDS } from '../ids.js';
+import type { Registry } from '../registry.js';
+import { ResponseUrlSurface, type SlackMessage } from '../surface.js';
+
+const ephemeral = (m: SlackMessage) => ({ response_type: 'ephemeral' as const, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}) });
+
+export function registerPhoneCommand(app: App, reg: Registry, deps: SlackDeps): void {
+  app.command(reg.command(COMMANDS.phone), async ({ ack, command, respond, client }) => {
+    const teamId = command.team_id;
+    const userId = command.user_id;
+    const sub = command.text.trim().toLowerCase();
+    const surface = new ResponseUrlSurface(respond, deps.logger);
+
+    switch (sub) {
+      case '':
+      case 'settings':
+      case 'register':
+        await ack();
+        try {
+          await openSettings(deps, client, command.trigger_id, teamId, userId, { from: 'command' });
+        } catch (err) {
+          await surface.show(errorMessage(err), 'final');
+        }
+        return;
+      case 'test': {
+        const ask = { teamId, requesterId: userId, test: true };
+        try {
+          const started = await beginRescue(deps, client, ask, surface);
+          deps.tasks.run('test ring', started.follow);
+          await ack(ephemeral(started.first));
+        } catch (err) {
+          logRefusal(deps, err, ask);
+          await ack(ephemeral(errorMessage(err)));
+        }
+        return;
+      }
+      case 'status':
+        await ack(ephemeral(workingMessage('Checking your phone, step by step...')));
+        deps.tasks.run('phone status', async () => {
+          try {
+            const diagnosis = await phoneStatus(deps.rescue, { teamId, userId });
+            await surface.show(statusMessage(diagnosis), 'final');
+          } catch (err) {
+            await surface.show(errorMessage(err), 'final');
+          }
+        });
+        return;
+      case 'forget':
+        await ack(ephemeral(forgetConfirmMessage()));
+        return;
+      case 'help':
+        await ack(ephemeral(helpMessage()));
+        return;
+      default:
+        await ack(ephemeral(phoneUsageMessage(command.text.trim())));
+    }
+  });
+}

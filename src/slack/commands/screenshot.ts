@@ -1,0 +1,25 @@
+/** `/phone-screenshot`: the screen goes to your DM with the app, never to the channel. */
+import type { App } from '@slack/bolt';
+import { errorMessage } from '../blocks/errors.js';
+import { screenshotSentMessage, workingMessage } from '../blocks/messages.js';
+import type { SlackDeps } from '../context.js';
+import { sendScreenshotToDm } from '../flows/screenshot.js';
+import { COMMANDS } from '../ids.js';
+import type { Registry } from '../registry.js';
+import { ResponseUrlSurface } from '../surface.js';
+
+export function registerScreenshotCommand(app: App, reg: Registry, deps: SlackDeps): void {
+  app.command(reg.command(COMMANDS.screenshot), async ({ ack, command, respond, client }) => {
+    const msg = workingMessage('Taking a screenshot of your phone...');
+    await ack({ response_type: 'ephemeral', text: msg.text, ...(msg.blocks ? { blocks: msg.blocks } : {}) });
+    const surface = new ResponseUrlSurface(respond, deps.logger);
+    deps.tasks.run('screenshot', async () => {
+      try {
+        await sendScreenshotToDm(deps, client, command.team_id, command.user_id);
+        await surface.show(screenshotSentMessage(), 'final');
+      } catch (err) {
+        await surface.show(errorMessage(err), 'final');
+      }
+    });
+  });
+}

@@ -1,0 +1,92 @@
+/**
+ * What can go wrong on the Slack side of a request, in office words. Phone and use-case errors
+ * come from src/phone and src/rescue; these cover the text people type and the people they name.
+ */
+import { AppError } from '../errors.js';
+
+export const RESCUE_USAGE =
+  '*How to use /rescue*\n' +
+  '• `/rescue` rings your own desk phone, so you have a reason to leave.\n' +
+  '• `/rescue @colleague` rings a colleague\'s phone (if they allow it) to rescue them.\n' +
+  '• `/rescue stop` stops a ring in progress.\n' +
+  '• `/rescue help` shows this message.\n' +
+  'Set up your phone with `/phone`; see your phone\'s screen with `/phone-screenshot`.';
+
+/** `/rescue` text we cannot make sense of. */
+export class RescueTextNotUnderstood extends AppError {
+  readonly code = 'RescueTextNotUnderstood';
+  constructor() {
+    super('rescue text not understood', `I did not understand that.\n${RESCUE_USAGE}`);
+  }
+}
+
+/** A bare `@alice` or a name instead of a real mention. */
+export class NotAMention extends AppError {
+  readonly code = 'NotAMention';
+  constructor(readonly typed: string) {
+    super(
+      'rescue target was not a mention',
+      `I cannot tell who "${typed}" is. Type @ and pick the person from the list Slack shows, so their name turns into a mention (highlighted), then send: \`/rescue @name\`.`,
+    );
+  }
+}
+
+export class TooManyPeople extends AppError {
+  readonly code = 'TooManyPeople';
+  constructor(readonly count: number) {
+    super(`rescue named ${count} people`, `You mentioned ${count} people. /rescue rings one phone at a time: send \`/rescue @name\` once per person.`);
+  }
+}
+
+export class TargetIsBot extends AppError {
+  readonly code = 'TargetIsBot';
+  constructor(readonly userId: string) {
+    super(`rescue target ${userId} is a bot`, `<@${userId}> is an app, not a person, so there is no desk phone to ring.`);
+  }
+}
+
+export class TargetDeactivated extends AppError {
+  readonly code = 'TargetDeactivated';
+  constructor(readonly userId: string) {
+    super(`rescue target ${userId} is deactivated`, `<@${userId}>'s Slack account is deactivated, so rescue-ring will not ring their phone.`);
+  }
+}
+
+export class TargetNotFound extends AppError {
+  readonly code = 'TargetNotFound';
+  constructor(readonly userId: string) {
+    super(`rescue target ${userId} not found`, 'I cannot find that person in this workspace. Mention someone from the list Slack shows when you type @.');
+  }
+}
+
+/** A message shortcut on a message that has no human author (a bot or a workflow). */
+export class NoHumanAuthor extends AppError {
+  readonly code = 'NoHumanAuthor';
+  constructor() {
+    super('message has no human author', 'This message was posted by an app or a workflow, not a person, so there is no desk phone to ring.');
+  }
+}
+
+/** Slack itself failed us (rate limit, outage) on a step the user is waiting for. */
+export class SlackUnavailable extends AppError {
+  readonly code = 'SlackUnavailable';
+  constructor(readonly step: string, readonly slackError: string) {
+    super(
+      `Slack call ${step} failed: ${slackError}`,
+      slackError === 'expired_trigger_id' || slackError === 'timeout'
+        ? 'Slack took too long to open the window. Please try again.'
+        : 'Slack did not accept a request from rescue-ring just now. Try again in a minute; if it keeps happening, tell your IT team.',
+    );
+  }
+}
+
+/** The screenshot was taken but could not be delivered to the DM. */
+export class ScreenshotNotDelivered extends AppError {
+  readonly code = 'ScreenshotNotDelivered';
+  constructor(readonly slackError: string) {
+    super(
+      `screenshot upload failed: ${slackError}`,
+      'I took the screenshot but Slack did not accept the upload to your direct messages. Try again in a minute; if it keeps happening, ask IT to check that rescue-ring has the files:write and im:write permissions.',
+    );
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * A rescue as Slack shows it: start through the use case, post progress within the surface's
+ * budget, post the outcome, and DM the rescued colleague afterwards.
+ */
+import type { webApi } from '@slack/bolt';
+import { startRescue, type RescueHandle } from '../../rescue/index.js';
+import { outcomeMessage, progressMessage, rescuedDm, ringingMessage, type RescueView } from '../blocks/rescue.js';
+import { errorMessage } from '../blocks/errors.js';
+import type { SlackDeps } from '../context.js';
+import { planProgress, type SlackMessage, type Surface } from '../surface.js';
+import { trySlack } from '../slack-errors.js';
+import { checkTarget } from './target.js';
+
+export interface RescueAsk {
+  teamId: string;
+  requesterId: string;
+  /** Someone else's phone; absent (or the requester) = your own. */
+  targetId?: string;
+  test?: boolean;
+}
+
+export interface StartedRescue {
+  handle: RescueHandle;
+  view: RescueView;
+  /** "Ringing... [Stop]": show it first (in the ack when possible). */
+  first: SlackMessage;
+  /** Waits for the outcome, shows it, and DMs a rescued colleague. Never throws. */
+  follow(): Promise<void>;
+}
+
+/** Runs the use-case checks and starts ringing. Throws the use case's refusals (AppError). */
+export async function beginRescue(deps: SlackDeps, client: webApi.WebClient, ask: RescueAsk, surface: Surface): Promise<StartedRescue> {
+  // Filled in once the rescue has started; progress callbacks read it.
+  const state: { view?: RescueView; plan?: Set<number> } = {};
+  const handle = await startRescue(deps.rescue, {
+    teamId: ask.teamId,
+    requesterId: ask.requesterId,
+    ...(ask.targetId && ask.targetId !== ask.requesterId ? { targetId: ask.targetId } : {}),
+    ...(ask.test ? { test: true } : {}),
+    onProgress: (p) => {
+      const view = state.view;
+      if (!view || p.ring >= p.of) return; // the outcome covers the last ring
+      state.plan ??= planProgress(view.rings, surface.progressSlots());
+      if (state.plan.has(p.ring)) void surface.show(progressMessage(view, p.ring), 'progress');
+    },
+  });
+  const v: RescueView = { id: handle.id, targetId: handle.targetId, self: handle.self, rings: handle.rings, ...(ask.test ? { test: true } : {}) };
+  state.view = v;
+  return {
+    handle,
+    view: v,
+    first: ringingMessage(v),
+    follow: async () => {
+      const outcome = await handle.done;
+      await surface.show(outcomeMessage(v, outcome), 'final');
+      if (!v.self && !ask.test && outcome.completed > 0) {
+        const log = deps.logger;
+        const ctx = { teamId: ask.teamId, targetId: v.targetId };
+        const dm = await trySlack(log, 'conversations.open (rescued DM)', () => client.conversations.open({ users: v.targetId }), ctx);
+        const channel = dm?.channel?.id;
+        const msg = rescuedDm(ask.requesterId, outcome.completed);
+        if (channel) await trySlack(log, 'chat.postMessage (rescued DM)', () => client.chat.postMessage({ channel, text: msg.text, ...(msg.blocks ? { blocks: msg.blocks } : {}) }), ctx);
+      }
+    },
+  };
+}
+
+/**
+ * The whole rescue on a surface, for listeners that acked already (shortcuts, buttons, /rescue @user):
+ * checks the colleague on Slack, starts, shows "Ringing... [Stop]", progress and the outcome.
+ */
+export async function rescueOnSurface(deps: SlackDeps, client: webApi.WebClient, ask: RescueAsk, surface: Surface): Promise<void> {
+  const other = ask.targetId !== undefined && ask.targetId !== ask.requesterId;
+  let started: StartedRescue;
+  try {
+    if (other) await checkTarget(client, deps.logger, ask.targetId!);
+    started = await beginRescue(deps, client, ask, surface);
+  } catch (err) {
+    logRefusal(deps, err, ask);
+    await surface.show(errorMessage(err, { self: !other }), 'final');
+    return;
+  }
+  await surface.show(started.first, 'progress');
+  await started.follow();
+}
+
+export function logRefusal(deps: SlackDeps, err: unknown, ask: RescueAsk): void {
+  const code = err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+  if (code) deps.logger.info({ teamId: ask.teamId, requesterId: ask.requesterId, targetId: ask.targetId, code }, 'rescue refused');
+  else deps.logger.error({ err, teamId: ask.teamId, requesterId: ask.requesterId }, 'rescue failed to start');
+}

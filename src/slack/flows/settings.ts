@@ -1,0 +1,25 @@
+/** Opening the settings modal (trigger ids expire after 3 s: call right after the ack). */
+import type { webApi } from '@slack/bolt';
+import { settingsModal, type SettingsMetadata } from '../blocks/settings-modal.js';
+import type { SlackDeps } from '../context.js';
+import { SlackUnavailable } from '../errors.js';
+import { slackErrorCode } from '../slack-errors.js';
+import type { Registration } from '../../store/types.js';
+
+/** Throws SlackUnavailable when Slack refuses (expired_trigger_id...); the caller tells the user. */
+export async function openSettings(deps: SlackDeps, client: webApi.WebClient, triggerId: string, teamId: string, userId: string, meta: SettingsMetadata): Promise<void> {
+  let reg: Registration | undefined;
+  try {
+    reg = await deps.rescue.directory.get({ teamId, userId });
+  } catch (err) {
+    // An unreadable row must not lock the user out of re-registering: open a blank form.
+    deps.logger.warn({ err, teamId, userId }, 'registration unreadable; opening a blank settings form');
+  }
+  try {
+    await client.views.open({ trigger_id: triggerId, view: settingsModal(deps.rescue.settings, reg, meta) });
+  } catch (err) {
+    const code = slackErrorCode(err);
+    deps.logger.warn({ teamId, userId, slackError: code }, 'slack: views.open (settings) failed');
+    throw new SlackUnavailable('views.open', code);
+  }
+}

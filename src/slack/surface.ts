@@ -1,0 +1,149 @@
+/**
+ * Where a listener's follow-up messages go, and how each place is rationed:
+ * - a response_url (slash commands, message buttons, message shortcuts): Slack accepts at most
+ *   5 posts in 30 minutes, so progress posts are budgeted and one post is always kept for the outcome;
+ * - the user's DM with the app (global shortcuts and App Home have no channel): post, then update;
+ * - an open modal (the Test ring button after saving settings): views.update.
+ * Posts are serialized so the outcome always lands last. Failures are logged, never thrown.
+ */
+import type { RespondFn, types, webApi } from '@slack/bolt';
+import type { Logger } from '../log.js';
+import { slackErrorCode, trySlack, withTimeout } from './slack-errors.js';
+
+export interface SlackMessage {
+  text: string;
+  blocks?: types.KnownBlock[];
+}
+
+export type PostKind =
+  /** Nice to have: dropped when the budget is short. */
+  | 'progress'
+  /** The outcome: always sent while any post is left. */
+  | 'final';
+
+export interface Surface {
+  /** Shows `msg`, replacing this surface's previous message. Resolves false when it was dropped or failed. */
+  show(msg: SlackMessage, kind: PostKind): Promise<boolean>;
+  /** How many more progress posts can go out while keeping one for the outcome. */
+  progressSlots(): number;
+}
+
+/** Slack's limit: 5 posts per response_url within 30 minutes. */
+export const RESPONSE_URL_POSTS = 5;
+const RESPOND_TIMEOUT_MS = 10_000;
+
+abstract class SerialSurface implements Surface {
+  private chain: Promise<unknown> = Promise.resolve();
+  abstract progressSlots(): number;
+  protected abstract post(msg: SlackMessage, kind: PostKind): Promise<boolean>;
+
+  show(msg: SlackMessage, kind: PostKind): Promise<boolean> {
+    const next = this.chain.then(() => this.post(msg, kind));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+}
+
+export class ResponseUrlSurface extends SerialSurface {
+  private used = 0;
+  private dead = false;
+
+  constructor(
+    private readonly respond: RespondFn,
+    private readonly logger: Logger,
+    /** False when nothing was shown yet (a message shortcut acks with no message): the first post adds one. */
+    private replaceOriginal = true,
+    budget = RESPONSE_URL_POSTS,
+  ) {
+    super();
+    this.budget = budget;
+  }
+
+  private readonly budget: number;
+
+  progressSlots(): number {
+    return this.dead ? 0 : Math.max(0, this.budget - this.used - 1);
+  }
+
+  protected async post(msg: SlackMessage, kind: PostKind): Promise<boolean> {
+    if (this.dead) return false;
+    if (kind === 'progress' ? this.progressSlots() <= 0 : this.used >= this.budget) {
+      this.logger.debug({ kind }, 'response_url budget spent; post skipped');
+      return false;
+    }
+    this.used += 1;
+    try {
+      await withTimeout(this.respond({ response_type: 'ephemeral', replace_original: this.replaceOriginal, text: msg.text, ...(msg.blocks ? { blocks: msg.blocks } : {}) }), RESPOND_TIMEOUT_MS, 'response_url');
+      this.replaceOriginal = true;
+      return true;
+    } catch (err) {
+      const code = slackErrorCode(err);
+      // 404 = expired or unknown response_url: further posts cannot succeed either.
+      if (code === 'response_url_404' || code === 'response_url_410') this.dead = true;
+      this.logger.warn({ slackError: code, kind }, 'slack: response_url post failed');
+      return false;
+    }
+  }
+}
+
+export class DmSurface extends SerialSurface {
+  private where?: { channel: string; ts: string };
+
+  constructor(
+    private readonly client: webApi.WebClient,
+    private readonly userId: string,
+    private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  progressSlots(): number {
+    return Number.POSITIVE_INFINITY;
+  }
+
+  protected async post(msg: SlackMessage, kind: PostKind): Promise<boolean> {
+    const ctx = { userId: this.userId, kind };
+    if (this.where) {
+      const { channel, ts } = this.where;
+      const updated = await trySlack(this.logger, 'chat.update (DM)', () => this.client.chat.update({ channel, ts, text: msg.text, ...(msg.blocks ? { blocks: msg.blocks } : {}) }), ctx);
+      if (updated) return true;
+      if (kind === 'progress') return false;
+      // The outcome must arrive: fall through and post it as a new message.
+    }
+    const dm = await trySlack(this.logger, 'conversations.open', () => this.client.conversations.open({ users: this.userId }), ctx);
+    const channel = dm?.channel?.id;
+    if (!channel) return false;
+    const posted = await trySlack(this.logger, 'chat.postMessage (DM)', () => this.client.chat.postMessage({ channel, text: msg.text, ...(msg.blocks ? { blocks: msg.blocks } : {}) }), ctx);
+    if (posted?.ts) this.where = { channel, ts: posted.ts };
+    return posted !== undefined;
+  }
+}
+
+export class ViewSurface extends SerialSurface {
+  constructor(
+    private readonly client: webApi.WebClient,
+    private readonly viewId: string,
+    private readonly render: (msg: SlackMessage) => types.View,
+    private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  progressSlots(): number {
+    return Number.POSITIVE_INFINITY;
+  }
+
+  protected async post(msg: SlackMessage): Promise<boolean> {
+    const r = await trySlack(this.logger, 'views.update', () => this.client.views.update({ view_id: this.viewId, view: this.render(msg) }), { viewId: this.viewId });
+    return r !== undefined;
+  }
+}
+
+/** Which rings get a progress post, spread evenly over the slots available (never the last ring: the outcome follows it). */
+export function planProgress(rings: number, slots: number): Set<number> {
+  const candidates = rings - 1;
+  const n = Math.max(0, Math.min(candidates, slots));
+  const out = new Set<number>();
+  for (let i = 1; i <= n; i++) out.add(Math.round((i * rings) / (n + 1)) || 1);
+  return out;
+}
