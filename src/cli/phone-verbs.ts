@@ -1,4 +1,265 @@
-import type { Command } from 'commander';
+/**
+ * `rescue-ring ring | screenshot | status | doctor ADDRESS`: talk to one phone directly, without
+ * Slack or the directory. The password comes from PHONE_PASSWORD, --password-stdin or a hidden
+ * prompt, never argv; PHONE_ALLOWED_NETWORKS decides which addresses may be reached.
+ */
+import { writeFile } from 'node:fs/promises';
+import { InvalidArgumentError, type Command } from 'commander';
+import pino from 'pino';
+import { REDACT_PATHS, type Logger } from '../log.js';
+import {
+  DEFAULT_INTERVAL_MS,
+  DEFAULT_RINGS,
+  DEFAULT_TONE,
+  MAX_RINGS,
+  PhoneClient,
+  diagnose,
+  networkPolicyFromEnv,
+  parsePhoneAddress,
+  ring,
+  screenshot,
+  status,
+  type Diagnosis,
+  type Phone,
+  type PhoneStatus,
+  type PhoneTarget,
+  type TlsPolicy,
+} from '../phone/index.js';
+import { ExitCode, output, readSecret, reportError, UsageError, type OutputOptions } from './io.js';
 
-/** Placeholder until the owning change lands. */
-export function registerPhoneVerbs(_program: Command): void {}
+interface ConnOptions extends OutputOptions {
+  user?: string;
+  passwordStdin?: boolean;
+  tlsPin?: string;
+  tlsCa?: string;
+  tlsInsecureSkipVerify?: boolean;
+  connectTimeout?: number;
+  timeout?: number;
+}
+
+/** Warnings (e.g. TLS verification off) as plain lines on stderr; never secrets (pino redaction). */
+function stderrLogger(): Logger {
+  const destination = {
+    write(line: string): void {
+      const { msg } = JSON.parse(line) as { msg?: string };
+      process.stderr.write(`Warning: ${msg ?? line}\n`);
+    },
+  };
+  return pino({ level: 'warn', redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } }, destination);
+}
+
+function clientFrom(opts: ConnOptions): PhoneClient {
+  return new PhoneClient({
+    networkPolicy: networkPolicyFromEnv(process.env),
+    logger: stderrLogger(),
+    ...(opts.connectTimeout !== undefined ? { connectTimeoutMs: opts.connectTimeout * 1000 } : {}),
+    ...(opts.timeout !== undefined ? { responseTimeoutMs: opts.timeout * 1000 } : {}),
+  });
+}
+
+function tlsFrom(opts: ConnOptions): TlsPolicy | undefined {
+  const chosen = [opts.tlsPin !== undefined, opts.tlsCa !== undefined, opts.tlsInsecureSkipVerify === true].filter(Boolean).length;
+  if (chosen > 1) throw new UsageError('Choose one of --tls-pin, --tls-ca and --tls-insecure-skip-verify.');
+  if (opts.tlsPin !== undefined) return { mode: 'pin', sha256: opts.tlsPin };
+  if (opts.tlsCa !== undefined) return { mode: 'ca', caFile: opts.tlsCa };
+  if (opts.tlsInsecureSkipVerify) return { mode: 'insecure-skip-verify' };
+  return undefined;
+}
+
+function target(address: string, opts: ConnOptions): PhoneTarget {
+  parsePhoneAddress(address); // an InvalidPhoneAddress before any prompt
+  const tls = tlsFrom(opts);
+  return { address, ...(tls ? { tls } : {}) };
+}
+
+async function phoneWithCredentials(address: string, opts: ConnOptions, check = true): Promise<Phone> {
+  const t = check ? target(address, opts) : { address, ...(tlsFrom(opts) ? { tls: tlsFrom(opts) } : {}) };
+  const username = opts.user ?? process.env.PHONE_DEFAULT_USERNAME;
+  if (username === undefined || username === '') {
+    throw new UsageError('Give the phone username with --user NAME (or set PHONE_DEFAULT_USERNAME).');
+  }
+  const password = await readSecret({ stdin: opts.passwordStdin, envName: 'PHONE_PASSWORD', prompt: `Password for ${username} on ${address}: ` });
+  if (password === undefined || password === '') {
+    throw new UsageError('No phone password: set PHONE_PASSWORD, use --password-stdin, or run in a terminal to be asked (never on the command line).');
+  }
+  return { ...t, credentials: { username, password }, modern: true };
+}
+
+function intArg(name: string, min: number, max: number) {
+  return (raw: string): number => {
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
+    return Number(raw);
+  };
+}
+
+function secondsArg(name: string, min: number, max: number) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a number of seconds from ${min} to ${max}.`);
+    return n;
+  };
+}
+
+function priorityArg(raw: string): 0 | 1 | 2 {
+  if (raw !== '0' && raw !== '1' && raw !== '2') throw new InvalidArgumentError('--priority must be 0 (now), 1 (when idle) or 2 (only if idle).');
+  return Number(raw) as 0 | 1 | 2;
+}
+
+function withConnectionOptions(cmd: Command, credentials: boolean): Command {
+  if (credentials) {
+    cmd.option('--user <name>', 'phone username (default: PHONE_DEFAULT_USERNAME); the password comes from PHONE_PASSWORD or a prompt');
+    cmd.option('--password-stdin', 'read the password from the first line of standard input');
+  }
+  return cmd
+    .option('--tls-pin <sha256>', 'HTTPS: accept only the certificate with this SHA-256 fingerprint')
+    .option('--tls-ca <file>', 'HTTPS: verify the certificate against this CA (PEM)')
+    .option('--tls-insecure-skip-verify', 'HTTPS: accept any certificate (unsafe)')
+    .option('--connect-timeout <seconds>', 'give up connecting after this long (default 3)', secondsArg('--connect-timeout', 0.1, 60))
+    .option('--timeout <seconds>', 'give up waiting for an answer after this long (default 15)', secondsArg('--timeout', 0.1, 300))
+    .option('--json', 'print JSON for scripts');
+}
+
+/** Runs a verb: errors become a message, a hint and an exit code (never a stack trace). */
+function run<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    const opts = (args[args.length - 2] ?? {}) as OutputOptions;
+    try {
+      process.exitCode = (await fn(...args)) ?? ExitCode.Ok;
+    } catch (err) {
+      process.exitCode = reportError(err, opts);
+    }
+  };
+}
+
+/** Ctrl-C stops the ring cleanly instead of killing the process mid-request. */
+function abortOnSigint(): { signal: AbortSignal; dispose: () => void } {
+  const ac = new AbortController();
+  const onSigint = (): void => ac.abort(new Error('interrupted'));
+  process.once('SIGINT', onSigint);
+  return { signal: ac.signal, dispose: () => process.removeListener('SIGINT', onSigint) };
+}
+
+function certLine(sha: string | undefined, tls: TlsPolicy | undefined): string {
+  if (!sha || tls?.mode === 'pin' && tls.sha256) return '';
+  return `\nCertificate SHA-256: ${sha} (pass --tls-pin ${sha} to accept only this certificate)`;
+}
+
+interface RingCliOptions extends ConnOptions {
+  tone: string;
+  rings: number;
+  interval: number;
+  priority: 0 | 1 | 2;
+}
+
+function formatStatus(s: PhoneStatus): string {
+  const rows: [string, string | undefined][] = [
+    ['Model', s.model],
+    ['Host name', s.hostName],
+    ['MAC address', s.macAddress],
+    ['Line (DN)', s.directoryNumber],
+    ['Firmware', s.firmware],
+    ['Message waiting', s.messageWaiting === undefined ? undefined : s.messageWaiting ? 'yes' : 'no'],
+    ['On a call', s.inCall === undefined ? 'unknown (the phone does not report it)' : s.inCall ? 'yes' : 'no'],
+  ];
+  return rows
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k.padEnd(16)} ${v}`)
+    .join('\n');
+}
+
+function formatDiagnosis(address: string, d: Diagnosis): string {
+  const lines = [`Diagnosis of ${address}:`];
+  for (const s of d.steps) {
+    lines.push(`  ${s.ok ? 'PASS' : 'FAIL'}  ${s.name.padEnd(11)} ${s.detail}`);
+    if (!s.ok && s.next) lines.push(`        next: ${s.next}`);
+  }
+  lines.push(d.ok ? 'Everything checked out: this phone can be rung.' : 'The phone cannot be used yet: fix the first FAIL above, then run doctor again.');
+  return lines.join('\n');
+}
+
+export function registerPhoneVerbs(program: Command): void {
+  withConnectionOptions(
+    program
+      .command('ring')
+      .description('Ring a phone: play a ringtone a few times')
+      .argument('<address>', 'phone address: host, host:port, [v6]:port or http(s)://host[:port]')
+      .option('--tone <file>', 'ringtone file name', DEFAULT_TONE)
+      .option('--rings <n>', `number of rings (1-${MAX_RINGS})`, intArg('--rings', 1, MAX_RINGS), DEFAULT_RINGS)
+      .option('--interval <seconds>', 'pause between rings', secondsArg('--interval', 0, 600), DEFAULT_INTERVAL_MS / 1000)
+      .option('--priority <0|1|2>', '0 = now, 1 = when idle, 2 = only if idle (phones ignore it for ringtones)', priorityArg, 2),
+    true,
+  ).action(
+    run(async (address: string, opts: RingCliOptions) => {
+      const phone = await phoneWithCredentials(address, opts);
+      const client = clientFrom(opts);
+      const { signal, dispose } = abortOnSigint();
+      try {
+        const result = await ring(client, phone, {
+          tone: opts.tone,
+          rings: opts.rings,
+          intervalMs: Math.round(opts.interval * 1000),
+          priority: opts.priority,
+          signal,
+          onProgress: (p) => {
+            if (!opts.json) process.stderr.write(`ring ${p.ring}/${p.of} done\n`);
+          },
+        });
+        output(opts, { ok: true, ...result }, () =>
+          (result.aborted ? `Stopped after ${result.completed} of ${result.requested} rings.` : `Rang ${address} ${result.completed} time(s) with ${opts.tone}.`) +
+          certLine(result.certificateSha256, phone.tls),
+        );
+        return ExitCode.Ok;
+      } finally {
+        dispose();
+      }
+    }),
+  );
+
+  withConnectionOptions(
+    program
+      .command('screenshot')
+      .description("Save a PNG picture of the phone's screen")
+      .argument('<address>', 'phone address')
+      .requiredOption('-o, --output <file>', 'where to write the PNG'),
+    true,
+  ).action(
+    run(async (address: string, opts: ConnOptions & { output: string }) => {
+      const phone = await phoneWithCredentials(address, opts);
+      const shot = await screenshot(clientFrom(opts), phone);
+      await writeFile(opts.output, shot.png);
+      output(
+        opts,
+        { ok: true, file: opts.output, width: shot.width, height: shot.height, sourceFormat: shot.sourceFormat, ...(shot.certificateSha256 ? { certificateSha256: shot.certificateSha256 } : {}) },
+        () => `Saved a ${shot.width}x${shot.height} PNG (the phone sent ${shot.sourceFormat.toUpperCase()}) to ${opts.output}.${certLine(shot.certificateSha256, phone.tls)}`,
+      );
+    }),
+  );
+
+  withConnectionOptions(
+    program.command('status').description('Show what the phone says about itself, and whether it is on a call (no password needed)').argument('<address>', 'phone address'),
+    false,
+  ).action(
+    run(async (address: string, opts: ConnOptions) => {
+      const s = await status(clientFrom(opts), target(address, opts));
+      output(opts, { ok: true, ...s }, () => formatStatus(s));
+    }),
+  );
+
+  withConnectionOptions(
+    program
+      .command('doctor')
+      .description('Check a phone step by step (address, DNS, network, web server, device information, password) and say what to fix')
+      .argument('<address>', 'phone address'),
+    true,
+  ).action(
+    run(async (address: string, opts: ConnOptions) => {
+      const tls = tlsFrom(opts); // the address itself is the diagnosis' first step
+      const t: PhoneTarget = { address, ...(tls ? { tls } : {}) };
+      const withUser = opts.user !== undefined || (process.env.PHONE_DEFAULT_USERNAME ?? '') !== '';
+      const phone: PhoneTarget = withUser ? await phoneWithCredentials(address, opts, false) : t;
+      const d = await diagnose(clientFrom(opts), phone);
+      output(opts, d, () => formatDiagnosis(address, d) + (withUser ? '' : '\n(Add --user NAME to check the password too.)'));
+      return d.ok ? ExitCode.Ok : ExitCode.Failure;
+    }),
+  );
+}
