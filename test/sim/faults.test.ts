@@ -112,7 +112,7 @@ describe('crash tones', () => {
     const p = await phone({ crashDownMs: 200, toneTimeScale: 1, tones: { 'Long.raw': 2000 } });
     const playing = failureCode(execute(p, executeXml('Play:Long.raw')));
     await waitFor(() => p.inFlight === 1);
-    await failureCode(execute(p, executeXml('Piano2.raw'.replace(/^/, 'Play:'))));
+    await failureCode(execute(p, executeXml('Play:Piano2.raw')));
     expect(await playing).not.toBe('no failure');
     expect(p.played).toEqual([]);
   });
