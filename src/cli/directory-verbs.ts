@@ -15,7 +15,7 @@ import { networkPolicyFromEnv, PhoneClient, ring } from '../phone/index.js';
 import { phoneFor, ringPlanFor } from '../rescue/phone-for.js';
 import { INTERVAL_RANGE, readRescueSettings, RINGS_RANGE } from '../rescue/settings.js';
 import { DENIED_TONES, TONE_NAME_PATTERN } from '../phone/tones.js';
-import { openStore, generateKeyLine, type OpenedStore } from '../store/index.js';
+import { openStore, generateKeyLine, StoreRowUnreadable, type OpenedStore } from '../store/index.js';
 import { parseImportCsv, toExportCsv, USER_ID_PATTERN } from '../store/csv.js';
 import type { PublicRegistration, Registration, RegistrationInput } from '../store/types.js';
 import { ExitCode, output, readSecret, reportError, UsageError, type OutputOptions } from './io.js';
@@ -133,7 +133,11 @@ export function registerDirectoryVerbs(program: Command): void {
         const password = secret === '' ? undefined : secret;
         const defaults = orgDefaults();
         return withStore(async (store) => {
-          const existing = await store.get({ teamId: opts.team, userId: opts.user });
+          // A registration that no longer opens (lost key, damaged row) is replaced, never an obstacle.
+          const existing = await store.get({ teamId: opts.team, userId: opts.user }).catch((err: unknown) => {
+            if (err instanceof StoreRowUnreadable) return undefined;
+            throw err;
+          });
           if (password === undefined && existing?.password === undefined && !defaults.password) {
             throw new UsageError('No phone password given: set PHONE_PASSWORD, pipe it with --password-stdin, or configure PHONE_DEFAULT_PASSWORD for the whole office.');
           }

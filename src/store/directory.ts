@@ -42,11 +42,9 @@ export class EncryptedDirectory implements PhoneDirectory {
       const record: CredentialRecord = { address: input.address.trim(), username: input.username, password: input.password, tls: input.tls };
       if (options.keepSecrets && (record.username === undefined || record.password === undefined)) {
         const existing = await this.rows.get(input);
-        if (existing !== undefined) {
-          const old = this.openRecord(existing);
-          record.username ??= old.username;
-          record.password ??= old.password;
-        }
+        const old = existing === undefined ? undefined : this.openRecordOrNothing(existing);
+        record.username ??= old?.username;
+        record.password ??= old?.password;
       }
       records.push(record);
       const { keyId, sealed } = seal(this.keyring, input, encodeRecord(record));
@@ -130,6 +128,16 @@ export class EncryptedDirectory implements PhoneDirectory {
     const record = decodeRecord(open(this.keyring, row, row));
     if (record === undefined) throw new StoreRowUnreadable(row.teamId, row.userId, row.keyId, 'corrupt');
     return record;
+  }
+
+  /** A row that no longer opens has no secrets left to keep: re-registering replaces it. */
+  private openRecordOrNothing(row: StoredRow): CredentialRecord | undefined {
+    try {
+      return this.openRecord(row);
+    } catch (err) {
+      if (err instanceof StoreRowUnreadable) return undefined;
+      throw err;
+    }
   }
 
   private toRegistration(row: StoredRow): Registration {

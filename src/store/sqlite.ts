@@ -19,7 +19,7 @@ export function sqlitePath(dataDir: string): string {
 }
 
 /** Opens (creating if needed) and migrates the database file. Shared by every SQLite-backed table. */
-export function openSqliteDatabase(file: string, migrations: readonly SqliteMigration[] = SQLITE_MIGRATIONS): Database {
+export function openSqliteDatabase(file: string, migrations: readonly SqliteMigration[] = SQLITE_MIGRATIONS, busyTimeoutMs = BUSY_TIMEOUT_MS): Database {
   let db: Database;
   try {
     mkdirSync(dirname(file), { recursive: true });
@@ -34,7 +34,7 @@ export function openSqliteDatabase(file: string, migrations: readonly SqliteMigr
     );
   }
   try {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -42,6 +42,26 @@ export function openSqliteDatabase(file: string, migrations: readonly SqliteMigr
     return db;
   } catch (err) {
     db.close();
+    throw err;
+  }
+}
+
+/** Turns the driver's operational failures into errors an operator can act on; anything else passes through. */
+function guard<T>(where: { file: string; busyMs: number }, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+      throw new StoreUnavailable(
+        `The database ${where.file} stayed locked by another process for more than ${where.busyMs} ms.`,
+        'Another rescue-ring process (the bot or a CLI command) is holding the database. Try again in a moment; if it persists, check for a stuck process.',
+        { cause: err },
+      );
+    }
+    if (code === 'SQLITE_FULL' || code === 'SQLITE_READONLY' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR'))) {
+      throw new StoreUnavailable(`The database ${where.file} cannot be written (${code}).`, 'Check that the disk is not full and that rescue-ring may write to DATA_DIR.', { cause: err });
+    }
     throw err;
   }
 }
@@ -94,7 +114,10 @@ export class SqliteRows implements RowStore {
     swap: Statement<[string, Buffer, number, string, string, string, Buffer]>;
   };
 
+  private readonly where: { file: string; busyMs: number };
+
   constructor(readonly db: Database) {
+    this.where = { file: db.name, busyMs: Number(db.pragma('busy_timeout', { simple: true })) };
     this.stmt = {
       get: db.prepare(`SELECT ${COLUMNS} FROM phone_registrations WHERE team_id = ? AND user_id = ?`),
       upsert: db.prepare(
@@ -125,7 +148,7 @@ export class SqliteRows implements RowStore {
   }
 
   async get(key: UserKey): Promise<StoredRow | undefined> {
-    const r = this.stmt.get.get(key.teamId, key.userId);
+    const r = guard(this.where, () => this.stmt.get.get(key.teamId, key.userId));
     return r === undefined ? undefined : fromRow(r);
   }
 
@@ -148,31 +171,32 @@ export class SqliteRows implements RowStore {
         return { ...r, createdAt: new Date(out?.created_at ?? r.createdAt.getTime()) };
       }),
     );
-    return write.immediate(rows);
+    return guard(this.where, () => write.immediate(rows));
   }
 
   async remove(key: UserKey): Promise<boolean> {
-    return this.stmt.remove.run(key.teamId, key.userId).changes > 0;
+    return guard(this.where, () => this.stmt.remove.run(key.teamId, key.userId).changes > 0);
   }
 
   async list(filter: { teamId?: string } = {}): Promise<StoredRow[]> {
-    const rows = filter.teamId === undefined ? this.stmt.listAll.all() : this.stmt.listTeam.all(filter.teamId);
+    const rows = guard(this.where, () => (filter.teamId === undefined ? this.stmt.listAll.all() : this.stmt.listTeam.all(filter.teamId)));
     return rows.map(fromRow);
   }
 
   async teams(): Promise<string[]> {
-    return this.stmt.teams.all().map((r) => r.team_id);
+    return guard(this.where, () => this.stmt.teams.all()).map((r) => r.team_id);
   }
 
   async count(filter: { keyId?: string } = {}): Promise<number> {
-    return (filter.keyId === undefined ? this.stmt.count.get() : this.stmt.countKey.get(filter.keyId))?.n ?? 0;
+    return guard(this.where, () => (filter.keyId === undefined ? this.stmt.count.get() : this.stmt.countKey.get(filter.keyId)))?.n ?? 0;
   }
 
   async rowsNotUnderKey(keyId: string, after: UserKey | undefined, limit: number): Promise<StoredRow[]> {
-    const rows =
+    const rows = guard(this.where, () =>
       after === undefined
         ? this.stmt.notUnderFirst.all(keyId, limit)
-        : this.stmt.notUnderAfter.all(keyId, after.teamId, after.teamId, after.userId, limit);
+        : this.stmt.notUnderAfter.all(keyId, after.teamId, after.teamId, after.userId, limit),
+    );
     return rows.map(fromRow);
   }
 
@@ -181,7 +205,7 @@ export class SqliteRows implements RowStore {
     const apply = this.db.transaction((all: readonly SealSwap[]) =>
       all.reduce((n, s) => n + this.stmt.swap.run(s.keyId, s.sealed, now, s.teamId, s.userId, s.fromKeyId, s.fromSealed).changes, 0),
     );
-    return apply.immediate(swaps);
+    return guard(this.where, () => apply.immediate(swaps));
   }
 
   async close(): Promise<void> {

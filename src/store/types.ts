@@ -58,7 +58,10 @@ export interface RekeyReport {
 export interface PhoneDirectory {
   /** Undefined when the user has no registration. Throws StoreRowUnreadable for a row that does not open. */
   get(key: UserKey): Promise<Registration | undefined>;
-  /** Insert or replace. `password`/`username` absent on update keep the stored ones only if `keepSecrets` is set. */
+  /**
+   * Insert or replace. `password`/`username` absent on update keep the stored ones only if `keepSecrets` is set
+   * (a stored row that no longer opens has nothing to keep: it is simply replaced).
+   */
   put(input: RegistrationInput, options?: { keepSecrets?: boolean }): Promise<Registration>;
   /** Like `put` for many registrations, in ONE transaction: all are stored or none (CSV import). */
   putMany(inputs: readonly RegistrationInput[], options?: { keepSecrets?: boolean }): Promise<Registration[]>;

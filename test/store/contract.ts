@@ -105,6 +105,15 @@ export function describeDirectoryContract(engineName: string, makeHarness: () =>
       expect(await d.get({ teamId: 'T1', userId: 'U1' })).toMatchObject({ address: 'phone-2', username: 'svc-U1', password: SECRET, rings: 2 });
     });
 
+    it('replaces a row that no longer opens, even when asked to keep its secrets', async () => {
+      await (await use(new Keyring([makeKey('lost')], 'lost'))).put(registration('U1'));
+      const d = await use(ring1);
+      await d.put({ teamId: 'T1', userId: 'U1', address: 'phone-2' }, { keepSecrets: true });
+      const got = await d.get({ teamId: 'T1', userId: 'U1' });
+      expect(got).toMatchObject({ address: 'phone-2' });
+      expect(got?.password).toBeUndefined();
+    });
+
     it('stores many registrations all or nothing', async () => {
       const d = await use(ring1);
       const err = await rejection(d.putMany([registration('U1'), registration('U2', { rings: 11 }), registration('U3')]));

@@ -129,24 +129,46 @@ describe('SQLite engine', () => {
     const key = makeKey('k1');
     const env = { ...process.env, DATA_DIR: dir, STORE_KEYS: `k1:${key.key.toString('base64')}`, STORE_KEY_ID: 'k1' };
     const writer = join(import.meta.dirname, 'fixtures', 'writer.ts');
-    const run = (prefix: string) =>
-      new Promise<string>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', writer, prefix, '150'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-        child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-        child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`writer ${prefix} exited ${code}: ${out}`))));
-      });
-    await Promise.all([run('A'), run('B')]);
+    const children = ['A', 'B'].map((prefix) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', writer, prefix, '500'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      const ready = new Promise<void>((resolve) => child.stdout.on('data', (c: Buffer) => ((out += c.toString()), out.includes('ready') && resolve())));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      const done = new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${prefix} exited ${code}: ${out}`)))));
+      return { child, ready, done };
+    });
+    await Promise.all(children.map((c) => c.ready));
+    for (const c of children) c.child.stdin.write('go\n');
+    await Promise.all(children.map((c) => c.done));
     const store = await openStore({ dataDir: dir, production: false }, { keyring: new Keyring([key], 'k1') });
     const { rows, unreadable } = await store.list();
     expect(unreadable).toEqual([]);
-    expect(rows).toHaveLength(300 + 1);
-    expect((await store.get({ teamId: 'T1', userId: 'A149' }))?.password).toBe(SECRET);
+    expect(rows).toHaveLength(1000 + 1);
+    expect((await store.get({ teamId: 'T1', userId: 'A499' }))?.password).toBe(SECRET);
     expect((await store.get({ teamId: 'T1', userId: 'B0' }))?.password).toBe(SECRET);
     const shared = await store.get({ teamId: 'T1', userId: 'SHARED' });
     expect(shared?.password).toBe(SECRET);
     await store.close();
+  });
+
+  it('a database held locked past the busy timeout gives a specific error, not a crash', async () => {
+    const file = sqlitePath(newDir());
+    const holder = openSqliteDatabase(file);
+    const rows = new SqliteRows(openSqliteDatabase(file, SQLITE_MIGRATIONS, 50));
+    const d = new EncryptedDirectory(rows, new Keyring([makeKey('k1')], 'k1'));
+    holder.exec('BEGIN EXCLUSIVE');
+    try {
+      await expect(d.put({ teamId: 'T1', userId: 'U1', address: 'phone-1', password: SECRET })).rejects.toMatchObject({
+        code: 'StoreUnavailable',
+        message: expect.stringMatching(/locked by another process for more than 50 ms/),
+      });
+    } finally {
+      holder.exec('ROLLBACK');
+    }
+    await d.put({ teamId: 'T1', userId: 'U1', address: 'phone-1', password: SECRET });
+    expect(await d.count()).toBe(1);
+    await d.close();
+    holder.close();
   });
 
   it('refuses to open when DATABASE_URL asks for an engine it does not have', async () => {
