@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
 import { PhoneClient } from '../../src/phone/client.js';
@@ -139,6 +140,26 @@ describe('PhoneClient: every failure is a named error with a hint', () => {
   it('a per-request response timeout overrides the client default', async () => {
     const phone = await sim({ faults: { slowMs: 3000 } });
     await expect(testClient({ responseTimeoutMs: 60_000 }).execute(phoneOf(phone), PLAY, { responseTimeoutMs: 100 })).rejects.toBeInstanceOf(PhoneTimeout);
+  });
+
+  it('a TLS phone that accepts TCP but never completes the handshake is PhoneTimeout (connect)', async () => {
+    const sockets: Socket[] = [];
+    const server = createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    closers.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => r());
+        }),
+    );
+    const { port } = server.address() as AddressInfo;
+    const err = await testClient({ connectTimeoutMs: 150, responseTimeoutMs: 60_000 })
+      .execute({ address: `https://127.0.0.1:${port}`, credentials: { username: 'u', password: 'p' } }, PLAY)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PhoneTimeout);
+    expect((err as PhoneTimeout).phase).toBe('connect');
+    expect((err as Error).message).toMatch(/Connecting to phone https:\/\/127\.0\.0\.1:\d+ timed out after 150 ms/);
   });
 
   it('a reset mid-response is PhoneConnectionLost', async () => {
