@@ -21,8 +21,9 @@ import {
   SIM_DEFAULT_MODEL, SIM_DEFAULT_PASSWORD, SIM_DEFAULT_USERNAME, SIM_REALM, SIM_SERVER_HEADER, defaultToneLengths,
 } from './defaults.js';
 
-/** Bodies beyond this are not kept (a phone would refuse them anyway). */
-const MAX_KEPT_BODY = 1024 * 1024;
+/** Bodies beyond this are not kept (a phone refuses anything over 40 KB anyway). */
+const MAX_KEPT_BODY = 256 * 1024;
+const DEFAULT_MAX_LOGGED = 10_000;
 
 const NO_FAULTS: SimFaults = {
   webAccessDisabled: false, hang: false, slowMs: 0, reset: false, garbage: false, http500: false,
@@ -41,6 +42,7 @@ interface Resolved {
   toneTimeScale: number;
   crashTones: readonly string[];
   crashDownMs: number;
+  maxLogged: number;
 }
 
 export class SimulatedPhone implements SimPhone {
@@ -52,7 +54,7 @@ export class SimulatedPhone implements SimPhone {
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly faults: SimFaults;
+  private readonly switches: SimFaults;
   private readonly log: ReceivedRequest[] = [];
   private readonly playedLog: string[] = [];
   private identity: PhoneIdentity;
@@ -85,8 +87,9 @@ export class SimulatedPhone implements SimPhone {
       toneTimeScale: options.toneTimeScale ?? 1,
       crashTones: options.crashTones ?? DEFAULT_CRASH_TONES,
       crashDownMs: options.crashDownMs ?? SIM_DEFAULT_CRASH_DOWN_MS,
+      maxLogged: Math.max(1, options.maxLoggedRequests ?? DEFAULT_MAX_LOGGED),
     };
-    this.faults = { ...NO_FAULTS, ...options.faults };
+    this.switches = { ...NO_FAULTS, ...options.faults };
     this.portNumber = options.port ?? 0;
     this.identity = identityFor(this.o.model, this.portNumber, this.o.host);
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
@@ -100,6 +103,10 @@ export class SimulatedPhone implements SimPhone {
     } else {
       this.server = http.createServer(handler);
     }
+    // A client sending `Expect: 100-continue` got CiscoIPPhoneError 6 from a real phone (reference §1).
+    this.server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      this.expectContinue(req, res);
+    });
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -113,7 +120,7 @@ export class SimulatedPhone implements SimPhone {
     phone.up = true;
     phone.portNumber = (phone.server.address() as { port: number }).port;
     phone.identity = identityFor(phone.o.model, phone.portNumber, phone.o.host);
-    if (phone.faults.webAccessDisabled) await phone.reconcile();
+    if (phone.switches.webAccessDisabled) await phone.reconcile();
     return phone;
   }
 
@@ -141,9 +148,8 @@ export class SimulatedPhone implements SimPhone {
   get display(): SimDisplay {
     return displayFor(this.screen, this.identity);
   }
-  /** Current fault switches (a copy). */
-  get activeFaults(): SimFaults {
-    return { ...this.faults };
+  get faults(): Readonly<SimFaults> {
+    return { ...this.switches };
   }
   get onCall(): boolean {
     return this.stream.active;
@@ -151,7 +157,7 @@ export class SimulatedPhone implements SimPhone {
 
   async setFault<K extends keyof SimFaults>(name: K, value: SimFaults[K]): Promise<void> {
     if (!(name in NO_FAULTS)) throw new Error(`unknown simulator fault "${String(name)}"`);
-    this.faults[name] = value;
+    this.switches[name] = value;
     if (name === 'webAccessDisabled') await this.reconcile();
   }
 
@@ -187,7 +193,7 @@ export class SimulatedPhone implements SimPhone {
   }
 
   private async applyState(): Promise<void> {
-    const want = !this.stopped && !this.faults.webAccessDisabled && !this.crashed;
+    const want = !this.stopped && !this.switches.webAccessDisabled && !this.crashed;
     if (want && !this.up) {
       await this.listen(this.portNumber);
       this.up = true;
@@ -263,15 +269,15 @@ export class SimulatedPhone implements SimPhone {
       rawBody,
       authorized: false,
     };
-    this.log.push(entry);
-    if (this.faults.hang) return;
-    if (this.faults.slowMs > 0) await this.sleep(this.faults.slowMs);
-    if (this.faults.hang) return;
-    if (this.faults.http500) {
+    this.record(entry);
+    if (this.switches.hang) return;
+    if (this.switches.slowMs > 0) await this.sleep(this.switches.slowMs);
+    if (this.switches.hang) return;
+    if (this.switches.http500) {
       this.send(res, 500, 'text/html', '<HTML><HEAD><TITLE>500 Internal Server Error</TITLE></HEAD><BODY><H1>500 Internal Server Error</H1></BODY></HTML>');
       return;
     }
-    if (this.faults.garbage) {
+    if (this.switches.garbage) {
       this.send(res, 200, 'text/xml', Buffer.from('\u0000\u00ff}{ not xml at all ]]> <<<&&& \r\n', 'latin1'));
       return;
     }
@@ -392,6 +398,29 @@ export class SimulatedPhone implements SimPhone {
     this.send(res, 200, shot.contentType, shot.body);
   }
 
+  private record(entry: ReceivedRequest): void {
+    this.log.push(entry);
+    if (this.log.length > this.o.maxLogged) this.log.splice(0, this.log.length - this.o.maxLogged);
+  }
+
+  private expectContinue(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.current += 1;
+    this.highest = Math.max(this.highest, this.current);
+    res.once('close', () => {
+      this.current -= 1;
+    });
+    this.record({
+      at: Date.now(),
+      method: req.method ?? 'POST',
+      path: req.url ?? '/',
+      headers: { ...req.headers },
+      rawBody: Buffer.alloc(0),
+      authorized: checkBasicAuth(req.headers.authorization, this.username, this.password) === 'ok',
+    });
+    res.setHeader('Connection', 'close');
+    this.sendXml(res, errorXml(6));
+  }
+
   // ---- answers ----
 
   private notFound(res: http.ServerResponse): void {
@@ -415,7 +444,7 @@ export class SimulatedPhone implements SimPhone {
     res.setHeader('Cache-Control', 'no-cache');
     res.setHeader('Expires', 'Thu, 26 Oct 1995 00:00:00 GMT');
     res.setHeader('Content-Length', String(buf.length));
-    if (this.faults.reset) {
+    if (this.switches.reset) {
       const half = buf.subarray(0, Math.floor(buf.length / 2));
       res.flushHeaders();
       res.write(half, () => res.socket?.destroy());

@@ -80,7 +80,7 @@ export function renderDisplay(display: SimDisplay, width: number, height: number
   const scale = Math.max(1, Math.floor(width / 200));
   const charW = (GLYPH_WIDTH + 1) * scale;
   const lineH = (GLYPH_HEIGHT + 2) * scale;
-  const pad = scale;
+  const pad = width >= 298 ? scale * 2 : scale;
   const perLine = Math.max(1, Math.floor((width - 2 * pad) / charW));
   const titleH = lineH + 2 * pad;
   fillRect(c, 0, 0, width, titleH, TITLE_BAR);

@@ -40,7 +40,10 @@ export interface SimPhoneOptions {
   onCall?: boolean;
   /** StreamingStatisticsX answers 404 (model without the page). */
   noStreamingStats?: boolean;
-  /** Reject CiscoIPPhoneText objects (like models that do not support them). */
+  /**
+   * Reject pushed display objects such as CiscoIPPhoneText (like models that do not support them). The
+   * phone answers `<CiscoIPPhoneError Number="1"/>`, as its parser does for any object it does not know.
+   */
   rejectText?: boolean;
   /** Tone files the phone knows, with their length in ms. Unknown tones answer Status 6. */
   tones?: Record<string, number>;
@@ -50,6 +53,8 @@ export interface SimPhoneOptions {
   crashTones?: string[];
   crashDownMs?: number;
   faults?: Partial<SimFaults>;
+  /** Most requests kept in `requests` (oldest dropped first). Default 10000. */
+  maxLoggedRequests?: number;
   /** Fixed port; 0 or absent picks a free one. */
   port?: number;
   /** Bind address; always loopback in tests. Default 127.0.0.1. */
@@ -90,6 +95,10 @@ export interface SimPhone {
   readonly inFlight: number;
   /** Highest `inFlight` ever seen. */
   readonly maxInFlight: number;
+  /** Whether the phone is "on a call" (StreamingStatisticsX shows an active stream). */
+  readonly onCall: boolean;
+  /** The fault switches in force now. */
+  readonly faults: Readonly<SimFaults>;
   /** Play commands that completed, in order (tone names). */
   readonly played: readonly string[];
   readonly display: SimDisplay;
@@ -97,6 +106,7 @@ export interface SimPhone {
   readonly certificateSha256?: string;
   setFault<K extends keyof SimFaults>(name: K, value: SimFaults[K]): Promise<void>;
   setOnCall(onCall: boolean): void;
+  /** Forgets the request log and the played list, and resets maxInFlight to the current inFlight. */
   clearRequests(): void;
   stop(): Promise<void>;
 }

@@ -253,3 +253,48 @@ describe('Play timing and concurrency', () => {
     }
   });
 });
+
+describe('protocol details', () => {
+  it('answers CiscoIPPhoneError 6 to a client that sends Expect: 100-continue, as phones did to .NET', async () => {
+    const { connect } = await import('node:net');
+    const phone = await startPhone({ toneTimeScale: 0 });
+    try {
+      const body = `XML=${encodeURIComponent(executeXml('Play:Classic1.raw'))}`;
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(phone.port, '127.0.0.1', () => {
+          socket.write(
+            `POST /CGI/Execute HTTP/1.1\r\nHost: x\r\nAuthorization: ${authOf(phone)}\r\n` +
+              `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+          );
+        });
+        let text = '';
+        socket.on('data', (d: Buffer) => (text += d.toString()));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 200/);
+      expect(answer).toContain('<CiscoIPPhoneError Number="6"/>');
+      expect(phone.played).toEqual([]);
+      expect(phone.requests[0]?.headers.expect).toBe('100-continue');
+    } finally {
+      await phone.stop();
+    }
+  });
+
+  it('reports its fault switches and call state, and caps the request log', async () => {
+    const phone = await startPhone({ toneTimeScale: 0, maxLoggedRequests: 3, faults: { slowMs: 1 } });
+    try {
+      expect(phone.faults).toMatchObject({ slowMs: 1, hang: false, webAccessDisabled: false });
+      await phone.setFault('garbage', true);
+      expect(phone.faults.garbage).toBe(true);
+      expect(phone.onCall).toBe(false);
+      phone.setOnCall(true);
+      expect(phone.onCall).toBe(true);
+      await phone.setFault('garbage', false);
+      for (let i = 0; i < 5; i++) await execute(phone, executeXml(`Key:Soft${i + 1}`));
+      expect(phone.requests.map((r) => r.items?.[0]?.url)).toEqual(['Key:Soft3', 'Key:Soft4', 'Key:Soft5']);
+    } finally {
+      await phone.stop();
+    }
+  });
+});
