@@ -1,0 +1,101 @@
+/**
+ * `npm start`: the bot. Reads .env and the environment, reports every configuration problem at
+ * once, opens the store, builds the use cases and the Slack app, and shuts down cleanly on
+ * SIGTERM/SIGINT (stop taking work, let rings finish within a grace period, close the store, exit 0).
+ */
+import 'dotenv/config';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, EnvReader } from './config/env.js';
+import { readSlackConfig, README_SLACK_SETUP } from './config/slack.js';
+import { readStoreConfig } from './config/store.js';
+import { isAppError } from './errors.js';
+import { createLogger, type Logger } from './log.js';
+import { networkPolicyFromEnv, PhoneClient, type NetworkPolicy } from './phone/index.js';
+import { ActiveRescues, readRescueSettings, type RescueDeps } from './rescue/index.js';
+import { createSlackApp, type SlackApp } from './slack/app.js';
+import { openStore } from './store/index.js';
+import type { PhoneDirectory } from './store/types.js';
+
+/** How long rings in progress may go on after SIGTERM before they are cancelled. */
+const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const reader = new EnvReader(env);
+  const slack = readSlackConfig(reader);
+  const storeConfig = readStoreConfig(reader);
+  const settings = readRescueSettings(reader);
+  const graceMs = reader.int('SHUTDOWN_GRACE_SECONDS', DEFAULT_SHUTDOWN_GRACE_MS / 1000, { min: 0, max: 600 }) * 1000;
+  let networkPolicy: NetworkPolicy | undefined;
+  try {
+    networkPolicy = networkPolicyFromEnv(env);
+  } catch (err) {
+    reader.problem(`PHONE_ALLOWED_NETWORKS: ${isAppError(err) ? `${err.message}. ${err.hint}` : String(err)}`);
+  }
+  try {
+    reader.finish();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`rescue-ring cannot start.\n${err.message}\nSee ${README_SLACK_SETUP} and .env.example for every setting.\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+
+  const logger = createLogger({ level: reader.string('LOG_LEVEL') });
+  let directory: PhoneDirectory;
+  try {
+    directory = await openStore(storeConfig, { logger });
+  } catch (err) {
+    logger.fatal({ err: isAppError(err) ? { code: err.code, message: err.message } : err }, 'cannot open the phone directory');
+    process.stderr.write(`rescue-ring cannot open its phone directory: ${isAppError(err) ? `${err.message}\n${err.hint}` : String(err)}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  let storeOpen = true;
+
+  const rescue: RescueDeps = {
+    phones: new PhoneClient({ networkPolicy, logger }),
+    directory,
+    settings,
+    active: new ActiveRescues(),
+    logger,
+  };
+  const bot = createSlackApp({ config: slack, rescue, logger, storeReady: () => storeOpen });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, ringing: rescue.active.size, graceMs }, 'shutting down: no new requests; letting rings in progress finish');
+    await stopGracefully(bot, rescue, logger, graceMs);
+    await directory.close().catch((err: unknown) => logger.warn({ err }, 'closing the store failed'));
+    storeOpen = false;
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+
+  try {
+    const started = await bot.start();
+    logger.info({ mode: slack.mode, ...started }, 'rescue-ring is running');
+  } catch (err) {
+    logger.fatal({ err }, 'could not connect to Slack');
+    process.stderr.write(`rescue-ring could not start its Slack connection: ${err instanceof Error ? err.message : String(err)}\nCheck the tokens (see ${README_SLACK_SETUP}).\n`);
+    await directory.close().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+/** Stop taking work, let rings finish (or cancel them after `graceMs`), then let follow-up posts go out. */
+export async function stopGracefully(bot: SlackApp, rescue: RescueDeps, logger: Logger, graceMs: number): Promise<void> {
+  await bot.stop();
+  await rescue.active.drain(graceMs);
+  const flushed = await bot.tasks.idle(5_000);
+  if (!flushed) logger.warn({ pending: bot.tasks.size }, 'some Slack follow-up posts did not finish before shutdown');
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly) await main();
