@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPhone } from '../../src/sim/index.js';
 import type { SimPhone } from '../../src/sim/index.js';
 import { openStore } from '../../src/store/index.js';
@@ -26,48 +26,54 @@ interface Result {
   stderr: string;
 }
 
-let dataDir: string;
-let baseEnv: Record<string, string>;
-
-function cli(args: string[], options: { env?: Record<string, string | undefined>; input?: string } = {}): Promise<Result> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: dataDir, ...baseEnv };
-  for (const [k, v] of Object.entries(options.env ?? {})) {
-    if (v === undefined) delete env[k];
-    else env[k] = v;
-  }
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsx, join(root, 'src', 'cli.ts'), ...args], { cwd: dataDir, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const all = stdout + stderr;
-      // The one rule every run obeys.
-      expect(all, `secret echoed by: ${args.join(' ')}`).not.toContain(SECRET);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? '');
-  });
+interface Ctx {
+  dataDir: string;
+  baseEnv: Record<string, string>;
+  cli(args: string[], options?: { env?: Record<string, string | undefined>; input?: string }): Promise<Result>;
+  directory(env?: Record<string, string>): ReturnType<typeof openStore>;
 }
 
-async function directory(env: Record<string, string> = baseEnv) {
-  return openStore(storeConfigFromEnv(env));
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh DATA_DIR and key per test, so tests run concurrently (each CLI run is a process start). */
+function setup(): Ctx {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rescue-ring-cli-'));
+  dirs.push(dataDir);
+  const baseEnv: Record<string, string> = { DATA_DIR: dataDir, STORE_KEYS: key('k1'), STORE_KEY_ID: 'k1' };
+  const cli: Ctx['cli'] = (args, options = {}) => {
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: dataDir, ...baseEnv };
+    for (const [k, v] of Object.entries(options.env ?? {})) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', tsx, join(root, 'src', 'cli.ts'), ...args], { cwd: dataDir, env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        // The one rule every run obeys.
+        expect(stdout + stderr, `secret echoed by: ${args.join(' ')}`).not.toContain(SECRET);
+        resolve({ code, stdout, stderr });
+      });
+      child.stdin.end(options.input ?? '');
+    });
+  };
+  return { dataDir, baseEnv, cli, directory: (env = baseEnv) => openStore(storeConfigFromEnv(env)) };
 }
 
 function filesContain(dir: string, text: string): boolean {
   return readdirSync(dir).some((f) => f.startsWith('rescue-ring.db') && readFileSync(join(dir, f)).includes(Buffer.from(text)));
 }
 
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'rescue-ring-cli-'));
-  baseEnv = { DATA_DIR: dataDir, STORE_KEYS: key('k1'), STORE_KEY_ID: 'k1' };
-});
-afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
-
-describe('rescue-ring phones', () => {
+describe.concurrent('rescue-ring phones', () => {
   it('adds, shows, lists and exports a phone without ever printing its password', async () => {
+    const { cli, dataDir, directory } = setup();
     const add = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '10.1.2.3:8080', '--username', 'svc-phone', '--tone', 'Chime.raw', '--rings', '4'], {
       env: { PHONE_PASSWORD: SECRET },
     });
@@ -104,6 +110,7 @@ describe('rescue-ring phones', () => {
   });
 
   it('explains what is missing and stores nothing when the password or username has no source', async () => {
+    const { cli, directory } = setup();
     const noPassword = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '10.1.2.3', '--username', 'svc']);
     expect(noPassword.code).toBe(2);
     expect(noPassword.stderr).toMatch(/No phone password given: set PHONE_PASSWORD, pipe it with --password-stdin, or configure PHONE_DEFAULT_PASSWORD/);
@@ -128,6 +135,7 @@ describe('rescue-ring phones', () => {
   });
 
   it('asks for --team only when the directory holds several workspaces', async () => {
+    const { cli, directory } = setup();
     const env = { PHONE_PASSWORD: SECRET };
     await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '10.0.0.1', '--username', 'a'], { env });
     expect((await cli(['phones', 'remove', 'U999'])).stderr).toMatch(/No phone is registered for user U999 in team T1/);
@@ -144,6 +152,7 @@ describe('rescue-ring phones', () => {
   });
 
   it('imports a CSV with quoted cells, all rows at once', async () => {
+    const { cli, dataDir, directory } = setup();
     const tricky = `${SECRET},"quoted"`;
     const file = join(dataDir, 'phones.csv');
     writeFileSync(file, `\ufeffuser,address,username,password,tone,rings\r\nU111,10.0.0.1,svc,"${tricky.replaceAll('"', '""')}",Chime.raw,2\r\n\r\nU222,"10.0.0.2:8080",,,,\r\n`);
@@ -160,6 +169,7 @@ describe('rescue-ring phones', () => {
   });
 
   it('a CSV with bad rows changes nothing and names each bad line', async () => {
+    const { cli, dataDir, directory } = setup();
     const file = join(dataDir, 'bad.csv');
     writeFileSync(
       file,
@@ -202,8 +212,9 @@ describe('rescue-ring phones', () => {
   });
 });
 
-describe('rescue-ring keys', () => {
+describe.concurrent('rescue-ring keys', () => {
   it('generates a usable key and rotates every row to it', async () => {
+    const { cli, baseEnv } = setup();
     const generated = await cli(['keys', 'generate']);
     expect(generated.code).toBe(0);
     const line = generated.stdout.trim();
@@ -232,6 +243,7 @@ describe('rescue-ring keys', () => {
   });
 
   it('refuses to start on bad key settings, naming the entry and never the key', async () => {
+    const { cli, dataDir } = setup();
     const short = randomBytes(16).toString('base64');
     const good = randomBytes(32).toString('base64');
     const result = await cli(['phones', 'list'], { env: { STORE_KEYS: `k1:${good},k2:${short}`, STORE_KEY_ID: 'k3' } });
@@ -246,6 +258,7 @@ describe('rescue-ring keys', () => {
   });
 
   it('generates a development key on first use outside production, with a warning', async () => {
+    const { cli } = setup();
     const env = { STORE_KEYS: undefined, STORE_KEY_ID: undefined, PHONE_PASSWORD: SECRET };
     const first = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '10.0.0.1', '--username', 'svc'], { env });
     expect(first.code).toBe(0);
@@ -264,6 +277,7 @@ describe('rescue-ring phones test', () => {
   afterEach(async () => phone.stop());
 
   it('rings the registered phone once, and names a wrong password without showing it', async () => {
+    const { cli } = setup();
     const env = { PHONE_ALLOWED_NETWORKS: '127.0.0.0/8' };
     await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', phone.address, '--username', phone.username, '--tone', 'Chime.raw', '--password-stdin'], {
       input: `${phone.password}\n`,
