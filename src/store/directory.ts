@@ -7,7 +7,22 @@ import type { RowStore, SealSwap, StoredRow } from './rows.js';
 import type { PhoneDirectory, PublicRegistration, Registration, RegistrationInput, RekeyReport, UserKey } from './types.js';
 import { open, seal } from './crypto.js';
 import { decodeRecord, encodeRecord, validateInput, type CredentialRecord } from './record.js';
-import { StoreRowUnreadable } from './errors.js';
+import { StoreKeyInvalid, StoreRowUnreadable } from './errors.js';
+
+/**
+ * A directory over an engine, ready to use: checks that every configured key is the one this
+ * storage knows under that id (throws StoreKeyInvalid otherwise) and records the current key's check.
+ */
+export async function openDirectory(rows: RowStore, keyring: Keyring): Promise<EncryptedDirectory> {
+  const directory = new EncryptedDirectory(rows, keyring);
+  try {
+    await directory.verifyKeys();
+  } catch (err) {
+    await rows.close();
+    throw err;
+  }
+  return directory;
+}
 
 export type Unreadable = { teamId: string; userId: string; keyId: string; reason: string };
 
@@ -20,6 +35,21 @@ export class EncryptedDirectory implements PhoneDirectory {
 
   get engine(): string {
     return this.rows.engine;
+  }
+
+  /** Start-up check: a key id whose key material changed would make every row under it unreadable. */
+  async verifyKeys(): Promise<void> {
+    const stored = await this.rows.keyChecks();
+    const wrong = this.keyring.ids.filter((id) => {
+      const known = stored.get(id);
+      return known !== undefined && !known.equals(this.keyring.check(id) ?? Buffer.alloc(0));
+    });
+    if (wrong.length > 0) {
+      throw new StoreKeyInvalid(
+        wrong.map((id) => `the key configured as "${id}" is not the key this directory was sealed with under that id (${this.rows.engine}); restore the original "${id}" key, or give a new key a new id`),
+      );
+    }
+    await this.rows.recordKeyCheck(this.keyring.currentId, this.keyring.check(this.keyring.currentId) as Buffer);
   }
 
   async get(key: UserKey): Promise<Registration | undefined> {

@@ -5,7 +5,7 @@
 import type { StoreConfig } from '../config/store.js';
 import type { Logger } from '../log.js';
 import type { PhoneDirectory } from './types.js';
-import { EncryptedDirectory } from './directory.js';
+import { openDirectory } from './directory.js';
 import { loadKeyring, type Keyring } from './keyring.js';
 import { openSqliteDatabase, sqlitePath, SqliteRows } from './sqlite.js';
 import { StoreUnavailable } from './errors.js';
@@ -35,5 +35,5 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions =
   }
   const keyring = options.keyring ?? loadKeyring(config, options.logger);
   const db = openSqliteDatabase(sqlitePath(config.dataDir));
-  return new EncryptedDirectory(new SqliteRows(db), keyring);
+  return openDirectory(new SqliteRows(db), keyring);
 }

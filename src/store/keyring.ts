@@ -4,7 +4,7 @@
  * Key lists are written `id:base64key` (comma- or newline-separated; `#` starts a comment in files).
  * Problems are reported by entry number and id, never with key material.
  */
-import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../log.js';
@@ -37,6 +37,12 @@ export class Keyring {
   /** The key for an id, or undefined when it is not configured. */
   key(id: string): KeyObject | undefined {
     return this.keys.get(id);
+  }
+
+  /** A keyed fingerprint of a key (HMAC-SHA-256 of a constant, 16 bytes): tells keys apart, reveals nothing. */
+  check(id: string): Buffer | undefined {
+    const key = this.keys.get(id);
+    return key === undefined ? undefined : createHmac('sha256', key).update('rescue-ring/key-check/v1').digest().subarray(0, 16);
   }
 
   get current(): KeyObject {

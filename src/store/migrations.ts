@@ -41,6 +41,20 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         CREATE INDEX phone_registrations_key_id ON phone_registrations (key_id, team_id, user_id);
       `),
   },
+  {
+    version: 2,
+    name: 'key checks',
+    // One keyed fingerprint per key id (HMAC, reveals nothing), so a key replaced under the same id is
+    // caught at start-up instead of as a wall of unreadable rows.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE store_key_checks (
+          key_id      TEXT    PRIMARY KEY,
+          check_value BLOB    NOT NULL,
+          created_at  INTEGER NOT NULL
+        ) STRICT;
+      `),
+  },
 ];
 
 /** Throws when versions are not strictly increasing from 1: caught by tests, before any database sees it. */

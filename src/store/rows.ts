@@ -44,5 +44,9 @@ export interface RowStore {
   rowsNotUnderKey(keyId: string, after: UserKey | undefined, limit: number): Promise<StoredRow[]>;
   /** Applies every swap in ONE transaction; returns how many rows changed (a row written meanwhile is left alone). */
   swapSeals(swaps: readonly SealSwap[]): Promise<number>;
+  /** Stored key fingerprints by key id (see Keyring.check). */
+  keyChecks(): Promise<Map<string, Buffer>>;
+  /** Records a key's fingerprint unless one is already stored for that id. */
+  recordKeyCheck(keyId: string, check: Buffer): Promise<void>;
   close(): Promise<void>;
 }

@@ -112,6 +112,8 @@ export class SqliteRows implements RowStore {
     notUnderFirst: Statement<[string, number], Row>;
     notUnderAfter: Statement<[string, string, string, string, number], Row>;
     swap: Statement<[string, Buffer, number, string, string, string, Buffer]>;
+    keyChecks: Statement<[], { key_id: string; check_value: Buffer }>;
+    recordKeyCheck: Statement<[string, Buffer, number]>;
   };
 
   private readonly where: { file: string; busyMs: number };
@@ -144,6 +146,8 @@ export class SqliteRows implements RowStore {
         `UPDATE phone_registrations SET key_id = ?, sealed = ?, updated_at = ?
          WHERE team_id = ? AND user_id = ? AND key_id = ? AND sealed = ?`,
       ),
+      keyChecks: db.prepare('SELECT key_id, check_value FROM store_key_checks'),
+      recordKeyCheck: db.prepare('INSERT INTO store_key_checks (key_id, check_value, created_at) VALUES (?, ?, ?) ON CONFLICT (key_id) DO NOTHING'),
     };
   }
 
@@ -206,6 +210,14 @@ export class SqliteRows implements RowStore {
       all.reduce((n, s) => n + this.stmt.swap.run(s.keyId, s.sealed, now, s.teamId, s.userId, s.fromKeyId, s.fromSealed).changes, 0),
     );
     return guard(this.where, () => apply.immediate(swaps));
+  }
+
+  async keyChecks(): Promise<Map<string, Buffer>> {
+    return new Map(guard(this.where, () => this.stmt.keyChecks.all()).map((r) => [r.key_id, r.check_value]));
+  }
+
+  async recordKeyCheck(keyId: string, check: Buffer): Promise<void> {
+    guard(this.where, () => this.stmt.recordKeyCheck.run(keyId, check, Date.now()));
   }
 
   async close(): Promise<void> {

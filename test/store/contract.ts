@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Keyring, type KeyEntry } from '../../src/store/keyring.js';
-import { StoreInputInvalid, StoreKeyMissing, StoreRowUnreadable } from '../../src/store/errors.js';
+import { StoreInputInvalid, StoreKeyInvalid, StoreKeyMissing, StoreRowUnreadable } from '../../src/store/errors.js';
 import type { PhoneDirectory, RegistrationInput, UserKey } from '../../src/store/types.js';
 
 /** Engine-specific access a contract test needs to play the attacker or the crash. */
@@ -215,6 +215,17 @@ export function describeDirectoryContract(engineName: string, makeHarness: () =>
       expect((err as Error).message).toMatch(/U1.*T1.*"k1"/);
       expect((err as StoreKeyMissing).hint).toContain('k1');
       expect((await d.list()).unreadable).toEqual([{ teamId: 'T1', userId: 'U1', keyId: 'k1', reason: 'key-missing' }]);
+    });
+
+    it('refuses to open with a different key under a known key id, naming the id', async () => {
+      await (await use(ring1)).put(registration('U1'));
+      const impostor = { id: 'k1', key: randomBytes(32) };
+      const err = await rejection(h.open(new Keyring([impostor, k2], 'k2')));
+      expect(err).toBeInstanceOf(StoreKeyInvalid);
+      expect((err as Error).message).toContain('the key configured as "k1" is not the key this directory was sealed with');
+      expect((err as Error).message).not.toContain(impostor.key.toString('base64'));
+      // The right keys still open it.
+      expect((await (await use(new Keyring([k1, k2], 'k2'))).get({ teamId: 'T1', userId: 'U1' }))?.password).toBe(SECRET);
     });
 
     it('rotates every row to the current key, after which the old key is not needed', async () => {

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it, afterEach } from 'vitest';
 import { describeDirectoryContract, makeKey, SECRET, type ContractHarness } from './contract.js';
-import { EncryptedDirectory } from '../../src/store/directory.js';
+import { EncryptedDirectory, openDirectory } from '../../src/store/directory.js';
 import { Keyring } from '../../src/store/keyring.js';
 import { openSqliteDatabase, sqlitePath, SqliteRows } from '../../src/store/sqlite.js';
 import { checkMigrationList, SQLITE_MIGRATIONS } from '../../src/store/migrations.js';
@@ -21,7 +21,7 @@ async function makeSqliteHarness(): Promise<ContractHarness> {
   const file = sqlitePath(dir);
   const raw = openSqliteDatabase(file);
   return {
-    open: async (keyring) => new EncryptedDirectory(new SqliteRows(openSqliteDatabase(file)), keyring),
+    open: (keyring) => openDirectory(new SqliteRows(openSqliteDatabase(file)), keyring),
     moveRow: async (from, to) => {
       raw.prepare('UPDATE phone_registrations SET team_id = ?, user_id = ? WHERE team_id = ? AND user_id = ?').run(to.teamId, to.userId, from.teamId, from.userId);
     },
