@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 /** A short, stable name for what went wrong talking to Slack, e.g. `channel_not_found`, `ratelimited`, `http_500`. */
 export function slackErrorCode(err: unknown): string {
   if (!err || typeof err !== 'object') return 'unknown';
-  const e = err as { code?: unknown; data?: { error?: unknown }; statusCode?: unknown; retryAfter?: unknown; name?: unknown };
+  const e = err as { code?: unknown; data?: { error?: unknown }; statusCode?: unknown; retryAfter?: unknown; name?: unknown; original?: { name?: unknown } };
   switch (e.code) {
     case 'slack_webapi_platform_error':
       return typeof e.data?.error === 'string' ? e.data.error : 'platform_error';
@@ -16,7 +16,8 @@ export function slackErrorCode(err: unknown): string {
     case 'slack_webapi_http_error':
       return `http_${String(e.statusCode)}`;
     case 'slack_webapi_request_error':
-      return 'request_failed';
+      // The per-call timeout (clientOptions.timeout) aborts the fetch; the WebClient wraps that.
+      return e.original?.name === 'TimeoutError' || e.original?.name === 'AbortError' ? 'timeout' : 'request_failed';
     case 'slack_bolt_respond_error':
       return `response_url_${String(e.statusCode ?? 'failed')}`;
     default:

@@ -1,0 +1,145 @@
+/**
+ * Requests Slack would never send (bad signature, replayed), Slack-side faults (429, 500,
+ * channel_not_found, a dead response_url, a hanging API), and the health endpoints.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { messageText } from '../support/fake-slack.js';
+import { globalShortcut, send, slashCommand, staleTimestamp } from '../support/slack-requests.js';
+import { ackText, ALICE, ME, SIGNING_SECRET, startHarness, TEAM, type Harness } from './harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const dmOf = (userId: string) => `D${userId.slice(1)}`;
+
+describe('request verification', () => {
+  it('rejects a bad signature with 401 and rings nothing', async () => {
+    const phone = await h.phone();
+    await h.register(ME, phone);
+    const r = await send(h.url, slashCommand(SIGNING_SECRET, { command: '/rescue', user_id: ME, team_id: TEAM, response_url: h.fake.responseUrl('x') }, { wrongSecret: 'not-the-secret' }));
+    expect(r.status).toBe(401);
+    expect(r.text).toBe('');
+    await new Promise((res) => setTimeout(res, 200));
+    expect(phone.requests).toHaveLength(0);
+  });
+
+  it('rejects a stale timestamp (replay) with 401', async () => {
+    const phone = await h.phone();
+    await h.register(ME, phone);
+    const r = await send(h.url, slashCommand(SIGNING_SECRET, { command: '/rescue', user_id: ME, team_id: TEAM, response_url: h.fake.responseUrl('x') }, { timestamp: staleTimestamp() }));
+    expect(r.status).toBe(401);
+    expect(phone.requests).toHaveLength(0);
+  });
+
+  it('accepts the same request correctly signed', async () => {
+    const phone = await h.phone();
+    await h.register(ME, phone);
+    const r = await send(h.url, slashCommand(SIGNING_SECRET, { command: '/rescue', text: 'help', user_id: ME, team_id: TEAM, response_url: h.fake.responseUrl('x') }));
+    expect(r.status).toBe(200);
+  });
+});
+
+describe('Slack faults: handled, logged, never a crash', () => {
+  it('429 with Retry-After on a DM post: waits, retries and delivers', async () => {
+    h.fake.setFault('chat.postMessage', { kind: 'rate_limited', retryAfterSeconds: 1 }, 1);
+    await h.interact(globalShortcut('rescue_me', ME));
+    const posts = await h.fake.waitFor('chat.postMessage', (c) => c !== h.fake.callsTo('chat.postMessage')[0]);
+    expect(messageText(posts.params)).toContain('/phone');
+    expect(h.fake.callsTo('chat.postMessage')).toHaveLength(2);
+    expect(h.logs.join('')).toMatch(/rate limit/i);
+  });
+
+  it('HTTP 500 from views.publish is logged and the bot keeps answering', async () => {
+    h.fake.setFault('views.publish', { kind: 'http', status: 500 });
+    await h.event({ type: 'app_home_opened', user: ME, channel: dmOf(ME), tab: 'home', event_ts: '1' });
+    await waitForLog(h, 'views.publish failed');
+    expect(h.logs.join('')).toContain('http_500');
+    const r = await h.command(ME, '/rescue', 'help');
+    expect(ackText(r.body)).toContain('How to use /rescue');
+  });
+
+  it('a response_url that answers 404 is logged, the ring still completes, nothing crashes', async () => {
+    const phone = await h.phone();
+    await h.register(ME, phone);
+    const r = await h.command(ME, '/rescue');
+    h.fake.setResponseUrlStatus(r.responseId, 404);
+    await waitFor(() => phone.played.length === 3);
+    await waitForLog(h, 'response_url post failed');
+    expect(h.logs.join('')).toContain('response_url_404');
+    const again = await h.command(ME, '/rescue', 'help');
+    expect(again.status).toBe(200);
+  });
+
+  it('channel_not_found when DMing the rescued colleague is logged; the requester still gets the outcome', async () => {
+    const phone = await h.phone();
+    await h.register(ALICE, phone);
+    h.fake.setFault('chat.postMessage', { kind: 'error', error: 'channel_not_found' });
+    const r = await h.command(ME, '/rescue', `<@${ALICE}>`);
+    await h.fake.waitForResponse(r.responseId, 'rang 3 times');
+    await waitForLog(h, 'channel_not_found');
+  });
+
+  it('a Web API call that hangs times out, is logged, and does not block other users', async () => {
+    await h.close();
+    h = await startHarness({ app: { timeoutMs: 500, retries: 0 } });
+    h.fake.setFault('views.open', { kind: 'hang' });
+    const slow = await h.command(ME, '/phone');
+    expect(slow.status).toBe(200);
+    const other = await h.command(ALICE, '/rescue', 'help');
+    expect(ackText(other.body)).toContain('How to use /rescue');
+    await h.fake.waitForResponse(slow.responseId, 'took too long');
+  });
+
+  it('no reply or log line carries a stack trace, a token or the signing secret', async () => {
+    const phone = await h.phone({ faults: { garbage: true } });
+    await h.register(ME, phone);
+    const r = await h.command(ME, '/rescue');
+    await h.fake.waitForResponse(r.responseId, 'could not ring your phone');
+    const replies = JSON.stringify(h.fake.calls.filter((c) => c.method === 'response_url'));
+    expect(replies).not.toMatch(/\bat .+\.(ts|js):\d+/);
+    const all = replies + h.logs.join('');
+    expect(all).not.toContain('xoxb-test-bot-token');
+    expect(all).not.toContain(SIGNING_SECRET);
+  });
+});
+
+describe('health', () => {
+  it('/healthz answers 200 and /readyz reports the store and Slack', async () => {
+    const base = h.url.replace('/slack/events', '');
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { store: true, slack: true } });
+  });
+
+  it('/readyz answers 503 when the store is not open', async () => {
+    await h.close();
+    let open = false;
+    h = await startHarness({ app: { storeReady: () => open } });
+    const base = h.url.replace('/slack/events', '');
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { checks: Record<string, boolean> }).checks.store).toBe(false);
+    open = true;
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  });
+});
+
+async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function waitForLog(harness: Harness, needle: string): Promise<void> {
+  return waitFor(() => harness.logs.some((l) => l.includes(needle)));
+}
