@@ -1,0 +1,84 @@
+/** Socket Mode end to end: apps.connections.open on the fake, a loopback WebSocket speaking the envelope protocol. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EnvReader } from '../../src/config/env.js';
+import { silentLogger } from '../../src/log.js';
+import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
+import { ActiveRescues, readRescueSettings, registerPhone, type RescueDeps } from '../../src/rescue/index.js';
+import { startPhone, type SimPhone } from '../../src/sim/index.js';
+import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { openStore } from '../../src/store/index.js';
+import type { PhoneDirectory } from '../../src/store/types.js';
+import { FakeSlack, messageText } from '../support/fake-slack.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe('Socket Mode', () => {
+  it('connects through apps.connections.open and handles /rescue sent as an envelope', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rescue-ring-socket-'));
+    const fake = await FakeSlack.start({ users: [{ id: 'U1', name: 'me' }] });
+    const logger = silentLogger();
+    const directory: PhoneDirectory = await openStore({ dataDir: dir, production: false }, { logger });
+    const phone: SimPhone = await startPhone({ toneTimeScale: 0.05 });
+    const env = new EnvReader({ PHONE_DEFAULT_INTERVAL_SECONDS: '1', RESCUE_TARGET_COOLDOWN_SECONDS: '0' });
+    const rescue: RescueDeps = {
+      phones: new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), logger }),
+      directory,
+      settings: readRescueSettings(env),
+      active: new ActiveRescues(),
+      logger,
+    };
+    await registerPhone(rescue, { teamId: 'T1', userId: 'U1', address: phone.address, username: phone.username, password: phone.password });
+    const bot: SlackApp = createSlackApp({
+      config: { mode: 'socket', botToken: 'xoxb-socket-test', appToken: 'xapp-socket-test', port: 0, healthPort: 0, host: '127.0.0.1', apiUrl: fake.apiUrl },
+      rescue,
+      logger,
+      botId: fake.botId,
+      botUserId: fake.botUserId,
+    });
+    cleanups.push(async () => {
+      await bot.stop();
+      await rescue.active.drain(0);
+      await bot.tasks.idle(5_000);
+      await phone.stop();
+      await directory.close();
+      await fake.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    const { healthPort } = await bot.start({ port: 0, host: '127.0.0.1' });
+    await fake.socketConnected();
+    const open = fake.callsTo('apps.connections.open')[0]!;
+    expect(open.headers.authorization).toBe('Bearer xapp-socket-test');
+
+    const responseUrl = fake.responseUrl('sock');
+    const ack = (await fake.pushEnvelope('slash_commands', {
+      token: 'x',
+      team_id: 'T1',
+      team_domain: 'fake',
+      channel_id: 'C1',
+      channel_name: 'general',
+      user_id: 'U1',
+      user_name: 'me',
+      command: '/rescue',
+      text: '',
+      api_app_id: 'A1',
+      response_url: responseUrl,
+      trigger_id: 'trigger-sock',
+    })) as { text?: string; blocks?: unknown };
+    expect(ack.text).toContain('Ringing your phone');
+    const final = await fake.waitForResponse('sock', 'rang 3 times');
+    expect(messageText(final.params)).toContain('Your phone rang 3 times');
+    expect(phone.played).toHaveLength(3);
+
+    // Health listener: up, and ready once connected.
+    await expect.poll(() => bot.connected()).toBe(true);
+    const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
+    expect(ready.status).toBe(200);
+  });
+});
