@@ -11,7 +11,7 @@ import { EnvReader } from '../config/env.js';
 import { storeConfigFromEnv } from '../config/store.js';
 import { REDACT_PATHS, type Logger } from '../log.js';
 import { parsePhoneAddress } from '../phone/address.js';
-import { networkPolicyFromEnv, PhoneClient, ring } from '../phone/index.js';
+import { networkPolicyFromEnv, normalizeFingerprint, PhoneClient, ring, type TlsPolicy } from '../phone/index.js';
 import { phoneFor, ringPlanFor } from '../rescue/phone-for.js';
 import { INTERVAL_RANGE, readRescueSettings, RINGS_RANGE } from '../rescue/settings.js';
 import { DENIED_TONES, TONE_NAME_PATTERN } from '../phone/tones.js';
@@ -81,6 +81,36 @@ function intOption(name: string, range: { min: number; max: number }) {
   };
 }
 
+interface AddOptions {
+  team: string;
+  user: string;
+  address: string;
+  username?: string;
+  tone?: string;
+  rings?: number;
+  interval?: number;
+  passwordStdin?: boolean;
+  tlsFingerprint?: string;
+  tlsCa?: string;
+  tlsInsecure?: boolean;
+  json?: boolean;
+}
+
+/** The HTTPS trust chosen on the command line; undefined = keep / trust on first use. */
+function tlsChoice(opts: AddOptions, scheme: 'http' | 'https'): TlsPolicy | undefined {
+  const chosen = [opts.tlsFingerprint !== undefined, opts.tlsCa !== undefined, opts.tlsInsecure === true].filter(Boolean).length;
+  if (chosen === 0) return undefined;
+  if (chosen > 1) throw new UsageError('Choose one of --tls-fingerprint, --tls-ca and --tls-insecure.');
+  if (scheme !== 'https') throw new UsageError('The --tls-... options apply to HTTPS phones only: write the address as https://host.');
+  if (opts.tlsFingerprint !== undefined) {
+    const hex = opts.tlsFingerprint.replace(/:/g, '');
+    if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new UsageError('--tls-fingerprint must be a SHA-256 fingerprint: 64 hexadecimal digits, colons allowed.');
+    return { mode: 'pin', sha256: normalizeFingerprint(hex) };
+  }
+  if (opts.tlsCa !== undefined) return { mode: 'ca', caFile: opts.tlsCa };
+  return { mode: 'insecure-skip-verify' };
+}
+
 function checkTone(tone: string): string {
   if (!TONE_NAME_PATTERN.test(tone)) throw new UsageError(`"${tone}" is not a ringtone file name (letters, digits, ".", "_" and "-", like Classic1.raw).`);
   if (DENIED_TONES.includes(tone)) throw new UsageError(`${tone} is known to crash phones and is never played; pick another tone.`);
@@ -103,6 +133,20 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
+function describeTls(reg: Registration): string {
+  if (parsePhoneAddress(reg.address).scheme !== 'https') return '(plain HTTP)';
+  switch (reg.tls?.mode) {
+    case undefined:
+      return 'trust on first use (not pinned yet)';
+    case 'pin':
+      return reg.tls.sha256 === undefined ? 'trust on first use (not pinned yet)' : `pinned certificate SHA-256 ${reg.tls.sha256}`;
+    case 'ca':
+      return `verified against CA ${reg.tls.caFile}`;
+    case 'insecure-skip-verify':
+      return 'any certificate accepted (insecure)';
+  }
+}
+
 const orDefault = (v: unknown) => (v === undefined ? 'default' : String(v));
 
 export function registerDirectoryVerbs(program: Command): void {
@@ -123,11 +167,15 @@ export function registerDirectoryVerbs(program: Command): void {
     .option('--rings <n>', `rings per rescue (${RINGS.min}-${RINGS.max})`, intOption('--rings', RINGS))
     .option('--interval <seconds>', `seconds between rings (${INTERVAL.min}-${INTERVAL.max})`, intOption('--interval', INTERVAL))
     .option('--password-stdin', 'read the phone password from the first line of standard input')
+    .option('--tls-fingerprint <sha256>', 'HTTPS phones: accept only the certificate with this SHA-256 fingerprint')
+    .option('--tls-ca <file>', 'HTTPS phones: verify the certificate against this CA (PEM file)')
+    .option('--tls-insecure', 'HTTPS phones: accept any certificate (not recommended)')
     .option('--json', 'machine-readable output')
     .action(
-      run(async (opts: { team: string; user: string; address: string; username?: string; tone?: string; rings?: number; interval?: number; passwordStdin?: boolean; json?: boolean }) => {
+      run(async (opts: AddOptions) => {
         checkUser(opts.user);
-        parsePhoneAddress(opts.address);
+        const scheme = parsePhoneAddress(opts.address).scheme;
+        const tls = tlsChoice(opts, scheme);
         if (opts.tone !== undefined) checkTone(opts.tone);
         const secret = await readSecret({ stdin: opts.passwordStdin, envName: 'PHONE_PASSWORD', prompt: `Phone password for ${opts.user} (empty = organisation default): ` });
         const password = secret === '' ? undefined : secret;
@@ -150,7 +198,8 @@ export function registerDirectoryVerbs(program: Command): void {
             address: opts.address,
             username: opts.username,
             password,
-            tls: existing?.address === opts.address ? existing.tls : undefined,
+            // Without a new choice, an HTTPS phone keeps its trust (and pinned certificate) while its address stays the same.
+            tls: tls ?? (existing?.address === opts.address ? existing.tls : undefined),
             tone: opts.tone ?? existing?.tone,
             rings: opts.rings ?? existing?.rings,
             intervalSeconds: opts.interval ?? existing?.intervalSeconds,
@@ -218,7 +267,7 @@ export function registerDirectoryVerbs(program: Command): void {
               ['Address', reg.address],
               ['Username', reg.username ?? '(organisation default)'],
               ['Password', reg.password === undefined ? '(organisation default)' : '(set, not shown)'],
-              ['HTTPS trust', reg.tls?.mode ?? '(none)'],
+              ['HTTPS trust', describeTls(reg)],
               ['Tone', orDefault(reg.tone)],
               ['Rings', orDefault(reg.rings)],
               ['Interval', reg.intervalSeconds === undefined ? 'default' : `${reg.intervalSeconds}s`],
@@ -316,8 +365,17 @@ export function registerDirectoryVerbs(program: Command): void {
           if (reg === undefined) throw new NotInDirectory(user, teamId);
           const plan = ringPlanFor(reg, settings.defaults);
           const result = await ring(new PhoneClient({ networkPolicy }), phoneFor(reg, settings.defaults, 'admin'), { tone: plan.tone, rings: 1 });
-          output(opts, { ok: result.completed === 1, teamId, userId: user, tone: plan.tone, ...result }, () =>
-            result.completed === 1 ? `Rang the phone of ${user} (team ${teamId}) once with ${plan.tone}: the registration works.` : `The phone of ${user} did not confirm the ring.`,
+          // Trust on first use: remember the certificate an HTTPS phone presented the first time.
+          const unpinned = reg.tls === undefined || (reg.tls.mode === 'pin' && reg.tls.sha256 === undefined);
+          const firstSeen = unpinned && parsePhoneAddress(reg.address).scheme === 'https' ? result.certificateSha256 : undefined;
+          if (firstSeen !== undefined) {
+            await store.put({ ...reg, tls: { mode: 'pin', sha256: firstSeen } }, { keepSecrets: true });
+          }
+          output(opts, { ok: result.completed === 1, teamId, userId: user, tone: plan.tone, ...result, ...(firstSeen ? { pinned: firstSeen } : {}) }, () =>
+            [
+              result.completed === 1 ? `Rang the phone of ${user} (team ${teamId}) once with ${plan.tone}: the registration works.` : `The phone of ${user} did not confirm the ring.`,
+              ...(firstSeen ? [`Its HTTPS certificate is now pinned (SHA-256 ${firstSeen}); a different certificate will be refused.`] : []),
+            ].join('\n'),
           );
           return result.completed === 1 ? ExitCode.Ok : ExitCode.Failure;
         });

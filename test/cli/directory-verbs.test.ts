@@ -298,4 +298,32 @@ describe('rescue-ring phones test', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/No phone is registered for user U999/);
   });
+
+  it('pins an HTTPS phone on its first test and refuses a wrong pinned certificate', async () => {
+    const { cli } = setup();
+    const secure = await startPhone({ name: 'cli-https', https: true, toneTimeScale: 0 });
+    try {
+      const env = { PHONE_ALLOWED_NETWORKS: '127.0.0.0/8' };
+      const add = ['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', secure.url, '--username', secure.username, '--password-stdin'];
+      expect((await cli(add, { input: `${secure.password}\n` })).code).toBe(0);
+      expect((await cli(['phones', 'show', 'U111'])).stdout).toMatch(/HTTPS trust\s+trust on first use \(not pinned yet\)/);
+      const first = await cli(['phones', 'test', 'U111'], { env });
+      expect(first.code).toBe(0);
+      expect(first.stdout).toContain(`Its HTTPS certificate is now pinned (SHA-256 ${secure.certificateSha256})`);
+      expect((await cli(['phones', 'show', 'U111'])).stdout).toContain(`pinned certificate SHA-256 ${secure.certificateSha256}`);
+      expect((await cli(['phones', 'test', 'U111'], { env })).code).toBe(0);
+
+      const wrong = 'AB'.repeat(32);
+      expect((await cli([...add, '--tls-fingerprint', wrong], { input: `${secure.password}\n` })).code).toBe(0);
+      const refused = await cli(['phones', 'test', 'U111', '--json'], { env });
+      expect(refused.code).toBe(1);
+      expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false });
+      expect(secure.played).toEqual(['Classic1.raw', 'Classic1.raw']);
+      const plain = await cli(['phones', 'add', '--team', 'T1', '--user', 'U222', '--address', '10.0.0.1', '--tls-insecure'], { env: { PHONE_PASSWORD: SECRET } });
+      expect(plain.code).toBe(2);
+      expect(plain.stderr).toMatch(/apply to HTTPS phones only/);
+    } finally {
+      await secure.stop();
+    }
+  });
 });
