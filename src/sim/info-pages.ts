@@ -1,6 +1,6 @@
 /**
  * The read-only XML info pages (reference §5): iso-8859-1, no auth, values cased inconsistently like
- * real phones (`no` here, `No` on other models), so clients must parse them case-insensitively.
+ * real phones (`no` on a 7940, `No` on newer models), so clients must parse them case-insensitively.
  */
 import { escapeXml } from './replies.js';
 
@@ -44,7 +44,7 @@ export function deviceInformationXml(id: PhoneIdentity, now: Date = new Date()):
     el('appLoadID', id.version) + el('bootLoadID', 'PC03A300') + el('versionID', id.version) +
     el('DSPLoadID', '4.0(5.0)[A0]') + '<addonModule1></addonModule1><addonModule2></addonModule2>\n' +
     el('hardwareRevision', '1.0') + el('serialNumber', `FCH${id.mac.slice(6)}SIM`) + el('modelNumber', id.model) +
-    el('Codec', 'ADLCodec') + el('Amps', '3V Amp') + el('C3PORevision', '2') + el('MessageWaiting', 'no') + '\n' +
+    el('Codec', 'ADLCodec') + el('Amps', '3V Amp') + el('C3PORevision', '2') + el('MessageWaiting', id.model.startsWith('CP-79') ? 'no' : 'No') + '\n' +
     el('udi', `phone Cisco IP Phone ${id.model}, Global ${id.model} FCH${id.mac.slice(6)}SIM`) +
     el('time', `${pad2(now.getHours())}:${pad2(now.getMinutes())}`) +
     el('timezone', 'UTC') +

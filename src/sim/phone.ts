@@ -4,7 +4,6 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import type { PhoneIdentity, StreamState } from './info-pages.js';
 import { deviceInformationXml, identityFor, networkConfigurationXml, streamingStatisticsXml } from './info-pages.js';
@@ -14,11 +13,13 @@ import { readExecuteRequest, type ExecuteItemIn } from './execute-request.js';
 import { classifyUri } from './uri.js';
 import { errorXml, responseXml, type ResponseItemOut } from './replies.js';
 import { displayFor, type Screen } from './screen-state.js';
+import { SwitchableListener } from './listener.js';
+import { send, sendChallenge, sendLatin1Xml, sendNotFound, sendServerError, sendXml } from './answers.js';
 import { renderScreenshot } from './screenshot.js';
 import { SIM_CERT_PEM, SIM_KEY_PEM } from './certs/sim-identity.js';
 import {
   DEFAULT_CRASH_TONES, LEGACY_OBJECT_LIMIT, MODERN_OBJECT_LIMIT, SIM_DEFAULT_CRASH_DOWN_MS, SIM_DEFAULT_HOST,
-  SIM_DEFAULT_MODEL, SIM_DEFAULT_PASSWORD, SIM_DEFAULT_USERNAME, SIM_REALM, SIM_SERVER_HEADER, defaultToneLengths,
+  SIM_DEFAULT_MODEL, SIM_DEFAULT_PASSWORD, SIM_DEFAULT_USERNAME, defaultToneLengths,
 } from './defaults.js';
 
 /** Bodies beyond this are not kept (a phone refuses anything over 40 KB anyway). */
@@ -52,7 +53,7 @@ export class SimulatedPhone implements SimPhone {
   readonly certificateSha256?: string;
   private readonly o: Resolved;
   private readonly server: http.Server;
-  private readonly sockets = new Set<Socket>();
+  private readonly listener: SwitchableListener;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly switches: SimFaults;
   private readonly log: ReceivedRequest[] = [];
@@ -60,15 +61,13 @@ export class SimulatedPhone implements SimPhone {
   private identity: PhoneIdentity;
   private screen: Screen = { kind: 'idle' };
   private stream: StreamState = { active: false, remote: '', local: '', sinceMs: 0 };
-  private portNumber: number;
-  private up = false;
+  private starting = false;
   private stopped = false;
   private crashed = false;
   /** Bumped on every crash so tones that were playing do not complete. */
   private generation = 0;
   private current = 0;
   private highest = 0;
-  private transitions: Promise<void> = Promise.resolve();
 
   private constructor(options: SimPhoneOptions) {
     this.name = options.name ?? 'phone';
@@ -90,8 +89,7 @@ export class SimulatedPhone implements SimPhone {
       maxLogged: Math.max(1, options.maxLoggedRequests ?? DEFAULT_MAX_LOGGED),
     };
     this.switches = { ...NO_FAULTS, ...options.faults };
-    this.portNumber = options.port ?? 0;
-    this.identity = identityFor(this.o.model, this.portNumber, this.o.host);
+    this.identity = identityFor(this.o.model, options.port ?? 0, this.o.host);
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       this.handle(req, res).catch(() => {
         if (!res.headersSent) res.destroy();
@@ -107,28 +105,30 @@ export class SimulatedPhone implements SimPhone {
     this.server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
       this.expectContinue(req, res);
     });
-    this.server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
+    this.listener = new SwitchableListener(this.server, this.o.host, options.port ?? 0, () => this.shouldListen());
     if (options.onCall) this.setOnCall(true);
   }
 
   static async start(options: SimPhoneOptions = {}): Promise<SimulatedPhone> {
     const phone = new SimulatedPhone(options);
-    await phone.listen(phone.portNumber);
-    phone.up = true;
-    phone.portNumber = (phone.server.address() as { port: number }).port;
-    phone.identity = identityFor(phone.o.model, phone.portNumber, phone.o.host);
-    if (phone.switches.webAccessDisabled) await phone.reconcile();
+    // Listen once even when web access starts disabled, so the phone owns its port from the start.
+    phone.starting = true;
+    await phone.listener.reconcile();
+    phone.starting = false;
+    phone.identity = identityFor(phone.o.model, phone.listener.port, phone.o.host);
+    await phone.listener.reconcile();
     return phone;
   }
 
+  private shouldListen(): boolean {
+    return this.starting || (!this.stopped && !this.switches.webAccessDisabled && !this.crashed);
+  }
+
   get port(): number {
-    return this.portNumber;
+    return this.listener.port;
   }
   get address(): string {
-    return `${this.o.host.includes(':') ? `[${this.o.host}]` : this.o.host}:${this.portNumber}`;
+    return `${this.o.host.includes(':') ? `[${this.o.host}]` : this.o.host}:${this.port}`;
   }
   get url(): string {
     return `${this.o.https ? 'https' : 'http'}://${this.address}`;
@@ -158,7 +158,7 @@ export class SimulatedPhone implements SimPhone {
   async setFault<K extends keyof SimFaults>(name: K, value: SimFaults[K]): Promise<void> {
     if (!(name in NO_FAULTS)) throw new Error(`unknown simulator fault "${String(name)}"`);
     this.switches[name] = value;
-    if (name === 'webAccessDisabled') await this.reconcile();
+    if (name === 'webAccessDisabled') await this.listener.reconcile();
   }
 
   setOnCall(onCall: boolean): void {
@@ -181,62 +181,18 @@ export class SimulatedPhone implements SimPhone {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    await this.reconcile();
-  }
-
-  // ---- listening state: up unless stopped, web access disabled, or crashed ----
-
-  private reconcile(): Promise<void> {
-    const next = this.transitions.then(() => this.applyState());
-    this.transitions = next.catch(() => undefined);
-    return next;
-  }
-
-  private async applyState(): Promise<void> {
-    const want = !this.stopped && !this.switches.webAccessDisabled && !this.crashed;
-    if (want && !this.up) {
-      await this.listen(this.portNumber);
-      this.up = true;
-    } else if (!want && this.up) {
-      this.up = false;
-      await new Promise<void>((resolve) => {
-        this.server.close(() => resolve());
-        this.destroyConnections();
-      });
-    }
-  }
-
-  private listen(port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => {
-        this.server.off('listening', onListening);
-        reject(err);
-      };
-      const onListening = (): void => {
-        this.server.off('error', onError);
-        resolve();
-      };
-      this.server.once('error', onError);
-      this.server.once('listening', onListening);
-      this.server.listen({ port, host: this.o.host });
-    });
-  }
-
-  private destroyConnections(): void {
-    this.server.closeAllConnections();
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
+    await this.listener.reconcile();
   }
 
   private crash(): void {
     this.generation += 1;
     this.crashed = true;
     this.screen = { kind: 'idle' };
-    void this.reconcile();
+    void this.listener.reconcile();
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.crashed = false;
-      void this.reconcile().catch(() => undefined);
+      void this.listener.reconcile().catch(() => undefined);
     }, this.o.crashDownMs);
     this.timers.add(timer);
   }
@@ -274,11 +230,11 @@ export class SimulatedPhone implements SimPhone {
     if (this.switches.slowMs > 0) await this.sleep(this.switches.slowMs);
     if (this.switches.hang) return;
     if (this.switches.http500) {
-      this.send(res, 500, 'text/html', '<HTML><HEAD><TITLE>500 Internal Server Error</TITLE></HEAD><BODY><H1>500 Internal Server Error</H1></BODY></HTML>');
+      sendServerError(res, this.switches.reset);
       return;
     }
     if (this.switches.garbage) {
-      this.send(res, 200, 'text/xml', Buffer.from('\u0000\u00ff}{ not xml at all ]]> <<<&&& \r\n', 'latin1'));
+      send(res, 200, 'text/xml', Buffer.from('\u0000\u00ff}{ not xml at all ]]> <<<&&& \r\n', 'latin1'), this.switches.reset);
       return;
     }
     const [pathname = '/'] = (req.url ?? '/').split('?');
@@ -290,17 +246,17 @@ export class SimulatedPhone implements SimPhone {
         this.screenshot(req, res, entry);
         return;
       case '/DeviceInformationX':
-        this.sendLatin1(res, deviceInformationXml(this.identity));
+        sendLatin1Xml(res, deviceInformationXml(this.identity), this.switches.reset);
         return;
       case '/NetworkConfigurationX':
-        this.sendLatin1(res, networkConfigurationXml(this.identity));
+        sendLatin1Xml(res, networkConfigurationXml(this.identity), this.switches.reset);
         return;
       case '/StreamingStatisticsX':
-        if (this.o.noStreamingStats) this.notFound(res);
-        else this.sendLatin1(res, streamingStatisticsXml(this.streamFor(req.url ?? '')));
+        if (this.o.noStreamingStats) sendNotFound(res, this.switches.reset);
+        else sendLatin1Xml(res, streamingStatisticsXml(this.streamFor(req.url ?? '')), this.switches.reset);
         return;
       default:
-        this.notFound(res);
+        sendNotFound(res, this.switches.reset);
     }
   }
 
@@ -319,11 +275,10 @@ export class SimulatedPhone implements SimPhone {
 
   private refuseAuth(res: http.ServerResponse, result: AuthResult): void {
     if (result === 'none' || this.o.authFailure === '401') {
-      res.setHeader('WWW-Authenticate', `Basic realm="${SIM_REALM}"`);
-      this.send(res, 401, 'text/html', '<HTML><HEAD><TITLE>401 Unauthorized</TITLE></HEAD><BODY><H1>401 Unauthorized</H1></BODY></HTML>');
+      sendChallenge(res, this.switches.reset);
       return;
     }
-    this.sendXml(res, errorXml(4));
+    sendXml(res, errorXml(4), this.switches.reset);
   }
 
   private async execute(req: http.IncomingMessage, res: http.ServerResponse, entry: ReceivedRequest): Promise<void> {
@@ -336,16 +291,16 @@ export class SimulatedPhone implements SimPhone {
     if (parsed.xml !== undefined) entry.xml = parsed.xml;
     if (parsed.kind === 'error') {
       if (parsed.items) entry.items = parsed.items;
-      this.sendXml(res, errorXml(1));
+      sendXml(res, errorXml(1), this.switches.reset);
       return;
     }
     if (parsed.kind === 'display') {
       if (this.o.rejectText) {
-        this.sendXml(res, errorXml(1));
+        sendXml(res, errorXml(1), this.switches.reset);
         return;
       }
       this.screen = { kind: 'object', title: parsed.title, prompt: parsed.prompt, text: parsed.text };
-      this.sendXml(res, responseXml([{ url: '', status: 0, data: 'Success' }]));
+      sendXml(res, responseXml([{ url: '', status: 0, data: 'Success' }]), this.switches.reset);
       return;
     }
     entry.items = parsed.items;
@@ -355,7 +310,7 @@ export class SimulatedPhone implements SimPhone {
       if (result === 'silent') return;
       out.push(result);
     }
-    this.sendXml(res, responseXml(out));
+    sendXml(res, responseXml(out), this.switches.reset);
   }
 
   /** Runs one ExecuteItem. Priority is recorded but, as on real phones, not honoured for URIs. */
@@ -395,7 +350,7 @@ export class SimulatedPhone implements SimPhone {
       return;
     }
     const shot = renderScreenshot(this.o.screenshotFormat, this.display, this.o.model);
-    this.send(res, 200, shot.contentType, shot.body);
+    send(res, 200, shot.contentType, shot.body, this.switches.reset);
   }
 
   private record(entry: ReceivedRequest): void {
@@ -418,39 +373,7 @@ export class SimulatedPhone implements SimPhone {
       authorized: checkBasicAuth(req.headers.authorization, this.username, this.password) === 'ok',
     });
     res.setHeader('Connection', 'close');
-    this.sendXml(res, errorXml(6));
-  }
-
-  // ---- answers ----
-
-  private notFound(res: http.ServerResponse): void {
-    this.send(res, 404, 'text/html', '<HTML><HEAD><TITLE>404 Not Found</TITLE></HEAD><BODY><H1>404 Not Found</H1></BODY></HTML>');
-  }
-
-  private sendXml(res: http.ServerResponse, xml: string): void {
-    this.send(res, 200, 'text/xml; charset="utf-8"', Buffer.from(xml, 'utf8'));
-  }
-
-  private sendLatin1(res: http.ServerResponse, xml: string): void {
-    this.send(res, 200, 'text/xml; charset="iso-8859-1"', Buffer.from(xml, 'latin1'));
-  }
-
-  private send(res: http.ServerResponse, status: number, contentType: string, body: Buffer | string): void {
-    if (res.destroyed || res.writableEnded) return;
-    const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    res.statusCode = status;
-    res.setHeader('Server', SIM_SERVER_HEADER);
-    res.setHeader('Content-Type', contentType);
-    res.setHeader('Cache-Control', 'no-cache');
-    res.setHeader('Expires', 'Thu, 26 Oct 1995 00:00:00 GMT');
-    res.setHeader('Content-Length', String(buf.length));
-    if (this.switches.reset) {
-      const half = buf.subarray(0, Math.floor(buf.length / 2));
-      res.flushHeaders();
-      res.write(half, () => res.socket?.destroy());
-      return;
-    }
-    res.end(buf);
+    sendXml(res, errorXml(6), this.switches.reset);
   }
 }
 
