@@ -133,8 +133,17 @@ export class PhoneClient {
     const release = await this.queue.acquire(key, spec.signal);
     try {
       const checked = await this.checkAddress(addr);
-      if (spec.signal?.aborted) throw abortReason(spec.signal);
-      return await this.sendOnce(phone, addr, checked.ips[0]!, spec);
+      // A name may resolve to several (all checked) addresses: try the next one only when nothing
+      // was sent (refused / no route / connect timeout), never after the request went out.
+      for (let i = 0; ; i++) {
+        if (spec.signal?.aborted) throw abortReason(spec.signal);
+        try {
+          return await this.sendOnce(phone, addr, checked.ips[i]!, spec);
+        } catch (err) {
+          const notSent = err instanceof PhoneUnreachable || (err instanceof PhoneTimeout && err.phase === 'connect');
+          if (!notSent || i + 1 >= checked.ips.length) throw err;
+        }
+      }
     } finally {
       release();
     }

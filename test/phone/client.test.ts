@@ -324,6 +324,20 @@ describe('PhoneClient: network policy', () => {
     expect(phone.requests[0]!.headers.host).toBe(`phone-7.test:${phone.port}`);
   });
 
+  it('tries the next checked address when one refuses the connection', async () => {
+    const phone = await sim(); // listens on 127.0.0.1 only, so 127.0.0.2 refuses
+    const client = testClient({
+      lookup: async () => [
+        { address: '127.0.0.2', family: 4 },
+        { address: '127.0.0.1', family: 4 },
+      ],
+    });
+    await expect(client.execute(phoneOf(phone, { address: `two.test:${phone.port}` }), PLAY)).resolves.toMatchObject({ items: [{ status: 0 }] });
+    expect(phone.requests).toHaveLength(1);
+    const onlyBad = testClient({ lookup: async () => [{ address: '127.0.0.2', family: 4 }] });
+    await expect(onlyBad.execute(phoneOf(phone, { address: `bad.test:${phone.port}` }), PLAY)).rejects.toBeInstanceOf(PhoneUnreachable);
+  });
+
   it('refuses a DNS name that resolves to a refused address, even when another address is fine', async () => {
     const phone = await sim();
     const client = testClient({
