@@ -163,6 +163,11 @@ describe('CGI/Execute', () => {
       expect(phone.played).toEqual([]);
     });
 
+    it('treats tone names as case-sensitive file names', async () => {
+      const res = await execute(phone, executeXml('Play:classic1.raw'));
+      expect(res.text).toContain('<ResponseItem URL="Play:classic1.raw" Data="URI not found" Status="6"/>');
+    });
+
     it('rejects hostile tone names as Invalid URI and escapes them in the answer', async () => {
       const res = await execute(
         phone,
@@ -296,5 +301,20 @@ describe('protocol details', () => {
     } finally {
       await phone.stop();
     }
+  });
+});
+
+describe('default tones', () => {
+  it('knows every default tone with a realistic length, Classic1.raw being 8160 samples at 8 kHz', async () => {
+    const { defaultToneLengths } = await import('../../src/sim/defaults.js');
+    const { DEFAULT_TONES } = await import('../../src/phone/tones.js');
+    const lengths = defaultToneLengths();
+    expect(lengths['Classic1.raw']).toBe(1020);
+    expect(lengths['Chime.raw']).toBe(2005);
+    for (const tone of DEFAULT_TONES) {
+      expect(lengths[tone]).toBeGreaterThanOrEqual(30);
+      expect(lengths[tone]).toBeLessThanOrEqual(2010);
+    }
+    expect(lengths['Piano2.raw']).toBe(1920);
   });
 });
