@@ -2,6 +2,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
 import { PhoneClient } from '../../src/phone/client.js';
+import { createNetworkPolicy } from '../../src/phone/network-policy.js';
 import {
   ObjectTooLarge,
   PhoneAddressRefused,
@@ -322,6 +323,14 @@ describe('PhoneClient: network policy', () => {
     await client.execute(phoneOf(phone, { address: `phone-7.test:${phone.port}` }), PLAY);
     expect(lookups).toEqual(['phone-7.test']);
     expect(phone.requests[0]!.headers.host).toBe(`phone-7.test:${phone.port}`);
+  });
+
+  it('reaches an IPv6 phone ([::1]:port) when ::1/128 is listed, with a bracketed Host header', async () => {
+    const phone = await sim({ host: '::1' });
+    const client = new PhoneClient({ networkPolicy: createNetworkPolicy(['::1/128']) });
+    await client.execute(phoneOf(phone, { address: `[::1]:${phone.port}` }), PLAY);
+    expect(phone.requests[0]!.headers.host).toBe(`[::1]:${phone.port}`);
+    await expect(testClient().execute(phoneOf(phone, { address: `[::1]:${phone.port}` }), PLAY)).rejects.toThrow(/::1 is a loopback address/);
   });
 
   it('tries the next checked address when one refuses the connection', async () => {
