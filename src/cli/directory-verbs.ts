@@ -364,7 +364,13 @@ export function registerDirectoryVerbs(program: Command): void {
           const reg = await store.get({ teamId, userId: user });
           if (reg === undefined) throw new NotInDirectory(user, teamId);
           const plan = ringPlanFor(reg, settings.defaults);
-          const result = await ring(new PhoneClient({ networkPolicy }), phoneFor(reg, settings.defaults, 'admin'), { tone: plan.tone, rings: 1 });
+          if ((reg.username ?? settings.defaults.username) === undefined || (reg.password ?? settings.defaults.password) === undefined) {
+            throw new UsageError(
+              `The registration of ${user} has no phone ${(reg.username ?? settings.defaults.username) === undefined ? 'username' : 'password'} and the office has no default. ` +
+                'Add it with "rescue-ring phones add" (--username, password from PHONE_PASSWORD), or set PHONE_DEFAULT_USERNAME and PHONE_DEFAULT_PASSWORD.',
+            );
+          }
+          const result = await ring(new PhoneClient({ networkPolicy }), phoneFor(reg, settings.defaults), { tone: plan.tone, rings: 1 });
           // Trust on first use: remember the certificate an HTTPS phone presented the first time.
           const unpinned = reg.tls === undefined || (reg.tls.mode === 'pin' && reg.tls.sha256 === undefined);
           const firstSeen = unpinned && parsePhoneAddress(reg.address).scheme === 'https' ? result.certificateSha256 : undefined;

@@ -132,6 +132,10 @@ describe.concurrent('rescue-ring phones', () => {
     });
     expect(withDefaults.code).toBe(0);
     expect(withDefaults.stdout).toContain('username: organisation default, password: organisation default');
+    // The office later drops its shared account: testing names what is missing.
+    const orphan = await cli(['phones', 'test', 'U111']);
+    expect(orphan.code).toBe(2);
+    expect(orphan.stderr).toMatch(/The registration of U111 has no phone username and the office has no default/);
   });
 
   it('asks for --team only when the directory holds several workspaces', async () => {
