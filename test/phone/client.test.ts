@@ -105,6 +105,14 @@ describe('PhoneClient: every failure is a named error with a hint', () => {
     expect((err as PhoneRejected).hint).toMatch(/NoSuchTone\.raw.*Settings > Ring Type/);
   });
 
+  it('an object too big for a legacy phone wrongly marked modern is PhoneRejected (Number 1) with a length hint', async () => {
+    const phone = await sim({ modern: false });
+    const err = await testClient().pushText(phoneOf(phone, { modern: true }), { text: 'x'.repeat(600) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PhoneRejected);
+    expect((err as PhoneRejected).errorNumber).toBe(1);
+    expect((err as PhoneRejected).hint).toMatch(/too long for this model/);
+  });
+
   it('a CiscoIPPhoneText on a phone that rejects it is PhoneRejected (Number 1)', async () => {
     const phone = await sim({ rejectText: true });
     const err = await testClient().pushText(phoneOf(phone), { text: 'hi' }).catch((e: unknown) => e);
