@@ -38,6 +38,9 @@ export const REDACT_PATHS: readonly string[] = [
   'STORE_KEYS',
   'DATABASE_URL',
   'databaseUrl',
+  // The store configuration (StoreConfig) when logged as a nested object, e.g. { store: config }.
+  '*.keys',
+  '*.databaseUrl',
 ];
 
 export interface LoggerSettings {
