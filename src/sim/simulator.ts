@@ -4,10 +4,16 @@
 import { SimulatedPhone } from './phone.js';
 import type { PhoneSimulator, SimPhone, SimPhoneOptions } from './types.js';
 
+/** Starts one simulated phone; see SimPhoneOptions for the defaults. */
 export async function startPhone(options: SimPhoneOptions = {}): Promise<SimPhone> {
   return SimulatedPhone.start(options);
 }
 
+/**
+ * Starts every phone (in parallel; one phone when `phones` is absent). Phones are named phone1, phone2...
+ * unless given a name. If any phone fails to start (say, its fixed port is taken), the others are stopped
+ * and the error is thrown.
+ */
 export async function startSimulator(options: { phones?: SimPhoneOptions[] } = {}): Promise<PhoneSimulator> {
   const phones: SimPhone[] = [];
   const specs = options.phones ?? [{}];
