@@ -38,17 +38,3 @@ export async function trySlack<T>(logger: Logger, what: string, call: () => Prom
     return undefined;
   }
 }
-
-/** Rejects after `ms` (used around calls that have no timeout of their own, such as respond()). */
-export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const e = new Error(`${what} did not answer within ${ms} ms`);
-      e.name = 'TimeoutError';
-      reject(e);
-    }, ms);
-    timer.unref?.();
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}

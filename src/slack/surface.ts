@@ -6,9 +6,10 @@
  * - an open modal (the Test ring button after saving settings): views.update.
  * Posts are serialized so the outcome always lands last. Failures are logged, never thrown.
  */
-import type { RespondFn, types, webApi } from '@slack/bolt';
+import type { types, webApi } from '@slack/bolt';
 import type { Logger } from '../log.js';
-import { slackErrorCode, trySlack, withTimeout } from './slack-errors.js';
+import { responsePoster, type PostResponse } from './respond.js';
+import { slackErrorCode, trySlack } from './slack-errors.js';
 
 export interface SlackMessage {
   text: string;
@@ -30,7 +31,6 @@ export interface Surface {
 
 /** Slack's limit: 5 posts per response_url within 30 minutes. */
 export const RESPONSE_URL_POSTS = 5;
-const RESPOND_TIMEOUT_MS = 10_000;
 
 abstract class SerialSurface implements Surface {
   private chain: Promise<unknown> = Promise.resolve();
@@ -48,8 +48,10 @@ export class ResponseUrlSurface extends SerialSurface {
   private used = 0;
   private dead = false;
 
+  private readonly post_: PostResponse;
+
   constructor(
-    private readonly respond: RespondFn,
+    responseUrl: string | PostResponse,
     private readonly logger: Logger,
     /** False when nothing was shown yet (a message shortcut acks with no message): the first post adds one. */
     private replaceOriginal = true,
@@ -57,6 +59,7 @@ export class ResponseUrlSurface extends SerialSurface {
   ) {
     super();
     this.budget = budget;
+    this.post_ = typeof responseUrl === 'string' ? responsePoster(responseUrl) : responseUrl;
   }
 
   private readonly budget: number;
@@ -73,7 +76,7 @@ export class ResponseUrlSurface extends SerialSurface {
     }
     this.used += 1;
     try {
-      await withTimeout(this.respond({ response_type: 'ephemeral', replace_original: this.replaceOriginal, text: msg.text, ...(msg.blocks ? { blocks: msg.blocks } : {}) }), RESPOND_TIMEOUT_MS, 'response_url');
+      await this.post_({ response_type: 'ephemeral', replace_original: this.replaceOriginal, text: msg.text, ...(msg.blocks ? { blocks: msg.blocks } : {}) });
       this.replaceOriginal = true;
       return true;
     } catch (err) {

@@ -13,11 +13,11 @@ import { ResponseUrlSurface, type SlackMessage } from '../surface.js';
 const ephemeral = (m: SlackMessage) => ({ response_type: 'ephemeral' as const, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}) });
 
 export function registerPhoneCommand(app: App, reg: Registry, deps: SlackDeps): void {
-  app.command(reg.command(COMMANDS.phone), async ({ ack, command, respond, client }) => {
+  app.command(reg.command(COMMANDS.phone), async ({ ack, command, client }) => {
     const teamId = command.team_id;
     const userId = command.user_id;
     const sub = command.text.trim().toLowerCase();
-    const surface = new ResponseUrlSurface(respond, deps.logger);
+    const surface = new ResponseUrlSurface(command.response_url, deps.logger);
 
     switch (sub) {
       case '':

@@ -14,7 +14,7 @@ import { ResponseUrlSurface, type SlackMessage } from '../surface.js';
 const ephemeral = (m: SlackMessage) => ({ response_type: 'ephemeral' as const, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}) });
 
 export function registerRescueCommand(app: App, reg: Registry, deps: SlackDeps): void {
-  app.command(reg.command(COMMANDS.rescue), async ({ ack, command, respond, client }) => {
+  app.command(reg.command(COMMANDS.rescue), async ({ ack, command, client }) => {
     const teamId = command.team_id;
     const requesterId = command.user_id;
     let parsed;
@@ -36,14 +36,14 @@ export function registerRescueCommand(app: App, reg: Registry, deps: SlackDeps):
         if (parsed.kind === 'user' && parsed.userId !== requesterId) {
           // Checking the colleague on Slack (users.info) is a network call: ack first, then report on the response_url.
           await ack(ephemeral(checkingMessage(parsed.userId)));
-          const surface = new ResponseUrlSurface(respond, deps.logger);
+          const surface = new ResponseUrlSurface(command.response_url, deps.logger);
           const targetId = parsed.userId;
           deps.tasks.run('rescue @user', () => rescueOnSurface(deps, client, { teamId, requesterId, targetId }, surface));
           return;
         }
         // Your own phone (`/rescue` or `/rescue @me`).
         // Only local checks run before the ack (directory lookup, consent); the phone is rung after it.
-        const surface = new ResponseUrlSurface(respond, deps.logger);
+        const surface = new ResponseUrlSurface(command.response_url, deps.logger);
         try {
           const started = await beginRescue(deps, client, { teamId, requesterId }, surface);
           deps.tasks.run('rescue', started.follow);

@@ -9,10 +9,10 @@ import type { Registry } from '../registry.js';
 import { ResponseUrlSurface } from '../surface.js';
 
 export function registerScreenshotCommand(app: App, reg: Registry, deps: SlackDeps): void {
-  app.command(reg.command(COMMANDS.screenshot), async ({ ack, command, respond, client }) => {
+  app.command(reg.command(COMMANDS.screenshot), async ({ ack, command, client }) => {
     const msg = workingMessage('Taking a screenshot of your phone...');
     await ack({ response_type: 'ephemeral', text: msg.text, ...(msg.blocks ? { blocks: msg.blocks } : {}) });
-    const surface = new ResponseUrlSurface(respond, deps.logger);
+    const surface = new ResponseUrlSurface(command.response_url, deps.logger);
     deps.tasks.run('screenshot', async () => {
       try {
         await sendScreenshotToDm(deps, client, command.team_id, command.user_id);

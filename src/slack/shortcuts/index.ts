@@ -44,12 +44,12 @@ export function registerShortcuts(app: App, reg: Registry, deps: SlackDeps): voi
     });
   });
 
-  app.shortcut<MessageShortcut>(reg.shortcut(SHORTCUTS.rescueAuthor), async ({ ack, shortcut, client, respond }) => {
+  app.shortcut<MessageShortcut>(reg.shortcut(SHORTCUTS.rescueAuthor), async ({ ack, shortcut, client }) => {
     await ack();
     const teamId = shortcut.team?.id ?? '';
     const requesterId = shortcut.user.id;
     // Nothing was shown yet: the first post adds an ephemeral message, later ones replace it.
-    const surface = new ResponseUrlSurface(respond, deps.logger, false);
+    const surface = new ResponseUrlSurface(shortcut.response_url, deps.logger, false);
     const author = shortcut.message.user;
     if (!author || shortcut.message.bot_id) {
       deps.tasks.run('rescue author (no author)', async () => void (await surface.show(errorMessage(new NoHumanAuthor()), 'final')));
