@@ -15,6 +15,8 @@ import { openStore } from '../../src/store/index.js';
 import { storeConfigFromEnv } from '../../src/config/store.js';
 
 const SECRET = 'Pa55-SECRET-xyz';
+/** Each CLI run starts Node + tsx (about 1 s on a loaded 2-CPU machine) and a test makes up to 10. Not a speed assertion. */
+const SLOW = 180_000;
 const root = join(import.meta.dirname, '..', '..');
 // Absolute, so the CLI can run with its working directory in the temp dir (no stray .env is read).
 const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
@@ -71,7 +73,7 @@ function filesContain(dir: string, text: string): boolean {
   return readdirSync(dir).some((f) => f.startsWith('rescue-ring.db') && readFileSync(join(dir, f)).includes(Buffer.from(text)));
 }
 
-describe.concurrent('rescue-ring phones', () => {
+describe.concurrent('rescue-ring phones', { timeout: SLOW }, () => {
   it('adds, shows, lists and exports a phone without ever printing its password', async () => {
     const { cli, dataDir, directory } = setup();
     const add = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '10.1.2.3:8080', '--username', 'svc-phone', '--tone', 'Chime.raw', '--rings', '4'], {
@@ -216,7 +218,7 @@ describe.concurrent('rescue-ring phones', () => {
   });
 });
 
-describe.concurrent('rescue-ring keys', () => {
+describe.concurrent('rescue-ring keys', { timeout: SLOW }, () => {
   it('generates a usable key and rotates every row to it', async () => {
     const { cli, baseEnv } = setup();
     const generated = await cli(['keys', 'generate']);
@@ -273,7 +275,7 @@ describe.concurrent('rescue-ring keys', () => {
   });
 });
 
-describe('rescue-ring phones test', () => {
+describe('rescue-ring phones test', { timeout: SLOW }, () => {
   let phone: SimPhone;
   beforeEach(async () => {
     phone = await startPhone({ name: 'cli-test', toneTimeScale: 0 });
