@@ -55,6 +55,76 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         ) STRICT;
       `),
   },
+  {
+    version: 3,
+    name: 'audit log',
+    // Who did what to whose phone, when, and how it ended; never a secret. Pruned by retention.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE audit_log (
+          id          INTEGER PRIMARY KEY AUTOINCREMENT,
+          at          INTEGER NOT NULL,
+          team_id     TEXT    NOT NULL,
+          actor_id    TEXT    NOT NULL,
+          target_id   TEXT,
+          action      TEXT    NOT NULL,
+          outcome     TEXT    NOT NULL,
+          error_class TEXT,
+          detail      TEXT
+        ) STRICT;
+        CREATE INDEX audit_log_at ON audit_log (at);
+        CREATE INDEX audit_log_actor ON audit_log (team_id, actor_id, at);
+        CREATE INDEX audit_log_target ON audit_log (team_id, target_id, at);
+      `),
+  },
+  {
+    version: 4,
+    name: 'rate limit hits',
+    // A sliding-window log: one row per allowed hit per bucket.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE rate_hits (
+          bucket TEXT    NOT NULL,
+          at     INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX rate_hits_bucket_at ON rate_hits (bucket, at);
+        CREATE INDEX rate_hits_at ON rate_hits (at);
+      `),
+  },
+  {
+    version: 5,
+    name: 'scheduled rescues',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE scheduled_rescues (
+          id           TEXT    PRIMARY KEY,
+          team_id      TEXT    NOT NULL,
+          requester_id TEXT    NOT NULL,
+          target_id    TEXT    NOT NULL,
+          due_at       INTEGER NOT NULL,
+          cover_story  TEXT,
+          reply_to     TEXT,
+          status       TEXT    NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'fired', 'cancelled', 'missed')),
+          created_at   INTEGER NOT NULL,
+          claimed_at   INTEGER
+        ) STRICT;
+        CREATE INDEX scheduled_rescues_due ON scheduled_rescues (status, due_at);
+        CREATE INDEX scheduled_rescues_requester ON scheduled_rescues (team_id, requester_id, status);
+      `),
+  },
+  {
+    version: 6,
+    name: 'tone list',
+    // One row: the tones imported from the call manager's ring list (JSON array of names).
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE tone_list (
+          id         INTEGER PRIMARY KEY CHECK (id = 1),
+          tones      TEXT    NOT NULL,
+          updated_at INTEGER NOT NULL
+        ) STRICT;
+      `),
+  },
 ];
 
 /** Throws when versions are not strictly increasing from 1: caught by tests, before any database sees it. */
