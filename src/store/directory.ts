@@ -49,7 +49,9 @@ export class EncryptedDirectory implements PhoneDirectory {
         wrong.map((id) => `the key configured as "${id}" is not the key this directory was sealed with under that id (${this.rows.engine}); restore the original "${id}" key, or give a new key a new id`),
       );
     }
-    await this.rows.recordKeyCheck(this.keyring.currentId, this.keyring.check(this.keyring.currentId) as Buffer);
+    if (!stored.has(this.keyring.currentId)) {
+      await this.rows.recordKeyCheck(this.keyring.currentId, this.keyring.check(this.keyring.currentId) as Buffer);
+    }
   }
 
   async get(key: UserKey): Promise<Registration | undefined> {
