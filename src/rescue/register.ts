@@ -6,6 +6,7 @@
 import { checkPhoneAddress, parsePhoneAddress } from '../phone/index.js';
 import { DENIED_TONES } from '../phone/tones.js';
 import type { TlsPolicy } from '../phone/types.js';
+import { StoreRowUnreadable } from '../store/errors.js';
 import type { Registration, RingPermission } from '../store/types.js';
 import type { RescueDeps } from './deps.js';
 import { InvalidSettings, type SettingsField } from './errors.js';
@@ -30,11 +31,26 @@ export interface RegisterInput {
 const PERMISSIONS: readonly RingPermission[] = ['anyone', 'buddies', 'only_me'];
 const MAX_BUDDIES = 50;
 const blank = (s: string | undefined) => s === undefined || s.trim() === '';
+const hasControlChars = (s: string) => [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+
+/**
+ * The current registration, or undefined when there is none or it no longer opens (its key was
+ * lost or the row damaged): registering again is how a user recovers, so that must not fail too.
+ */
+async function readableRegistration(deps: RescueDeps, key: { teamId: string; userId: string }): Promise<Registration | undefined> {
+  try {
+    return await deps.directory.get(key);
+  } catch (err) {
+    if (!(err instanceof StoreRowUnreadable)) throw err;
+    deps.logger.warn({ teamId: key.teamId, userId: key.userId, keyId: err.keyId, reason: err.reason }, 'replacing a registration that no longer opens');
+    return undefined;
+  }
+}
 
 export async function registerPhone(deps: RescueDeps, input: RegisterInput): Promise<Registration> {
   const { settings } = deps;
   const errors: Partial<Record<SettingsField, string>> = {};
-  const existing = await deps.directory.get({ teamId: input.teamId, userId: input.userId });
+  const existing = await readableRegistration(deps, input);
 
   const address = input.address.trim();
   if (address === '') errors.address = 'Enter your phone’s IP address or host name (Settings > Phone Information on the phone).';
@@ -50,7 +66,7 @@ export async function registerPhone(deps: RescueDeps, input: RegisterInput): Pro
   const username = blank(input.username) ? undefined : input.username!.trim();
   if (username === undefined && settings.defaults.username === undefined) {
     errors.username = 'Enter the username you use for the phone’s web pages (your organisation has no shared phone account).';
-  } else if (username !== undefined && (username.length > 128 || /[\u0000-\u001f:]/.test(username))) {
+  } else if (username !== undefined && (username.length > 128 || hasControlChars(username) || username.includes(':'))) {
     errors.username = 'The username is too long or contains a colon or control characters; check it and try again.';
   }
 
@@ -58,7 +74,7 @@ export async function registerPhone(deps: RescueDeps, input: RegisterInput): Pro
   const keepPassword = password === undefined && existing?.password !== undefined;
   if (password === undefined && !keepPassword && settings.defaults.password === undefined) {
     errors.password = existing ? 'Enter your phone password.' : 'Enter your phone password; it is needed the first time you register.';
-  } else if (password !== undefined && (password.length > 256 || /[\u0000-\u001f]/.test(password))) {
+  } else if (password !== undefined && (password.length > 256 || hasControlChars(password))) {
     errors.password = 'The password is too long or contains control characters; check it and try again.';
   }
 
