@@ -1,16 +1,20 @@
 /**
- * Entry point of the encrypted phone directory: `openStore(config)` picks the engine (SQLite by
- * default; Postgres when DATABASE_URL is set, once that engine exists) and returns the PhoneDirectory.
+ * Entry point of the store: `openStore(config)` picks the engine (SQLite by default; Postgres when
+ * DATABASE_URL is set) and returns the PhoneDirectory; `openFullStore(config)` returns the whole
+ * Store (directory, audit log, rate limits, scheduled rescues, tone list) on one connection or pool.
  */
 import type { StoreConfig } from '../config/store.js';
 import type { Logger } from '../log.js';
 import type { PhoneDirectory } from './types.js';
+import type { Store } from './state-types.js';
 import { openDirectory } from './directory.js';
 import { loadKeyring, type Keyring } from './keyring.js';
 import { openSqliteDatabase, sqlitePath, SqliteRows } from './sqlite.js';
+import { openSqliteStore } from './sqlite-state.js';
 import { StoreUnavailable } from './errors.js';
 
 export type { PhoneDirectory } from './types.js';
+export type { Store } from './state-types.js';
 export * from './errors.js';
 export { generateKeyLine } from './keyring.js';
 
@@ -36,4 +40,19 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions =
   const keyring = options.keyring ?? loadKeyring(config, options.logger);
   const db = openSqliteDatabase(sqlitePath(config.dataDir));
   return openDirectory(new SqliteRows(db), keyring);
+}
+
+/**
+ * The whole store (directory + operational state) on the configured engine, opened once: every part
+ * shares one SQLite connection or one Postgres pool; `close()` closes it.
+ */
+export async function openFullStore(config: StoreConfig, options: OpenStoreOptions = {}): Promise<Store> {
+  if (config.databaseUrl !== undefined) {
+    throw new StoreUnavailable(
+      'DATABASE_URL is set, but this version of rescue-ring has no Postgres engine yet.',
+      'Unset DATABASE_URL to use the built-in SQLite store in DATA_DIR, or upgrade rescue-ring.',
+    );
+  }
+  const keyring = options.keyring ?? loadKeyring(config, options.logger);
+  return openSqliteStore(sqlitePath(config.dataDir), keyring);
 }

@@ -1,0 +1,228 @@
+/**
+ * The operational state (audit log, rate limits, scheduled rescues, tone list) on the SQLite file,
+ * sharing the directory's connection. Every read-decide-write runs in one IMMEDIATE transaction, so
+ * it is atomic across the processes sharing the file (the bot and the CLI).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Database, Statement } from 'better-sqlite3';
+import type { AuditEntry, AuditLog, RateDecision, RateLimiter, RateRule, ScheduledRescue, ScheduleStatus, ScheduleStore, Store, ToneList } from './state-types.js';
+import type { Keyring } from './keyring.js';
+import { openDirectory } from './directory.js';
+import { openSqliteDatabase, SqliteRows } from './sqlite.js';
+import { auditLimit, checkAuditEntry, checkRules, checkSchedule, claimedStatus, compact, retryAfterMs } from './state/checks.js';
+import { WhereBuilder } from './state/where.js';
+import { StoreUnavailable } from './errors.js';
+
+/** Driver failures an operator can act on become StoreUnavailable (same wording as the directory's). */
+function guard<T>(db: Database, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+      throw new StoreUnavailable(`The database ${db.name} stayed locked by another process.`, 'Another rescue-ring process is holding the database. Try again in a moment.', { cause: err });
+    }
+    if (code === 'SQLITE_FULL' || code === 'SQLITE_READONLY' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR'))) {
+      throw new StoreUnavailable(`The database ${db.name} cannot be written (${code}).`, 'Check that the disk is not full and that rescue-ring may write to DATA_DIR.', { cause: err });
+    }
+    throw err;
+  }
+}
+
+interface AuditRow {
+  at: number;
+  team_id: string;
+  actor_id: string;
+  target_id: string | null;
+  action: string;
+  outcome: string;
+  error_class: string | null;
+  detail: string | null;
+}
+
+export class SqliteAudit implements AuditLog {
+  private readonly insert: Statement<unknown[]>;
+  private readonly del: Statement<[number]>;
+  constructor(private readonly db: Database) {
+    this.insert = db.prepare('INSERT INTO audit_log (at, team_id, actor_id, target_id, action, outcome, error_class, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.del = db.prepare('DELETE FROM audit_log WHERE at < ?');
+  }
+
+  async record(e: AuditEntry): Promise<void> {
+    checkAuditEntry(e);
+    guard(this.db, () => this.insert.run(e.at.getTime(), e.teamId, e.actorId, e.targetId ?? null, e.action, e.outcome, e.errorClass ?? null, e.detail ?? null));
+  }
+
+  async query(filter: { teamId?: string; userId?: string; since?: Date; limit?: number }): Promise<AuditEntry[]> {
+    const where = new WhereBuilder(false);
+    if (filter.teamId !== undefined) where.add('team_id = ?', filter.teamId);
+    if (filter.userId !== undefined) where.add('(actor_id = ? OR target_id = ?)', filter.userId, filter.userId);
+    if (filter.since !== undefined) where.add('at >= ?', filter.since.getTime());
+    const sql = `SELECT at, team_id, actor_id, target_id, action, outcome, error_class, detail FROM audit_log
+      ${where.sql} ORDER BY at DESC, id DESC LIMIT ${where.next(auditLimit(filter.limit))}`;
+    const rows = guard(this.db, () => this.db.prepare<unknown[], AuditRow>(sql).all(...where.values));
+    return rows.map((r) =>
+      compact<AuditEntry>({
+        at: new Date(r.at),
+        teamId: r.team_id,
+        actorId: r.actor_id,
+        targetId: r.target_id ?? undefined,
+        action: r.action as AuditEntry['action'],
+        outcome: r.outcome as AuditEntry['outcome'],
+        errorClass: r.error_class ?? undefined,
+        detail: r.detail ?? undefined,
+      }),
+    );
+  }
+
+  async prune(before: Date): Promise<number> {
+    return guard(this.db, () => this.del.run(before.getTime()).changes);
+  }
+}
+
+export class SqliteRateLimiter implements RateLimiter {
+  private readonly count: Statement<[string, number], { n: number }>;
+  private readonly pivot: Statement<[string, number, number], { at: number }>;
+  private readonly hit: Statement<[string, number]>;
+  private readonly del: Statement<[number]>;
+  private readonly takeTx: (rules: readonly RateRule[], now: number) => RateDecision;
+
+  constructor(private readonly db: Database) {
+    this.count = db.prepare('SELECT COUNT(*) AS n FROM rate_hits WHERE bucket = ? AND at > ?');
+    this.pivot = db.prepare('SELECT at FROM rate_hits WHERE bucket = ? AND at > ? ORDER BY at LIMIT 1 OFFSET ?');
+    this.hit = db.prepare('INSERT INTO rate_hits (bucket, at) VALUES (?, ?)');
+    this.del = db.prepare('DELETE FROM rate_hits WHERE at < ?');
+    const tx = db.transaction((rules: readonly RateRule[], now: number): RateDecision => {
+      for (const rule of rules) {
+        const since = now - rule.windowMs;
+        const n = this.count.get(rule.bucket, since)?.n ?? 0;
+        if (n >= rule.max) {
+          const at = this.pivot.get(rule.bucket, since, n - rule.max)?.at ?? now;
+          return { ok: false, bucket: rule.bucket, retryAfterMs: retryAfterMs(at, rule, new Date(now)) };
+        }
+      }
+      for (const rule of rules) this.hit.run(rule.bucket, now);
+      return { ok: true };
+    });
+    this.takeTx = (rules, now) => tx.immediate(rules, now);
+  }
+
+  async take(rules: readonly RateRule[], now: Date): Promise<RateDecision> {
+    checkRules(rules);
+    return guard(this.db, () => this.takeTx(rules, now.getTime()));
+  }
+
+  async prune(before: Date): Promise<number> {
+    return guard(this.db, () => this.del.run(before.getTime()).changes);
+  }
+}
+
+interface ScheduleRow {
+  id: string;
+  team_id: string;
+  requester_id: string;
+  target_id: string;
+  due_at: number;
+  cover_story: string | null;
+  reply_to: string | null;
+  status: string;
+  created_at: number;
+}
+
+const SCHEDULE_COLUMNS = 'id, team_id, requester_id, target_id, due_at, cover_story, reply_to, status, created_at';
+
+function fromScheduleRow(r: ScheduleRow): ScheduledRescue {
+  return compact<ScheduledRescue>({
+    id: r.id,
+    teamId: r.team_id,
+    requesterId: r.requester_id,
+    targetId: r.target_id,
+    dueAt: new Date(r.due_at),
+    coverStory: r.cover_story ?? undefined,
+    replyTo: r.reply_to ?? undefined,
+    status: r.status as ScheduleStatus,
+    createdAt: new Date(r.created_at),
+  });
+}
+
+export class SqliteSchedules implements ScheduleStore {
+  private readonly insert: Statement<unknown[]>;
+  private readonly cancelStmt: Statement<[string, string, string]>;
+  private readonly claimTx: (now: number, maxLatenessMs: number, limit: number) => ScheduledRescue[];
+
+  constructor(
+    private readonly db: Database,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.insert = db.prepare(`INSERT INTO scheduled_rescues (${SCHEDULE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`);
+    this.cancelStmt = db.prepare("UPDATE scheduled_rescues SET status = 'cancelled' WHERE team_id = ? AND requester_id = ? AND id = ? AND status = 'pending'");
+    const due = db.prepare<[number, number], ScheduleRow>(`SELECT ${SCHEDULE_COLUMNS} FROM scheduled_rescues WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?`);
+    const mark = db.prepare<[string, number, string]>("UPDATE scheduled_rescues SET status = ?, claimed_at = ? WHERE id = ? AND status = 'pending'");
+    const tx = db.transaction((now: number, maxLatenessMs: number, limit: number) =>
+      due.all(now, limit).map((row) => {
+        const status = claimedStatus(new Date(row.due_at), new Date(now), maxLatenessMs);
+        mark.run(status, now, row.id);
+        return fromScheduleRow({ ...row, status });
+      }),
+    );
+    this.claimTx = (now, maxLatenessMs, limit) => tx.immediate(now, maxLatenessMs, limit);
+  }
+
+  async add(entry: Omit<ScheduledRescue, 'id' | 'status' | 'createdAt'>): Promise<ScheduledRescue> {
+    checkSchedule(entry);
+    const stored: ScheduledRescue = compact({ ...entry, id: randomUUID(), status: 'pending' as const, createdAt: this.clock() });
+    guard(this.db, () =>
+      this.insert.run(stored.id, stored.teamId, stored.requesterId, stored.targetId, stored.dueAt.getTime(), stored.coverStory ?? null, stored.replyTo ?? null, stored.createdAt.getTime()),
+    );
+    return stored;
+  }
+
+  async pending(filter: { teamId?: string; requesterId?: string; targetId?: string }): Promise<ScheduledRescue[]> {
+    const where = new WhereBuilder(false).add("status = 'pending'");
+    if (filter.teamId !== undefined) where.add('team_id = ?', filter.teamId);
+    if (filter.requesterId !== undefined) where.add('requester_id = ?', filter.requesterId);
+    if (filter.targetId !== undefined) where.add('target_id = ?', filter.targetId);
+    const sql = `SELECT ${SCHEDULE_COLUMNS} FROM scheduled_rescues ${where.sql} ORDER BY due_at, id`;
+    return guard(this.db, () => this.db.prepare<unknown[], ScheduleRow>(sql).all(...where.values)).map(fromScheduleRow);
+  }
+
+  async cancel(teamId: string, requesterId: string, id: string): Promise<boolean> {
+    return guard(this.db, () => this.cancelStmt.run(teamId, requesterId, id).changes > 0);
+  }
+
+  async claimDue(now: Date, maxLatenessMs: number, limit: number): Promise<ScheduledRescue[]> {
+    return guard(this.db, () => this.claimTx(now.getTime(), maxLatenessMs, Math.max(0, Math.floor(limit))));
+  }
+}
+
+export class SqliteTones implements ToneList {
+  constructor(private readonly db: Database) {}
+
+  async get(): Promise<string[] | undefined> {
+    const row = guard(this.db, () => this.db.prepare<[], { tones: string }>('SELECT tones FROM tone_list WHERE id = 1').get());
+    return row === undefined ? undefined : (JSON.parse(row.tones) as string[]);
+  }
+
+  async set(tones: readonly string[]): Promise<void> {
+    guard(this.db, () =>
+      this.db
+        .prepare('INSERT INTO tone_list (id, tones, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET tones = excluded.tones, updated_at = excluded.updated_at')
+        .run(JSON.stringify([...tones]), Date.now()),
+    );
+  }
+}
+
+/** The whole store on one SQLite file and ONE connection (directory and state share it). */
+export async function openSqliteStore(file: string, keyring: Keyring): Promise<Store> {
+  const db = openSqliteDatabase(file);
+  const directory = await openDirectory(new SqliteRows(db), keyring);
+  return {
+    engine: 'sqlite',
+    directory,
+    audit: new SqliteAudit(db),
+    limits: new SqliteRateLimiter(db),
+    schedules: new SqliteSchedules(db),
+    tones: new SqliteTones(db),
+    close: () => directory.close(),
+  };
+}
