@@ -41,3 +41,35 @@ export { ring, DEFAULT_RINGS, DEFAULT_INTERVAL_MS, DEFAULT_RING_PRIORITY, MAX_RI
 export { screenshot } from './screenshot.js';
 export { status, parseDeviceInformation, type DeviceInformation } from './status.js';
 export { diagnose } from './diagnose.js';
+export {
+  PhoneInCall,
+  inCallNotice,
+  CallCheckMemory,
+  callCheckMemoryFor,
+  checkCall,
+  CALL_CHECK_PATH,
+  DEFAULT_CALL_CHECK_TIMEOUT_MS,
+  type CallState,
+  type CallCheckMemoryOptions,
+  type CheckCallOptions,
+} from './call-check.js';
+export {
+  validateCoverStory,
+  coverStoryXml,
+  pushCoverStory,
+  InvalidCoverStory,
+  MAX_COVER_TITLE_CHARS,
+  MAX_COVER_TEXT_CHARS,
+  COVER_STORY_TIMEOUT_MS,
+  type CoverStoryRules,
+  type CoverStoryPush,
+} from './cover-story.js';
+export {
+  parseRingList,
+  InvalidRingList,
+  MAX_RING_LIST_ENTRIES,
+  MAX_RING_NAME_CHARS,
+  type RingList,
+  type RingListTone,
+  type RingListProblem,
+} from './ring-list.js';

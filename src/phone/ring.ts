@@ -2,11 +2,25 @@
  * A "ring": the Play command repeated `rings` times, `intervalMs` apart (the phone answers each Play
  * when the tone ends). Stops promptly on abort (also while waiting between rings) and at the first
  * failure: an auth failure would fail every ring alike, and anything else means the phone is in trouble.
+ *
+ * Never during a real call (issue 6): before each Play, one short StreamingStatisticsX request
+ * (call-check.ts) unless `callCheck: false`.
+ * - In a call before the first ring: nothing is played, PhoneInCall is thrown.
+ * - A call starts between rings: the remaining rings are not sent; the result has `completed` (how
+ *   many rang) and `interruptedByCall: true`. It is not an error: the person was rung.
+ * - Page unavailable on the model: rung anyway, remembered per phone (not asked again), result
+ *   `callCheck: 'unsupported'`. Check too slow: rung anyway, not asked again during this ring,
+ *   result `callCheck: 'inconclusive'`.
+ *
+ * Cover story: validated with everything else before any request; pushed right after the first ring
+ * completes; a refusal is reported in the result (`coverStory`), never stops the ring.
  */
-import { PhoneAuthFailed } from './errors.js';
 import type { PhoneClient } from './client.js';
+import { parsePhoneAddress, phoneKey } from './address.js';
+import { PhoneInCall, checkCall, type CallCheckMemory } from './call-check.js';
+import { pushCoverStory, validateCoverStory } from './cover-story.js';
 import { DEFAULT_TONE } from './tones.js';
-import type { Phone, RingOptions, RingResult } from './types.js';
+import type { CoverStory, Phone, RingOptions, RingResult } from './types.js';
 import { playUri, type ToneRules } from './xml.js';
 
 export const DEFAULT_RINGS = 3;
@@ -17,6 +31,10 @@ export const MAX_RINGS = 20;
 export interface RingExtraOptions extends RingOptions {
   /** Extra denied tones (configuration); DENIED_TONES always apply. */
   toneRules?: ToneRules;
+  /** Where "this model has no call check" is remembered; default: the memory owned by the client. */
+  callCheckMemory?: CallCheckMemory;
+  /** Budget of each call check; default 2 s. */
+  callCheckTimeoutMs?: number;
 }
 
 function isAbort(err: unknown, signal?: AbortSignal): boolean {
@@ -47,24 +65,62 @@ export async function ring(client: PhoneClient, phone: Phone, opts: RingExtraOpt
   if (!Number.isFinite(intervalMs) || intervalMs < 0) throw new RangeError('intervalMs must be 0 or more');
   const url = playUri(opts.tone ?? DEFAULT_TONE, opts.toneRules);
   const priority = opts.priority ?? DEFAULT_RING_PRIORITY;
+  const coverStory: CoverStory | undefined = opts.coverStory ? validateCoverStory(opts.coverStory, { modern: phone.modern }) : undefined;
+  const key = phoneKey(parsePhoneAddress(phone.address));
   const { signal } = opts;
 
+  let checking = opts.callCheck !== false;
   let completed = 0;
   let certificateSha256: string | undefined;
-  const result = (aborted: boolean): RingResult => ({ completed, requested: rings, aborted, ...(certificateSha256 ? { certificateSha256 } : {}) });
+  let callCheckNote: RingResult['callCheck'];
+  let interruptedByCall = false;
+  let cover: Pick<RingResult, 'coverStory' | 'coverStoryError'> = coverStory ? { coverStory: 'not-sent' } : {};
+  const result = (aborted: boolean): RingResult => ({
+    completed,
+    requested: rings,
+    aborted,
+    ...(certificateSha256 ? { certificateSha256 } : {}),
+    ...(interruptedByCall ? { interruptedByCall: true as const } : {}),
+    ...(callCheckNote ? { callCheck: callCheckNote } : {}),
+    ...cover,
+  });
 
   for (let i = 1; i <= rings; i++) {
     if (signal?.aborted) return result(true);
     try {
+      if (checking) {
+        const state = await checkCall(client, phone, { signal, memory: opts.callCheckMemory, timeoutMs: opts.callCheckTimeoutMs });
+        if (state === 'in-call') {
+          if (completed === 0) throw new PhoneInCall(key);
+          interruptedByCall = true;
+          return result(false);
+        }
+        if (state === 'unsupported' || state === 'inconclusive') {
+          // Asked once per ring at most: a model without the page is remembered, a slow one is not asked again now.
+          checking = false;
+          callCheckNote ??= state;
+        }
+      }
       const r = await client.execute(phone, [{ url, priority }], { signal });
       certificateSha256 ??= r.certificateSha256;
     } catch (err) {
       if (isAbort(err, signal)) return result(true);
-      if (err instanceof PhoneAuthFailed) throw err;
       throw err;
     }
     completed = i;
     opts.onProgress?.({ ring: i, of: rings });
+    if (i === 1 && coverStory) {
+      try {
+        const pushed = await pushCoverStory(client, phone, coverStory, { signal });
+        cover = { coverStory: pushed.outcome, ...(pushed.error ? { coverStoryError: pushed.error } : {}) };
+      } catch (err) {
+        if (isAbort(err, signal)) {
+          cover = { coverStory: 'failed' };
+          return result(true);
+        }
+        throw err;
+      }
+    }
     if (i < rings && !(await pause(intervalMs, signal))) return result(true);
   }
   return result(false);

@@ -79,6 +79,14 @@ export interface RingProgress {
   of: number;
 }
 
+/** Text shown on the phone's screen (a CiscoIPPhoneText) right after the first ring: the excuse. */
+export interface CoverStory {
+  /** One line, at most 32 characters (e.g. "Facilities"). */
+  title?: string;
+  /** At most 4000 characters; line breaks and tabs allowed; 512 bytes in all on older phones. */
+  text: string;
+}
+
 export interface RingOptions {
   tone?: string;
   rings?: number;
@@ -86,7 +94,17 @@ export interface RingOptions {
   priority?: 0 | 1 | 2;
   signal?: AbortSignal;
   onProgress?: (p: RingProgress) => void;
+  /**
+   * Before each Play, ask StreamingStatisticsX whether the phone is in a call and do not ring if it is
+   * (Priority does not protect calls for `Play:`). Default true; a deployment turns it off with CALL_CHECK=false.
+   */
+  callCheck?: boolean;
+  /** Pushed as a CiscoIPPhoneText right after the first ring; validated before anything is sent. */
+  coverStory?: CoverStory;
 }
+
+/** What became of the cover story: shown; refused by the model (it takes no text objects); failed otherwise; not sent (no ring completed). */
+export type CoverStoryOutcome = 'shown' | 'rejected' | 'failed' | 'not-sent';
 
 export interface RingResult extends PhoneResultMeta {
   /** Rings that the phone confirmed. */
@@ -94,6 +112,21 @@ export interface RingResult extends PhoneResultMeta {
   requested: number;
   /** True when the signal stopped the ring before all rings were sent. */
   aborted: boolean;
+  /**
+   * Present (true) when a call started between rings: the remaining rings were not sent. `completed`
+   * says how many rang. (A phone already in a call before the first ring throws PhoneInCall instead.)
+   */
+  interruptedByCall?: true;
+  /**
+   * Present when at least one Play went out without knowing whether the phone was in a call:
+   * 'unsupported' = the model has no usable StreamingStatisticsX (remembered, not asked again);
+   * 'inconclusive' = the check did not answer in time (not remembered; not asked again in this ring).
+   */
+  callCheck?: 'unsupported' | 'inconclusive';
+  /** Present when a cover story was given. */
+  coverStory?: CoverStoryOutcome;
+  /** Why the cover story was not shown ('rejected' / 'failed'): the AppError's code, message and hint. */
+  coverStoryError?: { code: string; message: string; hint: string };
 }
 
 export type DiagnosisStepName = 'address' | 'dns' | 'tcp' | 'http' | 'device-info' | 'auth';

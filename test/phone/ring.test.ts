@@ -5,6 +5,9 @@ import { InvalidTone, PhoneAuthFailed, PhoneRejected, ToneDenied } from '../../s
 import type { RingProgress } from '../../src/phone/types.js';
 import { phoneOf, testClient } from './helpers.js';
 
+/** The Execute requests only (the call check adds a GET before each Play). */
+const executes = (phone: SimPhone) => phone.requests.filter((q) => q.path === '/CGI/Execute');
+
 const sims: SimPhone[] = [];
 async function sim(options: SimPhoneOptions = {}): Promise<SimPhone> {
   const p = await startPhone({ toneTimeScale: 0.01, ...options });
@@ -22,7 +25,9 @@ describe('ring', () => {
     const r = await ring(testClient(), phoneOf(phone), { intervalMs: 5, onProgress: (p) => progress.push(p) });
     expect(r).toEqual({ completed: 3, requested: 3, aborted: false });
     expect(phone.played).toEqual(['Classic1.raw', 'Classic1.raw', 'Classic1.raw']);
-    expect(phone.requests.map((q) => q.items)).toEqual(Array(3).fill([{ url: 'Play:Classic1.raw', priority: 2 }]));
+    expect(executes(phone).map((q) => q.items)).toEqual(Array(3).fill([{ url: 'Play:Classic1.raw', priority: 2 }]));
+    // One call check right before each Play.
+    expect(phone.requests.map((q) => `${q.method} ${q.path}`)).toEqual(Array(3).fill(['GET /StreamingStatisticsX?1', 'POST /CGI/Execute']).flat());
     expect(progress).toEqual([
       { ring: 1, of: 3 },
       { ring: 2, of: 3 },
@@ -33,7 +38,7 @@ describe('ring', () => {
   it('honours tone, rings and priority', async () => {
     const phone = await sim();
     await ring(testClient(), phoneOf(phone), { tone: 'Chime.raw', rings: 2, intervalMs: 0, priority: 0 });
-    expect(phone.requests.map((q) => q.items?.[0])).toEqual([
+    expect(executes(phone).map((q) => q.items?.[0])).toEqual([
       { url: 'Play:Chime.raw', priority: 0 },
       { url: 'Play:Chime.raw', priority: 0 },
     ]);
@@ -51,14 +56,14 @@ describe('ring', () => {
       },
     });
     await expect(done).resolves.toEqual({ completed: 1, requested: 5, aborted: true });
-    expect(phone.requests).toHaveLength(1);
+    expect(executes(phone)).toHaveLength(1);
   });
 
   it('stops when aborted in the middle of a Play', async () => {
     const phone = await sim({ toneTimeScale: 100 });
     const ac = new AbortController();
     const done = ring(testClient({ responseTimeoutMs: 600_000 }), phoneOf(phone), { rings: 3, intervalMs: 0, signal: ac.signal });
-    while (phone.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    while (executes(phone).length === 0) await new Promise((r) => setTimeout(r, 5));
     ac.abort();
     await expect(done).resolves.toEqual({ completed: 0, requested: 3, aborted: true });
     expect(phone.played).toEqual([]);
@@ -67,13 +72,13 @@ describe('ring', () => {
   it('stops at the first auth failure', async () => {
     const phone = await sim();
     await expect(ring(testClient(), phoneOf(phone, { credentials: { username: 'rescue', password: 'nope' } }), { intervalMs: 0 })).rejects.toBeInstanceOf(PhoneAuthFailed);
-    expect(phone.requests).toHaveLength(1);
+    expect(executes(phone)).toHaveLength(1);
   });
 
   it('stops at a tone the phone does not have', async () => {
     const phone = await sim();
     await expect(ring(testClient(), phoneOf(phone), { tone: 'Missing.raw', intervalMs: 0 })).rejects.toBeInstanceOf(PhoneRejected);
-    expect(phone.requests).toHaveLength(1);
+    expect(executes(phone)).toHaveLength(1);
   });
 
   it.each(['a"b.raw', '<x>.raw', 'x&y.raw'])('refuses the hostile tone %j before sending anything', async (tone) => {
