@@ -41,7 +41,7 @@ export interface SlackApp {
   registered: Registered;
   tasks: BackgroundTasks;
   /** Starts listening; in HTTP mode `listen` overrides the configured port/host (tests use port 0). */
-  start(listen?: { port?: number; host?: string }): Promise<{ port?: number; healthPort?: number }>;
+  start(listen?: { port?: number; host?: string }): Promise<{ port?: number; healthPort?: number; server?: Server }>;
   /** Stops taking new requests (receiver and health listener). Work in progress is left to drain. */
   stop(): Promise<void>;
   /** Slack connected (Socket Mode) or listening (HTTP). */
@@ -94,6 +94,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     receiver,
     logger: log,
     clientOptions,
+    // No conversation state is kept between events; Bolt's default in-memory store only costs time and memory.
+    convoStore: false,
     ...(options.botId && options.botUserId ? { botId: options.botId, botUserId: options.botUserId } : {}),
   });
   // Listeners report their own failures to the user; anything reaching here is logged, never rethrown.
@@ -122,7 +124,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         connected = true;
         const port = (server.address() as AddressInfo).port;
         logger.info({ port }, 'listening for Slack on /slack/events (HTTP mode)');
-        return { port };
+        return { port, server };
       }
       let healthPort: number | undefined;
       if (config.healthPort > 0 || listen.port !== undefined) {
