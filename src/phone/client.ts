@@ -24,7 +24,7 @@ import {
 } from './errors.js';
 import { checkPhoneAddress, createNetworkPolicy, type CheckedPhoneAddress, type LookupAll, type NetworkPolicy } from './network-policy.js';
 import { interpretExecuteReply, type RawReply } from './parse.js';
-import { PerKeyQueue, abortReason } from './queue.js';
+import { PerKeyQueue, abortReason, type PhoneLock } from './queue.js';
 import type { ExecuteItem, ExecuteResult, Phone, PhoneCredentials, TlsPolicy } from './types.js';
 import { buildExecute, buildText, formBody, type PhoneText } from './xml.js';
 import { isAppError } from '../errors.js';
@@ -46,6 +46,11 @@ export interface PhoneClientOptions {
   logger?: Logger;
   /** DNS resolver (tests); default dns.lookup with all addresses. */
   lookup?: LookupAll;
+  /**
+   * Cross-process per-phone lock taken around each request, after the in-process queue (several
+   * replicas on one Postgres database). Default none: the in-process queue alone.
+   */
+  phoneLock?: PhoneLock;
 }
 
 export interface RequestOptions {
@@ -86,6 +91,7 @@ export class PhoneClient {
   private readonly logger: Logger;
   private readonly lookup: LookupAll | undefined;
   private readonly queue = new PerKeyQueue();
+  private readonly phoneLock: PhoneLock | undefined;
 
   constructor(options: PhoneClientOptions = {}) {
     this.networkPolicy = options.networkPolicy ?? createNetworkPolicy();
@@ -93,6 +99,7 @@ export class PhoneClient {
     this.responseTimeoutMs = options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS;
     this.logger = options.logger ?? silentLogger();
     this.lookup = options.lookup;
+    this.phoneLock = options.phoneLock;
   }
 
   /** Parse, resolve and check an address against this client's network policy (what every request does first). */
@@ -131,7 +138,9 @@ export class PhoneClient {
   private async send(phone: PhoneTarget, addr: PhoneAddress, spec: SendSpec): Promise<PhoneReply> {
     const key = phoneKey(addr);
     const release = await this.queue.acquire(key, spec.signal);
+    let releaseShared: (() => Promise<void>) | undefined;
     try {
+      releaseShared = await this.phoneLock?.acquire(key, spec.signal);
       const checked = await this.checkAddress(addr);
       // A name may resolve to several (all checked) addresses: try the next one only when nothing
       // was sent (refused / no route / connect timeout), never after the request went out.
@@ -145,6 +154,9 @@ export class PhoneClient {
         }
       }
     } finally {
+      if (releaseShared !== undefined) {
+        await releaseShared().catch((err: unknown) => this.logger.warn({ phone: key, err }, 'releasing the shared phone lock failed; it expires on its own'));
+      }
       release();
     }
   }

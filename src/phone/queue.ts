@@ -64,3 +64,13 @@ export class PerKeyQueue {
     };
   }
 }
+
+/**
+ * A per-phone lock shared by several processes (replicas), taken around each request to a phone
+ * AFTER the in-process queue (so only one local caller waits on it per phone). The Postgres store
+ * provides one (a lease that expires, so a crashed replica never blocks a phone for good).
+ */
+export interface PhoneLock {
+  /** Resolves with a release function when this process may talk to the phone; rejects on abort. */
+  acquire(phoneKey: string, signal?: AbortSignal): Promise<() => Promise<void>>;
+}

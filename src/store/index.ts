@@ -23,6 +23,8 @@ export interface OpenStoreOptions {
   logger?: Logger;
   /** Use this keyring instead of reading one from the configuration (tests, tools). */
   keyring?: Keyring;
+  /** Postgres only: most connections this process opens (default 10). */
+  poolMax?: number;
 }
 
 export interface OpenedStore extends PhoneDirectory {
@@ -32,10 +34,8 @@ export interface OpenedStore extends PhoneDirectory {
 
 export async function openStore(config: StoreConfig, options: OpenStoreOptions = {}): Promise<OpenedStore> {
   if (config.databaseUrl !== undefined) {
-    throw new StoreUnavailable(
-      'DATABASE_URL is set, but this version of rescue-ring has no Postgres engine yet.',
-      'Unset DATABASE_URL to use the built-in SQLite store in DATA_DIR, or upgrade rescue-ring.',
-    );
+    // The directory owns the pool: closing it closes the Postgres connections.
+    return (await openFullStore(config, options)).directory as OpenedStore;
   }
   const keyring = options.keyring ?? loadKeyring(config, options.logger);
   const db = openSqliteDatabase(sqlitePath(config.dataDir));
@@ -47,12 +47,17 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions =
  * shares one SQLite connection or one Postgres pool; `close()` closes it.
  */
 export async function openFullStore(config: StoreConfig, options: OpenStoreOptions = {}): Promise<Store> {
-  if (config.databaseUrl !== undefined) {
-    throw new StoreUnavailable(
-      'DATABASE_URL is set, but this version of rescue-ring has no Postgres engine yet.',
-      'Unset DATABASE_URL to use the built-in SQLite store in DATA_DIR, or upgrade rescue-ring.',
-    );
-  }
   const keyring = options.keyring ?? loadKeyring(config, options.logger);
+  if (config.databaseUrl !== undefined) {
+    if (!/^postgres(ql)?:\/\//i.test(config.databaseUrl)) {
+      throw new StoreUnavailable(
+        'DATABASE_URL is set but does not start with postgres:// or postgresql://.',
+        'Set DATABASE_URL to a Postgres URL such as postgres://rescue:PASSWORD@db.example.com:5432/rescue_ring, or unset it to use the built-in SQLite store in DATA_DIR.',
+      );
+    }
+    // Loaded on demand: a SQLite deployment never loads the Postgres driver.
+    const { openPostgresStore } = await import('./postgres/index.js');
+    return openPostgresStore(config.databaseUrl, keyring, { logger: options.logger, poolMax: options.poolMax });
+  }
   return openSqliteStore(sqlitePath(config.dataDir), keyring);
 }

@@ -5,6 +5,7 @@
  * None of it is secret; nothing here may ever hold a password, token or key.
  */
 import type { PhoneDirectory } from './types.js';
+import type { PhoneLock } from '../phone/queue.js';
 
 export type AuditAction = 'rescue' | 'test_ring' | 'screenshot' | 'scheduled_rescue' | 'register' | 'forget' | 'status';
 export type AuditOutcome = 'ok' | 'stopped' | 'skipped' | 'refused' | 'failed' | 'missed';
@@ -97,5 +98,10 @@ export interface Store {
   readonly limits: RateLimiter;
   readonly schedules: ScheduleStore;
   readonly tones: ToneList;
+  /**
+   * One request per phone across processes, for PhoneClientOptions.phoneLock. Present on engines
+   * shared by several replicas (Postgres); absent on SQLite (one bot process: the in-process queue suffices).
+   */
+  readonly phoneLock?: PhoneLock;
   close(): Promise<void>;
 }

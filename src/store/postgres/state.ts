@@ -1,0 +1,222 @@
+/**
+ * The operational state on Postgres, shared by every replica:
+ * - rate limits: one transaction per take that first takes a transaction-scoped advisory lock per
+ *   bucket (in hash order, so two takes never deadlock), then counts and records: atomic across replicas;
+ * - scheduled rescues: claimed in ONE statement with FOR UPDATE SKIP LOCKED, so each due entry goes
+ *   to exactly one replica and claimers never wait on each other;
+ * - audit and rate-hit pruning: under pg_try_advisory_xact_lock, so one replica prunes at a time
+ *   (the others skip that round and return 0).
+ */
+import { randomUUID } from 'node:crypto';
+import type { AuditEntry, AuditLog, RateDecision, RateLimiter, RateRule, ScheduledRescue, ScheduleStatus, ScheduleStore, ToneList } from '../state-types.js';
+import { auditLimit, checkAuditEntry, checkRules, checkSchedule, compact, retryAfterMs } from '../state/checks.js';
+import { WhereBuilder } from '../state/where.js';
+import type { PgDatabase } from './database.js';
+import { LOCK, LOCK_SPACE, RATE_LOCK_SPACE } from './locks.js';
+
+/** Deletes under a try-lock: returns 0 at once when another replica holds it. */
+async function pruneOnce(db: PgDatabase, lock: number, sql: string, before: Date): Promise<number> {
+  return db.transaction(async (client) => {
+    const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', [LOCK_SPACE, lock]);
+    if (got.rows[0]?.ok !== true) return 0;
+    return (await client.query(sql, [before])).rowCount ?? 0;
+  });
+}
+
+interface AuditRow {
+  at: Date;
+  team_id: string;
+  actor_id: string;
+  target_id: string | null;
+  action: string;
+  outcome: string;
+  error_class: string | null;
+  detail: string | null;
+}
+
+export class PgAudit implements AuditLog {
+  constructor(private readonly db: PgDatabase) {}
+
+  async record(e: AuditEntry): Promise<void> {
+    checkAuditEntry(e);
+    await this.db.query('INSERT INTO audit_log (at, team_id, actor_id, target_id, action, outcome, error_class, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+      e.at,
+      e.teamId,
+      e.actorId,
+      e.targetId ?? null,
+      e.action,
+      e.outcome,
+      e.errorClass ?? null,
+      e.detail ?? null,
+    ]);
+  }
+
+  async query(filter: { teamId?: string; userId?: string; since?: Date; limit?: number }): Promise<AuditEntry[]> {
+    const where = new WhereBuilder(true);
+    if (filter.teamId !== undefined) where.add('team_id = ?', filter.teamId);
+    if (filter.userId !== undefined) where.add('(actor_id = ? OR target_id = ?)', filter.userId, filter.userId);
+    if (filter.since !== undefined) where.add('at >= ?', filter.since);
+    const sql = `SELECT at, team_id, actor_id, target_id, action, outcome, error_class, detail FROM audit_log
+      ${where.sql} ORDER BY at DESC, id DESC LIMIT ${where.next(auditLimit(filter.limit))}`;
+    const r = await this.db.query<AuditRow>(sql, where.values);
+    return r.rows.map((row) =>
+      compact<AuditEntry>({
+        at: row.at,
+        teamId: row.team_id,
+        actorId: row.actor_id,
+        targetId: row.target_id ?? undefined,
+        action: row.action as AuditEntry['action'],
+        outcome: row.outcome as AuditEntry['outcome'],
+        errorClass: row.error_class ?? undefined,
+        detail: row.detail ?? undefined,
+      }),
+    );
+  }
+
+  prune(before: Date): Promise<number> {
+    return pruneOnce(this.db, LOCK.auditPrune, 'DELETE FROM audit_log WHERE at < $1', before);
+  }
+}
+
+export class PgRateLimiter implements RateLimiter {
+  constructor(private readonly db: PgDatabase) {}
+
+  async take(rules: readonly RateRule[], now: Date): Promise<RateDecision> {
+    checkRules(rules);
+    if (rules.length === 0) return { ok: true };
+    return this.db.transaction(async (client) => {
+      await client.query(
+        `SELECT pg_advisory_xact_lock($1, h) FROM (SELECT DISTINCT hashtext(b) AS h FROM unnest($2::text[]) AS b ORDER BY 1) AS locks`,
+        [RATE_LOCK_SPACE, rules.map((r) => r.bucket)],
+      );
+      for (const rule of rules) {
+        const since = new Date(now.getTime() - rule.windowMs);
+        const r = await client.query<{ n: number; pivot: Date | null }>(
+          `SELECT n::int AS n, at AS pivot FROM (
+             SELECT at, COUNT(*) OVER () AS n, ROW_NUMBER() OVER (ORDER BY at) AS rn
+             FROM rate_hits WHERE bucket = $1 AND at > $2
+           ) AS h
+           WHERE rn = GREATEST(n - $3, 0) + 1`,
+          [rule.bucket, since, rule.max],
+        );
+        const n = r.rows[0]?.n ?? 0;
+        if (n >= rule.max) {
+          const pivot = r.rows[0]?.pivot?.getTime() ?? now.getTime();
+          return { ok: false, bucket: rule.bucket, retryAfterMs: retryAfterMs(pivot, rule, now) };
+        }
+      }
+      await client.query('INSERT INTO rate_hits (bucket, at) SELECT b, $2 FROM unnest($1::text[]) AS b', [rules.map((r) => r.bucket), now]);
+      return { ok: true } as const;
+    });
+  }
+
+  prune(before: Date): Promise<number> {
+    return pruneOnce(this.db, LOCK.ratePrune, 'DELETE FROM rate_hits WHERE at < $1', before);
+  }
+}
+
+interface ScheduleRow {
+  id: string;
+  team_id: string;
+  requester_id: string;
+  target_id: string;
+  due_at: Date;
+  cover_story: string | null;
+  reply_to: string | null;
+  status: string;
+  created_at: Date;
+}
+
+const SCHEDULE_COLUMNS = 'id, team_id, requester_id, target_id, due_at, cover_story, reply_to, status, created_at';
+
+function fromScheduleRow(r: ScheduleRow): ScheduledRescue {
+  return compact<ScheduledRescue>({
+    id: r.id,
+    teamId: r.team_id,
+    requesterId: r.requester_id,
+    targetId: r.target_id,
+    dueAt: r.due_at,
+    coverStory: r.cover_story ?? undefined,
+    replyTo: r.reply_to ?? undefined,
+    status: r.status as ScheduleStatus,
+    createdAt: r.created_at,
+  });
+}
+
+export class PgSchedules implements ScheduleStore {
+  constructor(
+    private readonly db: PgDatabase,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async add(entry: Omit<ScheduledRescue, 'id' | 'status' | 'createdAt'>): Promise<ScheduledRescue> {
+    checkSchedule(entry);
+    const stored: ScheduledRescue = compact({ ...entry, id: randomUUID(), status: 'pending' as const, createdAt: this.clock() });
+    await this.db.query(`INSERT INTO scheduled_rescues (${SCHEDULE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)`, [
+      stored.id,
+      stored.teamId,
+      stored.requesterId,
+      stored.targetId,
+      stored.dueAt,
+      stored.coverStory ?? null,
+      stored.replyTo ?? null,
+      stored.createdAt,
+    ]);
+    return stored;
+  }
+
+  async pending(filter: { teamId?: string; requesterId?: string; targetId?: string }): Promise<ScheduledRescue[]> {
+    const where = new WhereBuilder(true).add("status = 'pending'");
+    if (filter.teamId !== undefined) where.add('team_id = ?', filter.teamId);
+    if (filter.requesterId !== undefined) where.add('requester_id = ?', filter.requesterId);
+    if (filter.targetId !== undefined) where.add('target_id = ?', filter.targetId);
+    const r = await this.db.query<ScheduleRow>(`SELECT ${SCHEDULE_COLUMNS} FROM scheduled_rescues ${where.sql} ORDER BY due_at, id`, where.values);
+    return r.rows.map(fromScheduleRow);
+  }
+
+  async cancel(teamId: string, requesterId: string, id: string): Promise<boolean> {
+    const r = await this.db.query("UPDATE scheduled_rescues SET status = 'cancelled' WHERE team_id = $1 AND requester_id = $2 AND id = $3 AND status = 'pending'", [
+      teamId,
+      requesterId,
+      id,
+    ]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async claimDue(now: Date, maxLatenessMs: number, limit: number): Promise<ScheduledRescue[]> {
+    const n = Math.max(0, Math.floor(limit));
+    if (n === 0) return [];
+    const r = await this.db.query<ScheduleRow>(
+      `WITH due AS (
+         SELECT id FROM scheduled_rescues
+         WHERE status = 'pending' AND due_at <= $1
+         ORDER BY due_at, id
+         LIMIT $3
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE scheduled_rescues AS s
+       SET status = CASE WHEN s.due_at >= $2 THEN 'fired' ELSE 'missed' END, claimed_at = $1
+       FROM due WHERE s.id = due.id
+       RETURNING ${SCHEDULE_COLUMNS.split(', ')
+         .map((c) => `s.${c}`)
+         .join(', ')}`,
+      [now, new Date(now.getTime() - maxLatenessMs), n],
+    );
+    return r.rows.map(fromScheduleRow).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+}
+
+export class PgTones implements ToneList {
+  constructor(private readonly db: PgDatabase) {}
+
+  async get(): Promise<string[] | undefined> {
+    const r = await this.db.query<{ tones: string[] }>('SELECT tones FROM tone_list WHERE id = 1');
+    return r.rows[0]?.tones;
+  }
+
+  async set(tones: readonly string[]): Promise<void> {
+    await this.db.query('INSERT INTO tone_list (id, tones, updated_at) VALUES (1, $1, now()) ON CONFLICT (id) DO UPDATE SET tones = excluded.tones, updated_at = excluded.updated_at', [
+      [...tones],
+    ]);
+  }
+}

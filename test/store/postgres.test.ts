@@ -1,0 +1,247 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeDirectoryContract, makeKey, SECRET, type ContractHarness } from './contract.js';
+import { describeStateContract } from './state-contract.js';
+import { createTestDatabase, describePg, truncateAll, type TestDatabase } from './postgres-harness.js';
+import { Keyring } from '../../src/store/keyring.js';
+import { openFullStore, openStore } from '../../src/store/index.js';
+import { migratePg, PG_MIGRATIONS, PgDatabase } from '../../src/store/postgres/index.js';
+import { LOCK, LOCK_SPACE } from '../../src/store/postgres/locks.js';
+import type { Store } from '../../src/store/state-types.js';
+import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
+import { startPhone } from '../../src/sim/index.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'rescue-ring-pg-'));
+const keyring = new Keyring([makeKey('k1')], 'k1');
+let db: TestDatabase;
+
+/** Every test starts from empty tables (the database is migrated once, in beforeAll). */
+async function fresh(): Promise<void> {
+  await truncateAll(db.admin);
+}
+
+describePg('Postgres engine', () => {
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const m = new PgDatabase(db.url);
+    await migratePg(m);
+    await m.close();
+  });
+  afterAll(async () => {
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  describeDirectoryContract('postgres', async (): Promise<ContractHarness> => {
+    await fresh();
+    const q = db.admin;
+    return {
+      open: (ring) => openStore({ dataDir, production: false, databaseUrl: db.url }, { keyring: ring }),
+      moveRow: async (from, to) => {
+        await q.query('UPDATE phone_registrations SET team_id = $1, user_id = $2 WHERE team_id = $3 AND user_id = $4', [to.teamId, to.userId, from.teamId, from.userId]);
+      },
+      flipSealedByte: async (key, offset) => {
+        const r = await q.query<{ sealed: Buffer }>('SELECT sealed FROM phone_registrations WHERE team_id = $1 AND user_id = $2', [key.teamId, key.userId]);
+        const sealed = Buffer.from(r.rows[0]?.sealed ?? Buffer.alloc(0));
+        if (sealed.length === 0) throw new Error('no such row');
+        sealed[offset] = (sealed[offset] ?? 0) ^ 0xff;
+        await q.query('UPDATE phone_registrations SET sealed = $1 WHERE team_id = $2 AND user_id = $3', [sealed, key.teamId, key.userId]);
+      },
+      raw: async (key) =>
+        (await q.query<{ keyId: string; sealed: Buffer }>('SELECT key_id AS "keyId", sealed FROM phone_registrations WHERE team_id = $1 AND user_id = $2', [key.teamId, key.userId])).rows[0],
+      rawKeyIds: async () => (await q.query<{ key_id: string }>('SELECT key_id FROM phone_registrations')).rows.map((r) => r.key_id),
+      cleanup: async () => undefined,
+    };
+  });
+
+  describeStateContract('postgres', async () => {
+    await fresh();
+    return { open: () => openFullStore({ dataDir, production: false, databaseUrl: db.url }, { keyring }), cleanup: async () => undefined };
+  });
+
+  describe('Postgres specifics', () => {
+    it('never stores a password, username or address in clear', async () => {
+      await fresh();
+      const store = await openFullStore({ dataDir, production: false, databaseUrl: db.url }, { keyring });
+      const secrets = { address: 'phone-ADDR-7731.example.test', username: 'svc-USER-8842', password: SECRET };
+      await store.directory.put({ teamId: 'T1', userId: 'U1', ...secrets, tone: 'Chime.raw' });
+      await store.close();
+      const dump = (await db.admin.query<{ t: string }>('SELECT t::text AS t FROM phone_registrations t')).rows.map((r) => r.t).join('\n');
+      expect(dump).toContain('Chime.raw'); // the scan sees clear columns
+      for (const s of Object.values(secrets)) {
+        expect(dump).not.toContain(s);
+        expect(dump).not.toContain(Buffer.from(s).toString('hex'));
+      }
+    });
+
+    it('replicas starting together on an empty database migrate once, without racing', async () => {
+      const other = await createTestDatabase('rr_test_mig');
+      try {
+        const stores = await Promise.all(Array.from({ length: 4 }, () => openFullStore({ dataDir, production: false, databaseUrl: other.url }, { keyring })));
+        await Promise.all(stores.map((s) => s.close()));
+        const applied = await other.admin.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
+        expect(applied.rows).toEqual(PG_MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+        const again = new PgDatabase(other.url);
+        expect(await migratePg(again)).toEqual([]);
+        await again.close();
+      } finally {
+        await other.drop();
+      }
+    });
+
+    it('refuses a database migrated by a newer rescue-ring', async () => {
+      await fresh();
+      await db.admin.query("INSERT INTO schema_migrations (version, name) VALUES (999, 'from the future')");
+      try {
+        await expect(openFullStore({ dataDir, production: false, databaseUrl: db.url }, { keyring })).rejects.toMatchObject({ code: 'StoreSchemaTooNew' });
+      } finally {
+        await db.admin.query('DELETE FROM schema_migrations WHERE version = 999');
+      }
+    });
+
+    it('a failing migration changes nothing', async () => {
+      const other = await createTestDatabase('rr_test_mig');
+      try {
+        const broken = [...PG_MIGRATIONS, { version: PG_MIGRATIONS.length + 1, name: 'broken', sql: 'CREATE TABLE half (x int); SELECT * FROM missing_table' }];
+        const m = new PgDatabase(other.url);
+        await expect(migratePg(m, broken)).rejects.toThrow(/missing_table/);
+        await m.close();
+        expect((await other.admin.query("SELECT 1 FROM pg_tables WHERE tablename = 'half'")).rowCount).toBe(0);
+        expect((await other.admin.query<{ v: number }>('SELECT MAX(version)::int AS v FROM schema_migrations')).rows[0]?.v).toBe(PG_MIGRATIONS.length);
+      } finally {
+        await other.drop();
+      }
+    });
+
+    it('prunes the audit log on one replica at a time: a replica that finds the prune running skips it', async () => {
+      await fresh();
+      const store = await openFullStore({ dataDir, production: false, databaseUrl: db.url }, { keyring });
+      try {
+        await store.audit.record({ at: new Date(1_000), teamId: 'T1', actorId: 'U1', action: 'rescue', outcome: 'ok' });
+        const other = await db.admin.connect();
+        try {
+          await other.query('BEGIN');
+          await other.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_SPACE, LOCK.auditPrune]);
+          expect(await store.audit.prune(new Date(2_000))).toBe(0);
+          expect(await store.audit.query({})).toHaveLength(1);
+          await other.query('COMMIT');
+        } finally {
+          other.release();
+        }
+        expect(await store.audit.prune(new Date(2_000))).toBe(1);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('closing the store twice, or its directory then the store, is harmless', async () => {
+      await fresh();
+      const store = await openFullStore({ dataDir, production: false, databaseUrl: db.url }, { keyring });
+      await store.directory.close();
+      await store.close();
+      await expect(store.tones.get()).rejects.toMatchObject({ code: 'StoreUnavailable' });
+    });
+
+    describe('cross-replica phone lock', () => {
+      const open = (): Promise<Store> => openFullStore({ dataDir, production: false, databaseUrl: db.url }, { keyring });
+
+      it('lets one replica at a time hold a phone, in turn', async () => {
+        await fresh();
+        const [a, b] = [await open(), await open()];
+        try {
+          const events: string[] = [];
+          const releaseA = await a.phoneLock!.acquire('http://10.0.0.1:80');
+          events.push('a');
+          const bGot = b.phoneLock!.acquire('http://10.0.0.1:80').then((release) => (events.push('b'), release));
+          // Another phone is free meanwhile.
+          await (await b.phoneLock!.acquire('http://10.0.0.2:80'))();
+          events.push('other phone');
+          expect(events).toEqual(['a', 'other phone']);
+          events.push('a releases');
+          await releaseA();
+          const releaseB = await bGot;
+          expect(events).toEqual(['a', 'other phone', 'a releases', 'b']);
+          await releaseB();
+          expect((await db.admin.query('SELECT 1 FROM phone_leases')).rowCount).toBe(0);
+        } finally {
+          await a.close();
+          await b.close();
+        }
+      });
+
+      it('a replica that dies never blocks a phone beyond its lease', async () => {
+        await fresh();
+        const [dead, alive] = [await open(), await open()];
+        try {
+          await dead.phoneLock!.acquire('http://10.0.0.1:80');
+          await dead.close(); // crashed: never releases, never renews
+          const waiting = alive.phoneLock!.acquire('http://10.0.0.1:80');
+          // Time passes: the lease runs out (the database clock decides).
+          await db.admin.query("UPDATE phone_leases SET expires_at = clock_timestamp() - interval '1 second'");
+          const release = await waiting;
+          await release();
+        } finally {
+          await alive.close();
+        }
+      });
+
+      it('two replicas\' phone clients never send two requests to one phone at once', async () => {
+        await fresh();
+        const [a, b] = [await open(), await open()];
+        const phone = await startPhone({ toneTimeScale: 0.02 });
+        try {
+          const networkPolicy = createNetworkPolicy(['127.0.0.0/8']);
+          const clients = [a, b].map((s) => new PhoneClient({ networkPolicy, phoneLock: s.phoneLock }));
+          const target = { address: phone.address, credentials: { username: phone.username, password: phone.password } };
+          await Promise.all(Array.from({ length: 12 }, (_, i) => (clients[i % 2] as PhoneClient).execute(target, [{ url: 'Play:Classic1.raw', priority: 2 }])));
+          expect(phone.played).toHaveLength(12);
+          expect(phone.maxInFlight).toBe(1);
+        } finally {
+          await phone.stop();
+          await a.close();
+          await b.close();
+        }
+      });
+
+      it('a waiting request that is aborted stops waiting and takes nothing', async () => {
+        await fresh();
+        const [a, b] = [await open(), await open()];
+        try {
+          const releaseA = await a.phoneLock!.acquire('http://10.0.0.1:80');
+          const abort = new AbortController();
+          const waiting = b.phoneLock!.acquire('http://10.0.0.1:80', abort.signal);
+          abort.abort(new Error('user pressed Stop'));
+          await expect(waiting).rejects.toThrow('user pressed Stop');
+          await releaseA();
+          await (await a.phoneLock!.acquire('http://10.0.0.1:80'))();
+        } finally {
+          await a.close();
+          await b.close();
+        }
+      });
+    });
+  });
+});
+
+describe('Postgres engine without a server', () => {
+  it('names the server, never the password, when it cannot connect', async () => {
+    const url = 'postgres://rescue:DB-PASSWORD-5521@127.0.0.1:1/rescue_ring';
+    const err = await openFullStore({ dataDir, production: false, databaseUrl: url }, { keyring }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'StoreUnavailable' });
+    expect((err as Error).message).toContain('127.0.0.1:1/rescue_ring');
+    expect((err as Error).message).not.toContain('DB-PASSWORD-5521');
+    expect((err as { hint: string }).hint).toMatch(/DATABASE_URL/);
+  });
+
+  it('refuses a DATABASE_URL that is not a Postgres URL', async () => {
+    await expect(openFullStore({ dataDir, production: false, databaseUrl: 'mysql://x@127.0.0.1/db' }, { keyring })).rejects.toMatchObject({
+      code: 'StoreUnavailable',
+      message: expect.stringMatching(/postgres:\/\//),
+    });
+  });
+});
