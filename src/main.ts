@@ -11,10 +11,9 @@ import { readStoreConfig } from './config/store.js';
 import { isAppError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { networkPolicyFromEnv, PhoneClient, type NetworkPolicy } from './phone/index.js';
-import { ActiveRescues, readRescueSettings, type RescueDeps } from './rescue/index.js';
+import { readRescueSettings, recentRescues, rescueDeps, startHousekeeping, type RescueDeps } from './rescue/index.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
-import { openStore } from './store/index.js';
-import type { PhoneDirectory } from './store/types.js';
+import { openFullStore, type Store } from './store/index.js';
 
 /** How long rings in progress may go on after SIGTERM before they are cancelled. */
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -43,9 +42,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   }
 
   const logger = createLogger({ level: reader.string('LOG_LEVEL') });
-  let directory: PhoneDirectory;
+  let store: Store;
   try {
-    directory = await openStore(storeConfig, { logger });
+    store = await openFullStore(storeConfig, { logger });
   } catch (err) {
     logger.fatal({ err: isAppError(err) ? { code: err.code, message: err.message } : err }, 'cannot open the phone directory');
     process.stderr.write(`rescue-ring cannot open its phone directory: ${isAppError(err) ? `${err.message}\n${err.hint}` : String(err)}\n`);
@@ -54,22 +53,19 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   }
   let storeOpen = true;
 
-  const rescue: RescueDeps = {
-    phones: new PhoneClient({ networkPolicy, logger }),
-    directory,
-    settings,
-    active: new ActiveRescues(),
-    logger,
-  };
-  const bot = createSlackApp({ config: slack, rescue, logger, storeReady: () => storeOpen });
+  const phones = new PhoneClient({ networkPolicy, logger, ...(store.phoneLock ? { phoneLock: store.phoneLock } : {}) });
+  const rescue: RescueDeps = rescueDeps(store, { phones, settings, logger });
+  const stopHousekeeping = startHousekeeping(rescue);
+  const bot = createSlackApp({ config: slack, rescue, logger, storeReady: () => storeOpen, history: (key, limit) => recentRescues(rescue, key, limit) });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, ringing: rescue.active.size, graceMs }, 'shutting down: no new requests; letting rings in progress finish');
+    stopHousekeeping();
     await stopGracefully(bot, rescue, logger, graceMs);
-    await directory.close().catch((err: unknown) => logger.warn({ err }, 'closing the store failed'));
+    await store.close().catch((err: unknown) => logger.warn({ err }, 'closing the store failed'));
     storeOpen = false;
     logger.info('stopped');
     process.exit(0);
@@ -84,7 +80,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   } catch (err) {
     logger.fatal({ err }, 'could not connect to Slack');
     process.stderr.write(`rescue-ring could not start its Slack connection: ${err instanceof Error ? err.message : String(err)}\nCheck the tokens (see ${README_SLACK_SETUP}).\n`);
-    await directory.close().catch(() => undefined);
+    stopHousekeeping();
+    await store.close().catch(() => undefined);
     process.exit(1);
   }
 }

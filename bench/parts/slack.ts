@@ -156,24 +156,23 @@ export async function run(): Promise<BenchSection> {
   const { EnvReader } = await import('../../src/config/env.js');
   const { silentLogger } = await import('../../src/log.js');
   const { createNetworkPolicy, PhoneClient } = await import('../../src/phone/index.js');
-  const { ActiveRescues, readRescueSettings } = await import('../../src/rescue/index.js');
+  const { readRescueSettings, rescueDeps } = await import('../../src/rescue/index.js');
   const { createSlackApp } = await import('../../src/slack/app.js');
-  const { openStore } = await import('../../src/store/index.js');
+  const { openFullStore } = await import('../../src/store/index.js');
 
   const w = World.start('phones');
   const { ready } = await w.next<{ ready: WorldReady }>();
 
   const dir = mkdtempSync(join(tmpdir(), 'rescue-ring-bench-slack-'));
   const logger = silentLogger();
-  const directory = await openStore({ dataDir: dir, production: false }, { logger });
+  const store = await openFullStore({ dataDir: dir, production: false }, { logger });
+  const directory = store.directory;
   const env = new EnvReader({ PHONE_DEFAULT_RINGS: '3', PHONE_DEFAULT_INTERVAL_SECONDS: '1', RESCUE_TARGET_COOLDOWN_SECONDS: '0', RESCUE_TARGET_PER_HOUR: '100000', RESCUE_REQUESTER_PER_MINUTE: '100000' });
-  const rescue = {
+  const rescue = rescueDeps(store, {
     phones: new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), logger, responseTimeoutMs: 5_000 }),
-    directory,
     settings: readRescueSettings(env),
-    active: new ActiveRescues(),
     logger,
-  };
+  });
   // Seed the directory directly (registration is measured elsewhere).
   for (let i = 0; i < ready.phones.length; i++) {
     const p = ready.phones[i]!;
@@ -217,7 +216,7 @@ export async function run(): Promise<BenchSection> {
   }
   const results = { acks: load.acks, firstPlayMs: firstPlay, playsReceived: firstPlay.length, finals: report.finals - WARMUP, sendMs: load.sendMs, failures: load.failures };
   await bot.stop();
-  await directory.close();
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 
   const acks = [...results.acks].sort((a, b) => a - b);

@@ -1,8 +1,9 @@
-/** What every use case runs on. Built once by the bot, the CLI or the demo. */
+/** What every use case runs on. Built once by the bot, the CLI or the demo (see `rescueDeps`). */
 import type { Logger } from '../log.js';
 import type { PhoneClient } from '../phone/index.js';
+import type { AuditLog, RateLimiter, Store } from '../store/state-types.js';
 import type { PhoneDirectory } from '../store/types.js';
-import type { ActiveRescues } from './active.js';
+import { ActiveRescues } from './active.js';
 import type { RescueSettings } from './settings.js';
 
 export interface RescueDeps {
@@ -11,4 +12,28 @@ export interface RescueDeps {
   settings: RescueSettings;
   active: ActiveRescues;
   logger: Logger;
+  /** Who did what to whose phone (never a secret); see audit.ts. */
+  audit: AuditLog;
+  /** Cooldowns and rate limits, atomic across processes and replicas; see limits.ts. */
+  limits: RateLimiter;
+  /** The time the limits and the audit log use; tests pass a controlled clock. Default: the system clock. */
+  clock?: () => Date;
+}
+
+export function now(deps: Pick<RescueDeps, 'clock'>): Date {
+  return deps.clock ? deps.clock() : new Date();
+}
+
+/** The one way to build the deps from an opened store (`openFullStore`). */
+export function rescueDeps(store: Pick<Store, 'directory' | 'audit' | 'limits'>, parts: { phones: PhoneClient; settings: RescueSettings; logger: Logger; clock?: () => Date }): RescueDeps {
+  return {
+    phones: parts.phones,
+    directory: store.directory,
+    settings: parts.settings,
+    active: new ActiveRescues(),
+    logger: parts.logger,
+    audit: store.audit,
+    limits: store.limits,
+    ...(parts.clock ? { clock: parts.clock } : {}),
+  };
 }

@@ -50,10 +50,38 @@ export class RescueInProgress extends AppError {
   }
 }
 
+/** Which limit refused: the target's cooldown or hourly cap, or the requester's per-minute cap. */
+export type RateLimit = 'target_cooldown' | 'target_hour' | 'requester_minute';
+
 export class RateLimited extends AppError {
   readonly code = 'RateLimited';
-  constructor(readonly retryAfterSeconds: number, hint: string) {
-    super(`rate limited for ${retryAfterSeconds}s`, hint);
+  constructor(
+    readonly retryAfterSeconds: number,
+    hint: string,
+    readonly limit?: RateLimit,
+  ) {
+    super(`rate limited for ${retryAfterSeconds}s${limit ? ` (${limit})` : ''}`, hint);
+  }
+}
+
+/**
+ * An HTTPS phone presented a different certificate than the one pinned on first use: nothing was
+ * sent. Same code as the phone module's PhoneCertificateChanged (Slack shows the same "Update
+ * settings" button), with a hint that names whose phone it is and how its owner re-trusts it.
+ */
+export class CertificateChanged extends AppError {
+  readonly code = 'PhoneCertificateChanged';
+  constructor(readonly who: Who, options?: { cause?: unknown }) {
+    super(
+      `${who.userId}'s phone presented a different HTTPS certificate than the pinned one; nothing was sent`,
+      who.self
+        ? 'Your phone’s security certificate changed since rescue-ring first connected to it, so nothing was sent. That is normal after the phone was replaced or its certificate renewed, ' +
+            'but it can also mean another device is answering at its address. If you know the phone changed, open /phone and save your settings again: rescue-ring will then trust the certificate it sees next. ' +
+            'Otherwise ask your IT team (they can pin the new certificate with `rescue-ring phones add ... --tls-fingerprint`).'
+        : `<@${who.userId}>’s phone presented a different security certificate than the one rescue-ring trusts, so it was not rung. ` +
+            `If <@${who.userId}> knows the phone changed, they can save their settings again in /phone to trust the new one (or IT can pin it with \`rescue-ring phones add ... --tls-fingerprint\`).`,
+      options,
+    );
   }
 }
 

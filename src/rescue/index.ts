@@ -1,7 +1,12 @@
 /** The use cases. Slack, the CLI and the demo all call these; none of them talks to a phone directly. */
 export { ActiveRescues } from './active.js';
 export { assertMayRing, isAdmin } from './consent.js';
-export type { RescueDeps } from './deps.js';
+export { rescueDeps, type RescueDeps } from './deps.js';
+export { audit, auditError, outcomeOf } from './audit.js';
+export { recentRescues, type RescueHistoryEntry, type RescueHistoryPage } from './history.js';
+export { startHousekeeping } from './housekeeping.js';
+export { formatWait, rulesFor, takeRescueSlot } from './limits.js';
+export { awaitsPin, rememberCertificate } from './pin.js';
 export * from './errors.js';
 export { forgetPhone } from './forget.js';
 export { requireRegistration } from './lookup.js';

@@ -8,8 +8,10 @@ import { DENIED_TONES } from '../phone/tones.js';
 import type { TlsPolicy } from '../phone/types.js';
 import { StoreRowUnreadable } from '../store/errors.js';
 import type { Registration, RingPermission } from '../store/types.js';
+import { audit, auditError, type AuditFacts } from './audit.js';
 import type { RescueDeps } from './deps.js';
 import { InvalidSettings, type SettingsField } from './errors.js';
+import { tlsAfterSave } from './pin.js';
 import { INTERVAL_RANGE, RINGS_RANGE } from './settings.js';
 
 export interface RegisterInput {
@@ -37,20 +39,32 @@ const hasControlChars = (s: string) => [...s].some((c) => c.charCodeAt(0) < 0x20
  * The current registration, or undefined when there is none or it no longer opens (its key was
  * lost or the row damaged): registering again is how a user recovers, so that must not fail too.
  */
-async function readableRegistration(deps: RescueDeps, key: { teamId: string; userId: string }): Promise<Registration | undefined> {
+async function readableRegistration(deps: RescueDeps, key: { teamId: string; userId: string }): Promise<{ existing?: Registration; unreadable: boolean }> {
   try {
-    return await deps.directory.get(key);
+    const existing = await deps.directory.get(key);
+    return { ...(existing ? { existing } : {}), unreadable: false };
   } catch (err) {
     if (!(err instanceof StoreRowUnreadable)) throw err;
     deps.logger.warn({ teamId: key.teamId, userId: key.userId, keyId: err.keyId, reason: err.reason }, 'replacing a registration that no longer opens');
-    return undefined;
+    return { unreadable: true };
   }
 }
 
+/** Validates and saves; every outcome is audited (refusals name the invalid fields, never their values). */
 export async function registerPhone(deps: RescueDeps, input: RegisterInput): Promise<Registration> {
+  const facts: AuditFacts = { teamId: input.teamId, actorId: input.userId, targetId: input.userId, action: 'register' };
+  try {
+    return await validateAndSave(deps, input, facts);
+  } catch (err) {
+    await auditError(deps, facts, err, err instanceof InvalidSettings ? `invalid: ${Object.keys(err.fields).join(', ')}` : undefined);
+    throw err;
+  }
+}
+
+async function validateAndSave(deps: RescueDeps, input: RegisterInput, facts: AuditFacts): Promise<Registration> {
   const { settings } = deps;
   const errors: Partial<Record<SettingsField, string>> = {};
-  const existing = await readableRegistration(deps, input);
+  const { existing, unreadable } = await readableRegistration(deps, input);
 
   const address = input.address.trim();
   if (address === '') errors.address = 'Enter your phone’s IP address or host name (Settings > Phone Information on the phone).';
@@ -102,6 +116,7 @@ export async function registerPhone(deps: RescueDeps, input: RegisterInput): Pro
 
   if (Object.keys(errors).length > 0) throw new InvalidSettings(errors);
 
+  const kept = input.tls === undefined ? await tlsAfterSave(deps, existing, address) : { tls: input.tls, retrusted: false };
   const saved = await deps.directory.put(
     {
       teamId: input.teamId,
@@ -109,7 +124,7 @@ export async function registerPhone(deps: RescueDeps, input: RegisterInput): Pro
       address,
       username,
       password: keepPassword ? existing?.password : password,
-      tls: input.tls ?? existing?.tls,
+      tls: kept.tls,
       tone,
       rings: input.rings,
       intervalSeconds: input.intervalSeconds,
@@ -117,6 +132,8 @@ export async function registerPhone(deps: RescueDeps, input: RegisterInput): Pro
       buddies: input.buddies ? buddies : (existing?.buddies ?? []),
     },
   );
-  deps.logger.info({ teamId: input.teamId, userId: input.userId, updated: existing !== undefined }, 'phone registered');
+  deps.logger.info({ teamId: input.teamId, userId: input.userId, updated: existing !== undefined, retrusted: kept.retrusted }, 'phone registered');
+  const detail = [existing ? 'updated' : unreadable ? 'replaced an unreadable registration' : 'new', ...(kept.retrusted ? ['HTTPS certificate will be learned again'] : [])];
+  await audit(deps, facts, 'ok', { detail: detail.join('; ') });
   return saved;
 }

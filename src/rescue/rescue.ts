@@ -7,9 +7,12 @@ import { isAppError, type AppError } from '../errors.js';
 import { ring } from '../phone/index.js';
 import type { RingProgress } from '../phone/types.js';
 import type { RescueDeps } from './deps.js';
+import { audit, auditError, outcomeOf, ringDetail, type AuditFacts } from './audit.js';
 import { assertMayRing } from './consent.js';
 import { NotRegistered, RescueInProgress, UnexpectedFailure } from './errors.js';
+import { takeRescueSlot } from './limits.js';
 import { phoneFor, ringPlanFor } from './phone-for.js';
+import { explainCertificate, rememberCertificate } from './pin.js';
 
 export interface RescueRequest {
   teamId: string;
@@ -39,34 +42,61 @@ export interface RescueHandle {
 export async function startRescue(deps: RescueDeps, req: RescueRequest): Promise<RescueHandle> {
   const targetId = req.targetId ?? req.requesterId;
   const self = targetId === req.requesterId;
-  const reg = await deps.directory.get({ teamId: req.teamId, userId: targetId });
-  if (!reg) throw new NotRegistered({ userId: targetId, self });
-  assertMayRing(deps.settings, reg, req.requesterId);
-  const phone = phoneFor(reg, deps.settings.defaults, req.requesterId);
-  const plan = ringPlanFor(reg, deps.settings.defaults);
+  const facts: AuditFacts = { teamId: req.teamId, actorId: req.requesterId, targetId, action: req.test ? 'test_ring' : 'rescue' };
+  const refuse = async (err: unknown): Promise<never> => {
+    await auditError(deps, facts, err);
+    throw err;
+  };
+
+  // Every check that needs no phone, in order: registered, consent, credentials, not ringing now,
+  // then the limits (last, so a refused request never uses up anyone's quota).
+  let reg;
+  let phone;
+  let plan;
+  try {
+    reg = await deps.directory.get({ teamId: req.teamId, userId: targetId });
+    if (!reg) throw new NotRegistered({ userId: targetId, self });
+    assertMayRing(deps.settings, reg, req.requesterId);
+    phone = phoneFor(reg, deps.settings.defaults, req.requesterId);
+    plan = ringPlanFor(reg, deps.settings.defaults);
+    if (deps.active.forTarget(req.teamId, targetId)) throw new RescueInProgress(targetId, self);
+    await takeRescueSlot(deps, { teamId: req.teamId, requesterId: req.requesterId, targetId, test: req.test === true });
+  } catch (err) {
+    return refuse(err);
+  }
   const rings = req.test ? 1 : plan.rings;
+  const used = reg;
 
   let completed = 0;
   const active = deps.active.begin(req.teamId, req.requesterId, targetId, async (signal): Promise<RescueOutcome> => {
-    try {
-      const result = await ring(deps.phones, phone, {
-        tone: plan.tone,
-        rings,
-        intervalMs: plan.intervalMs,
-        signal,
-        onProgress: (p) => {
-          completed = p.ring;
-          req.onProgress?.(p);
-        },
-      });
-      return { ok: true, completed: result.completed, requested: rings, stopped: result.aborted };
-    } catch (err) {
-      if (isAppError(err)) return { ok: false, completed, requested: rings, error: err };
-      deps.logger.error({ err, teamId: req.teamId, targetId }, 'rescue failed unexpectedly');
-      return { ok: false, completed, requested: rings, error: new UnexpectedFailure(err) };
-    }
+    const outcome = await (async (): Promise<RescueOutcome> => {
+      try {
+        const result = await ring(deps.phones, phone, {
+          tone: plan.tone,
+          rings,
+          intervalMs: plan.intervalMs,
+          signal,
+          onProgress: (p) => {
+            completed = p.ring;
+            req.onProgress?.(p);
+          },
+        });
+        await rememberCertificate(deps, used, result.certificateSha256);
+        return { ok: true, completed: result.completed, requested: rings, stopped: result.aborted };
+      } catch (raw) {
+        const err = explainCertificate(raw, targetId, req.requesterId);
+        if (isAppError(err)) return { ok: false, completed, requested: rings, error: err };
+        deps.logger.error({ err, teamId: req.teamId, targetId }, 'rescue failed unexpectedly');
+        return { ok: false, completed, requested: rings, error: new UnexpectedFailure(err) };
+      }
+    })();
+    const detail = ringDetail(outcome.completed, outcome.requested);
+    if (outcome.ok) await audit(deps, facts, outcome.stopped ? 'stopped' : 'ok', { detail });
+    else await audit(deps, facts, outcomeOf(outcome.error).outcome, { errorClass: outcome.error.code, detail });
+    return outcome;
   });
-  if (!active) throw new RescueInProgress(targetId, self);
+  // Another request for this phone began while the limits were checked (same process).
+  if (!active) return refuse(new RescueInProgress(targetId, self));
   deps.logger.info({ rescueId: active.id, teamId: req.teamId, requesterId: req.requesterId, targetId, rings }, 'rescue started');
   return {
     id: active.id,

@@ -14,8 +14,12 @@ export interface PhoneDefaults {
   intervalSeconds: number;
 }
 
+/**
+ * Abuse limits (see limits.ts for which request counts toward which):
+ * RESCUE_TARGET_COOLDOWN_SECONDS (0 = off), RESCUE_TARGET_PER_HOUR, RESCUE_REQUESTER_PER_MINUTE.
+ */
 export interface RescueLimits {
-  /** Minimum seconds between two rescues of the same target. */
+  /** Minimum seconds between two rescues of the same target; 0 turns the cooldown off. */
   targetCooldownSeconds: number;
   /** Most rescues of one target per hour. */
   targetPerHour: number;
@@ -30,6 +34,8 @@ export interface RescueSettings {
   adminUserIds: string[];
   allowTeammateRescue: boolean;
   limits: RescueLimits;
+  /** Audit entries older than this many days are pruned by the housekeeping job (AUDIT_RETENTION_DAYS). */
+  auditRetentionDays: number;
 }
 
 export const RINGS_RANGE = { min: 1, max: 10 } as const;
@@ -56,5 +62,6 @@ export function readRescueSettings(env: EnvReader): RescueSettings {
       targetPerHour: env.int('RESCUE_TARGET_PER_HOUR', 6, { min: 1 }),
       requesterPerMinute: env.int('RESCUE_REQUESTER_PER_MINUTE', 5, { min: 1 }),
     },
+    auditRetentionDays: env.int('AUDIT_RETENTION_DAYS', 90, { min: 1, max: 36_500 }),
   };
 }

@@ -11,10 +11,10 @@ import { EnvReader } from '../../src/config/env.js';
 import type { SlackConfig } from '../../src/config/slack.js';
 import { createLogger } from '../../src/log.js';
 import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
-import { ActiveRescues, readRescueSettings, registerPhone, type RescueDeps, type RegisterInput } from '../../src/rescue/index.js';
+import { readRescueSettings, recentRescues, registerPhone, rescueDeps, type RescueDeps, type RegisterInput } from '../../src/rescue/index.js';
 import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from '../../src/slack/app.js';
-import { openStore } from '../../src/store/index.js';
+import { openFullStore } from '../../src/store/index.js';
 import type { PhoneDirectory } from '../../src/store/types.js';
 import { FakeSlack, type FakeUser } from '../support/fake-slack.js';
 import * as req from '../support/slack-requests.js';
@@ -75,7 +75,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     }),
   });
   const fake = await FakeSlack.start({ users: USERS, teamId: TEAM });
-  const directory = await openStore({ dataDir: dir, production: false }, { logger });
+  const store = await openFullStore({ dataDir: dir, production: false }, { logger });
+  const directory = store.directory;
   const env = new EnvReader({
     PHONE_DEFAULT_RINGS: '3',
     PHONE_DEFAULT_INTERVAL_SECONDS: '1',
@@ -86,15 +87,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const settings = readRescueSettings(env);
   env.finish();
-  const rescue: RescueDeps = {
+  const rescue: RescueDeps = rescueDeps(store, {
     phones: new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), responseTimeoutMs: 2_000, connectTimeoutMs: 1_000, logger }),
-    directory,
     settings,
-    active: new ActiveRescues(),
     logger,
-  };
+  });
   const config: SlackConfig = { mode: 'http', botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, port: 0, healthPort: 0, host: '127.0.0.1', apiUrl: fake.apiUrl };
-  const bot = createSlackApp({ config, rescue, logger, botId: fake.botId, botUserId: fake.botUserId, retries: 1, timeoutMs: 3_000, ...options.app });
+  const bot = createSlackApp({ config, rescue, logger, history: (key, limit) => recentRescues(rescue, key, limit), botId: fake.botId, botUserId: fake.botUserId, retries: 1, timeoutMs: 3_000, ...options.app });
   const { port } = await bot.start({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${port}/slack/events`;
   const phones: SimPhone[] = [];
@@ -135,7 +134,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await rescue.active.drain(0);
       await bot.tasks.idle(5_000);
       await Promise.all(phones.map((p) => p.stop()));
-      await directory.close();
+      await store.close();
       await fake.stop();
       rmSync(dir, { recursive: true, force: true });
     },

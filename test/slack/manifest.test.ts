@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { createSlackApp } from '../../src/slack/app.js';
-import { ActiveRescues, readRescueSettings, type RescueDeps } from '../../src/rescue/index.js';
+import { readRescueSettings, rescueDeps, type RescueDeps } from '../../src/rescue/index.js';
 import { EnvReader } from '../../src/config/env.js';
 import { silentLogger } from '../../src/log.js';
 import { PhoneClient } from '../../src/phone/index.js';
+import type { AuditLog, RateLimiter } from '../../src/store/state-types.js';
 import type { PhoneDirectory } from '../../src/store/types.js';
 
 interface Manifest {
@@ -24,8 +25,8 @@ const manifest = parse(readFileSync(new URL('../../manifest.yml', import.meta.ur
 
 function registered() {
   const logger = silentLogger();
-  // The directory is never called while registering listeners.
-  const rescue: RescueDeps = { phones: new PhoneClient(), directory: {} as PhoneDirectory, settings: readRescueSettings(new EnvReader({})), active: new ActiveRescues(), logger };
+  // Never called: the manifest check only registers listeners, so empty stand-ins are enough.
+  const rescue: RescueDeps = rescueDeps({ directory: {} as PhoneDirectory, audit: {} as AuditLog, limits: {} as RateLimiter }, { phones: new PhoneClient(), settings: readRescueSettings(new EnvReader({})), logger });
   const bot = createSlackApp({
     config: { mode: 'http', botToken: 'xoxb-manifest', signingSecret: 's', port: 0, healthPort: 0, host: '127.0.0.1', apiUrl: 'http://127.0.0.1:9/api/' },
     rescue,

@@ -6,11 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EnvReader } from '../../src/config/env.js';
 import { silentLogger } from '../../src/log.js';
 import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
-import { ActiveRescues, readRescueSettings, registerPhone, type RescueDeps } from '../../src/rescue/index.js';
+import { readRescueSettings, registerPhone, rescueDeps, type RescueDeps } from '../../src/rescue/index.js';
 import { startPhone, type SimPhone } from '../../src/sim/index.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
-import { openStore } from '../../src/store/index.js';
-import type { PhoneDirectory } from '../../src/store/types.js';
+import { openFullStore } from '../../src/store/index.js';
 import { FakeSlack, messageText } from '../support/fake-slack.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -23,16 +22,14 @@ describe('Socket Mode', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rescue-ring-socket-'));
     const fake = await FakeSlack.start({ users: [{ id: 'U1', name: 'me' }] });
     const logger = silentLogger();
-    const directory: PhoneDirectory = await openStore({ dataDir: dir, production: false }, { logger });
+    const store = await openFullStore({ dataDir: dir, production: false }, { logger });
     const phone: SimPhone = await startPhone({ toneTimeScale: 0.05 });
     const env = new EnvReader({ PHONE_DEFAULT_INTERVAL_SECONDS: '1', RESCUE_TARGET_COOLDOWN_SECONDS: '0' });
-    const rescue: RescueDeps = {
+    const rescue: RescueDeps = rescueDeps(store, {
       phones: new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), logger }),
-      directory,
       settings: readRescueSettings(env),
-      active: new ActiveRescues(),
       logger,
-    };
+    });
     await registerPhone(rescue, { teamId: 'T1', userId: 'U1', address: phone.address, username: phone.username, password: phone.password });
     const bot: SlackApp = createSlackApp({
       config: { mode: 'socket', botToken: 'xoxb-socket-test', appToken: 'xapp-socket-test', port: 0, healthPort: 0, host: '127.0.0.1', apiUrl: fake.apiUrl },
@@ -46,7 +43,7 @@ describe('Socket Mode', () => {
       await rescue.active.drain(0);
       await bot.tasks.idle(5_000);
       await phone.stop();
-      await directory.close();
+      await store.close();
       await fake.stop();
       rmSync(dir, { recursive: true, force: true });
     });
