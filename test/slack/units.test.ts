@@ -50,6 +50,7 @@ describe('parseRescueText', () => {
           expect(isAppError(err)).toBe(true);
           if (isAppError(err)) {
             const typed = err.hint.match(/who "([^"]*)" is/)?.[1];
+            // eslint-disable-next-line no-control-regex -- checking that no control character is echoed
             if (typed !== undefined) expect(typed).not.toMatch(/[<>&\u0000-\u001f]/);
           }
         }
