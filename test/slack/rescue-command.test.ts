@@ -224,3 +224,17 @@ describe('/rescue @colleague', () => {
     expect(h.logs.join('')).toContain('users.info failed');
   });
 });
+
+describe('limits', () => {
+  it('a second rescue of Alice within the cooldown says when she can be rescued again; her phone rings once', async () => {
+    await h.close();
+    h = await startHarness({ env: { RESCUE_TARGET_COOLDOWN_SECONDS: '120' } });
+    const phone = await h.phone({ toneTimeScale: 0 });
+    await h.register(ALICE, phone, { rings: 1 });
+    const first = await h.command(ME, '/rescue', `<@${ALICE}>`);
+    await h.fake.waitForResponse(first.responseId, 'rang once');
+    const second = await h.command(BOB, '/rescue', `<@${ALICE}>`);
+    await h.fake.waitForResponse(second.responseId, /again in \d/);
+    expect(phone.played).toHaveLength(1);
+  });
+});
