@@ -8,6 +8,8 @@ import { ExitCode } from './cli/io.js';
 import { registerPhoneVerbs } from './cli/phone-verbs.js';
 import { registerSimVerb } from './cli/sim-verb.js';
 import { registerDirectoryVerbs } from './cli/directory-verbs.js';
+import { registerAuditVerb } from './cli/audit-verb.js';
+import { registerMigrateVerb } from './cli/migrate-verb.js';
 
 export function buildCli(): Command {
   const program = new Command('rescue-ring')
@@ -17,6 +19,8 @@ export function buildCli(): Command {
   registerPhoneVerbs(program);
   registerSimVerb(program);
   registerDirectoryVerbs(program);
+  registerAuditVerb(program);
+  registerMigrateVerb(program);
   return program;
 }
 
