@@ -164,6 +164,11 @@ export function parseRingList(input: string | Buffer): RingList {
         continue;
       }
       if (nodes.length > 1) bad(`<${label}> appears ${nodes.length} times; a <Ring> has one`);
+      const nested = Object.keys(nodes[0]!).filter((k) => k !== '#text');
+      if (nested.length > 0) {
+        bad(`<${label}> must hold plain text, not <${nested[0]}>`);
+        continue;
+      }
       const value = textOf(nodes[0]!);
       const chars = [...value].length;
       if (value === '') bad(`<${label}> is empty`);

@@ -65,6 +65,7 @@ describe('parseRingList', () => {
       '  </Ring>', // 11
       ring('Twenty-six characters file', 'abcdefghijklmnopqrstuv.raw'), // 12
       ring('', 'Empty.raw'), // 13
+      ring('<b>Bold</b>', 'Bold.raw'), // 14
     );
     expect(problems(xml)).toEqual([
       { line: 3, message: '<FileName> is missing' },
@@ -76,6 +77,7 @@ describe('parseRingList', () => {
       { line: 12, message: '<DisplayName> "Twenty-six characters file" is 26 characters; at most 25' },
       { line: 12, message: '<FileName> "abcdefghijklmnopqrstuv.raw" is 26 characters; at most 25' },
       { line: 13, message: '<DisplayName> is empty' },
+      { line: 14, message: '<DisplayName> must hold plain text, not <b>' },
     ]);
     const e = (() => {
       try {
@@ -85,7 +87,7 @@ describe('parseRingList', () => {
       }
       throw new Error('expected an error');
     })();
-    expect(e.message).toMatch(/^The ring list has 9 problems:\nline 3: <FileName> is missing\nline 4: /);
+    expect(e.message).toMatch(/^The ring list has 10 problems:\nline 3: <FileName> is missing\nline 4: /);
     expect(e.hint).toMatch(/up to 50 <Ring> entries/);
   });
 
