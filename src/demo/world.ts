@@ -1,0 +1,243 @@
+/**
+ * The demo's composition root, built like src/main.ts builds the bot: an encrypted store in a
+ * temporary DATA_DIR with a key generated for this run, the phone client limited to loopback,
+ * the use cases, and the real Slack app (createSlackApp: same listeners, same Web API settings),
+ * plus what stands in for the outside world: two simulated phones and a Slack stand-in, with a
+ * terminal receiver driving the app.
+ */
+import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { EnvReader } from '../config/env.js';
+import type { SlackConfig } from '../config/slack.js';
+import { isAppError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { createNetworkPolicy, PhoneClient } from '../phone/index.js';
+import { readRescueSettings, recentRescues, registerPhone, rescueDeps, type RescueDeps } from '../rescue/index.js';
+import { startPhone, type SimPhone } from '../sim/index.js';
+import { createSlackApp, type SlackApp } from '../slack/app.js';
+import { generateKeyLine, openFullStore } from '../store/index.js';
+import { printNote, type Output } from './render.js';
+import { Screen } from './screen.js';
+import { SlackStandin, type DemoUser } from './slack-standin.js';
+import { maskSecrets, TerminalReceiver } from './terminal-receiver.js';
+
+export const DEMO_TEAM = 'T0DEMO';
+export const DEMO_CHANNEL = { id: 'C0GENERAL', name: 'general' } as const;
+
+export const YOU: DemoUser = { id: 'U0YOU', name: 'you' };
+export const ALICE: DemoUser = { id: 'U0ALICE', name: 'alice' };
+/** A colleague with no phone registered. */
+export const BOB: DemoUser = { id: 'U0BOB', name: 'bob' };
+export const HELPER_BOT: DemoUser = { id: 'U0HELPER', name: 'helperbot', isBot: true };
+
+/**
+ * The simulated phones' passwords. Fixed so the demo's test can prove none of them is ever printed;
+ * they are loopback-only simulator credentials, not secrets of anyone's.
+ */
+export const DEMO_PASSWORDS = { you: 'you-desk-phone-pw-71', alice: 'alice-desk-phone-pw-42' } as const;
+export const DEMO_PHONE_USERNAME = 'rescue';
+
+/** Rings of the demo: three, one second apart; tones play at this fraction of their real length. */
+const DEMO_RINGS = 3;
+const DEMO_INTERVAL_SECONDS = 1;
+const TONE_TIME_SCALE = 0.3;
+
+export interface DemoOptions {
+  out: Output;
+  /** Where screenshots and the log go (kept after exit). Default: a new directory under the system temp dir. */
+  outDir?: string;
+}
+
+export interface Demo {
+  out: Output;
+  screen: Screen;
+  standin: SlackStandin;
+  receiver: TerminalReceiver;
+  bot: SlackApp;
+  rescue: RescueDeps;
+  phones: { you: SimPhone; alice: SimPhone };
+  outDir: string;
+  logPath: string;
+  /** Runs one typed line (a Slack action or a demo command). Resolves false when the user asked to quit. */
+  run(line: string): Promise<boolean>;
+  /** Waits until no ring, upload or follow-up post is in progress (and the phones' last words are printed). */
+  idle(timeoutMs?: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function startDemo(options: DemoOptions): Promise<Demo> {
+  const { out } = options;
+  const dataDir = mkdtempSync(join(tmpdir(), 'rescue-ring-demo-data-'));
+  const outDir = options.outDir ?? mkdtempSync(join(tmpdir(), 'rescue-ring-demo-'));
+  const logPath = join(outDir, 'demo.log');
+  const logStream: WriteStream = createWriteStream(logPath, { flags: 'a' });
+  const logger = createLogger({ level: 'info', destination: logStream });
+  const cleanups: (() => Promise<void> | void)[] = [() => new Promise<void>((resolve) => logStream.end(() => resolve())), () => rmSync(dataDir, { recursive: true, force: true })];
+  const cleanup = async () => {
+    for (const c of cleanups.splice(0).reverse()) await Promise.resolve(c()).catch(() => undefined);
+  };
+
+  try {
+    // The store, exactly as production opens it, with a key made for this run (never ./data).
+    const key = generateKeyLine();
+    const store = await openFullStore({ dataDir, keys: key.line, keyId: key.id, production: false }, { logger });
+    cleanups.push(() => store.close());
+
+    const phoneOptions = { toneTimeScale: TONE_TIME_SCALE, username: DEMO_PHONE_USERNAME };
+    const you = await startPhone({ ...phoneOptions, name: 'you', password: DEMO_PASSWORDS.you });
+    cleanups.push(() => you.stop());
+    const alice = await startPhone({ ...phoneOptions, name: 'alice', password: DEMO_PASSWORDS.alice, model: 'CP-7841' });
+    cleanups.push(() => alice.stop());
+
+    const env = new EnvReader({
+      PHONE_DEFAULT_RINGS: String(DEMO_RINGS),
+      PHONE_DEFAULT_INTERVAL_SECONDS: String(DEMO_INTERVAL_SECONDS),
+      // The tour rings the same phones again and again; production's abuse limits would refuse that.
+      RESCUE_TARGET_COOLDOWN_SECONDS: '0',
+      RESCUE_TARGET_PER_HOUR: '1000',
+      RESCUE_REQUESTER_PER_MINUTE: '100',
+    });
+    const settings = readRescueSettings(env);
+    env.finish();
+    // Only loopback: the demo's phones live on 127.0.0.1 and nothing else may be reached.
+    const phones = new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), connectTimeoutMs: 1_000, responseTimeoutMs: 3_000, logger });
+    const rescue: RescueDeps = rescueDeps(store, { phones, settings, logger });
+    for (const [user, phone] of [[YOU, you], [ALICE, alice]] as const) {
+      await registerPhone(rescue, { teamId: DEMO_TEAM, userId: user.id, address: phone.address, username: phone.username, password: phone.password, rings: DEMO_RINGS, intervalSeconds: DEMO_INTERVAL_SECONDS });
+    }
+
+    const screen = new Screen(out, { [DEMO_CHANNEL.id]: DEMO_CHANNEL.name });
+    const botToken = `xoxb-demo-${randomBytes(8).toString('hex')}`;
+    const standin = await SlackStandin.start({
+      users: [YOU, ALICE, BOB, HELPER_BOT],
+      botToken,
+      teamId: DEMO_TEAM,
+      botUserId: 'U0RESCUERING',
+      botId: 'B0RESCUERING',
+      filesDir: outDir,
+      onShow: (s) => screen.show(s),
+    });
+    cleanups.push(() => standin.stop());
+    screen.attach(standin);
+
+    // HTTP mode is only chosen so no app token is needed: its HTTP listener is never started. Every
+    // request reaches the app through the terminal receiver and app.processEvent.
+    const config: SlackConfig = { mode: 'http', botToken, signingSecret: randomBytes(16).toString('hex'), port: 0, healthPort: 0, host: '127.0.0.1', apiUrl: standin.apiUrl };
+    const bot = createSlackApp({ config, rescue, logger, history: (k, limit) => recentRescues(rescue, k, limit), botId: 'B0RESCUERING', botUserId: 'U0RESCUERING', retries: 0, timeoutMs: 5_000 });
+    const receiver = new TerminalReceiver({
+      standin,
+      screen,
+      out,
+      channel: DEMO_CHANNEL,
+      user: YOU.id,
+      commands: bot.registered.commands,
+      shortcuts: bot.registered.shortcuts.filter((s) => s !== 'rescue_author'),
+    });
+    receiver.init(bot.app);
+    await receiver.start();
+    cleanups.push(async () => {
+      await receiver.stop();
+      await rescue.active.drain(0);
+      await bot.tasks.idle(5_000);
+    });
+    screen.watchPhone(you);
+    screen.watchPhone(alice);
+    cleanups.push(() => screen.stop());
+
+    const demo: Demo = {
+      out,
+      screen,
+      standin,
+      receiver,
+      bot,
+      rescue,
+      phones: { you, alice },
+      outDir,
+      logPath,
+      run: (line) => runLine(demo, line),
+      async idle(timeoutMs = 15_000) {
+        const done = await bot.tasks.idle(timeoutMs);
+        // The phone watcher polls; give it time to print the last ring.
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        return done && rescue.active.size === 0;
+      },
+      close: cleanup,
+    };
+    printBanner(demo, dataDir);
+    return demo;
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+function printBanner(demo: Demo, dataDir: string): void {
+  const { out, phones } = demo;
+  out.line(out.paint('rescue-ring offline demo', 'bold'));
+  out.line(`  Two simulated desk phones on this machine, registered through the real registerPhone use case:`);
+  out.line(`    @you    → ${phones.you.address}  (user ${phones.you.username}, password stored encrypted)`);
+  out.line(`    @alice  → ${phones.alice.address}  (user ${phones.alice.username}, password stored encrypted)`);
+  out.line(`    @bob has no phone registered; @helperbot is a bot.`);
+  out.line(`  Encrypted store: ${dataDir} (key made for this run; deleted on exit)`);
+  out.line(`  Slack is a stand-in on ${demo.standin.url}; nothing leaves this machine.`);
+  out.line(`  Screenshots are saved in ${demo.outDir}; the app's log is ${demo.logPath}`);
+  out.line(`  ${out.paint('[slack]', 'blue', 'bold')} marks what Slack shows, ${out.paint('[phone]', 'yellow', 'bold')} what a phone did.`);
+}
+
+export const DEMO_HELP = [
+  'Type what you would type in Slack:',
+  '  /rescue, /rescue @alice, /rescue stop, /rescue help',
+  '  /phone (settings form), /phone test, /phone status, /phone forget, /phone-screenshot',
+  'and, to act on what Slack shows:',
+  '  click N            press button N (or click Stop: the newest button with that label)',
+  '  submit a=1 b=2     submit the open form with these fields changed (e.g. submit password=... rings=2)',
+  '  cancel             close the open form',
+  '  home               open the App Home tab',
+  '  shortcut NAME      run a global shortcut (rescue_me, phone_settings, phone_screenshot)',
+  'Demo controls:',
+  '  as alice           type as another person (you, alice, bob)',
+  '  unplug alice       turn off Web Access on a phone (plug alice turns it back on)',
+  '  help, quit         this text; stop the demo (Ctrl-D or Ctrl-C work too)',
+];
+
+async function runLine(demo: Demo, raw: string): Promise<boolean> {
+  const line = raw.trim();
+  if (line === '' || line.startsWith('#')) return true;
+  try {
+    if (await demo.receiver.handle(line)) return true;
+  } catch (err) {
+    printNote(demo.out, `That failed: ${isAppError(err) ? err.hint : err instanceof Error ? err.message : String(err)}`);
+    return true;
+  }
+  const [verb = '', arg = ''] = line.split(/\s+/);
+  switch (verb.toLowerCase()) {
+    case 'quit':
+    case 'exit':
+      return false;
+    case 'help':
+    case '?':
+      for (const l of DEMO_HELP) demo.out.line(`  ${l}`);
+      return true;
+    case 'as': {
+      const user = demo.standin.userByName(arg);
+      if (!user || user.isBot) printNote(demo.out, `Type as whom? you, alice or bob.`);
+      else {
+        demo.receiver.user = user.id;
+        printNote(demo.out, `You are now typing as @${user.name}.`);
+      }
+      return true;
+    }
+    case 'unplug':
+    case 'plug': {
+      const phone = arg === 'you' || arg === 'alice' ? demo.phones[arg] : undefined;
+      if (!phone) printNote(demo.out, `Which phone? ${verb} you, or ${verb} alice.`);
+      else await phone.setFault('webAccessDisabled', verb.toLowerCase() === 'unplug');
+      return true;
+    }
+    default:
+      printNote(demo.out, `I do not know "${maskSecrets(line).slice(0, 60)}". Type help for what you can do.`);
+      return true;
+  }
+}
