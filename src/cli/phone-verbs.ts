@@ -149,6 +149,8 @@ interface RingCliOptions extends ConnOptions {
   rings: number;
   interval: number;
   priority: 0 | 1 | 2;
+  /** false with --no-call-check. */
+  callCheck: boolean;
 }
 
 function formatStatus(s: PhoneStatus): string {
@@ -186,7 +188,8 @@ export function registerPhoneVerbs(program: Command): void {
       .option('--tone <file>', 'ringtone file name', DEFAULT_TONE)
       .option('--rings <n>', `number of rings (1-${MAX_RINGS})`, intArg('--rings', 1, MAX_RINGS), DEFAULT_RINGS)
       .option('--interval <seconds>', 'pause between rings', secondsArg('--interval', 0, 600), DEFAULT_INTERVAL_MS / 1000)
-      .option('--priority <0|1|2>', '0 = now, 1 = when idle, 2 = only if idle (phones ignore it for ringtones)', priorityArg, 2),
+      .option('--priority <0|1|2>', '0 = now, 1 = when idle, 2 = only if idle (phones ignore it for ringtones)', priorityArg, 2)
+      .option('--no-call-check', 'ring even if the phone is on a call (by default each ring is skipped during a call)'),
     true,
   ).action(
     run(async (address: string, opts: RingCliOptions) => {
@@ -199,13 +202,18 @@ export function registerPhoneVerbs(program: Command): void {
           rings: opts.rings,
           intervalMs: Math.round(opts.interval * 1000),
           priority: opts.priority,
+          callCheck: opts.callCheck,
           signal,
           onProgress: (p) => {
             if (!opts.json) process.stderr.write(`ring ${p.ring}/${p.of} done\n`);
           },
         });
         output(opts, { ok: true, ...result }, () =>
-          (result.aborted ? `Stopped after ${result.completed} of ${result.requested} rings.` : `Rang ${address} ${result.completed} time(s) with ${opts.tone}.`) +
+          (result.aborted
+            ? `Stopped after ${result.completed} of ${result.requested} rings.`
+            : result.interruptedByCall
+              ? `A call started on the phone after ${result.completed} of ${result.requested} rings; the rest were not sent.`
+              : `Rang ${address} ${result.completed} time(s) with ${opts.tone}.`) +
           certLine(result.certificateSha256, phone.tls),
         );
         return ExitCode.Ok;

@@ -86,9 +86,32 @@ describe('rescue-ring ring / screenshot / status', () => {
     healthy.clearRequests();
     const r = await cli(['ring', healthy.url, '--user', 'rescue', '--tone', 'Chime.raw', '--rings', '2', '--interval', '0', '--priority', '1', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ ok: true, completed: 2, requested: 2, aborted: false });
-    expect(healthy.requests.map((q) => q.items)).toEqual([[{ url: 'Play:Chime.raw', priority: 1 }], [{ url: 'Play:Chime.raw', priority: 1 }]]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, completed: 2, requested: 2, aborted: false });
+    const executes = healthy.requests.filter((q) => q.path === '/CGI/Execute');
+    expect(executes.map((q) => q.items)).toEqual([[{ url: 'Play:Chime.raw', priority: 1 }], [{ url: 'Play:Chime.raw', priority: 1 }]]);
+    // Each ring is preceded by the call check.
+    expect(healthy.requests.map((q) => q.path.split('?')[0])).toEqual(['/StreamingStatisticsX', '/CGI/Execute', '/StreamingStatisticsX', '/CGI/Execute']);
     noSecret(r);
+  });
+
+  it('--no-call-check rings without asking whether the phone is on a call', async () => {
+    healthy.clearRequests();
+    const r = await cli(['ring', healthy.address, '--user', 'rescue', '--rings', '1', '--no-call-check', '--json']);
+    expect(r.code).toBe(0);
+    expect(healthy.requests.map((q) => q.path)).toEqual(['/CGI/Execute']);
+  });
+
+  it('a phone on a call is not rung: exit 1 with the reason', async () => {
+    healthy.clearRequests();
+    healthy.setOnCall(true);
+    try {
+      const r = await cli(['ring', healthy.address, '--user', 'rescue', '--rings', '1']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/on a call/);
+      expect(healthy.requests.filter((q) => q.path === '/CGI/Execute')).toHaveLength(0);
+    } finally {
+      healthy.setOnCall(false);
+    }
   });
 
   it('a wrong password is a phone error (exit 1) with the hint, and the password is never printed', async () => {
