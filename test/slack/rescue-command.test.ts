@@ -238,3 +238,14 @@ describe('limits', () => {
     expect(phone.played).toHaveLength(1);
   });
 });
+
+describe('calls in progress', () => {
+  it('a colleague on a call is not rung, and the requester is told why', async () => {
+    const phone = await h.phone({ onCall: true });
+    await h.register(ALICE, phone);
+    const r = await h.command(ME, '/rescue', `<@${ALICE}>`);
+    await h.fake.waitForResponse(r.responseId, `<@${ALICE}> is on a call`);
+    expect(phone.played).toHaveLength(0);
+    expect(h.fake.callsTo('chat.postMessage').filter((c) => c.params.channel === `D${ALICE.slice(1)}`)).toHaveLength(0);
+  });
+});

@@ -37,6 +37,10 @@ export function progressMessage(r: RescueView, ring: number): SlackMessage {
 
 export function outcomeMessage(r: RescueView, outcome: RescueOutcome): SlackMessage {
   if (!outcome.ok) {
+    if (outcome.error.code === 'PhoneInCall') {
+      const text = `${r.self ? 'You are' : `<@${r.targetId}> is`} on a call, so I did not ring ${r.self ? 'your' : 'their'} phone: the ringtone would play over the call. Try again when the call is over.`;
+      return { text, blocks: [section(`:telephone_receiver: ${text}`)] };
+    }
     const prefix = outcome.completed > 0 ? `${capital(whose(r))} rang ${times(outcome.completed)} of ${outcome.requested}, then it failed:` : `I could not ring ${whose(r)}.`;
     return errorMessage(outcome.error, { prefix, self: r.self });
   }
