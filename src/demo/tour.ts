@@ -125,10 +125,18 @@ export function tourSteps(demo: Demo): Step[] {
   ];
 }
 
+export interface TourOptions {
+  /** The steps to play (default: the whole tour). */
+  steps?: Step[];
+  /** How long to wait for what a step should show (default 15 s). */
+  waitMs?: number;
+}
+
 /** Plays the tour; resolves with the problems found (empty when every step showed what it should). */
-export async function playTour(demo: Demo): Promise<string[]> {
+export async function playTour(demo: Demo, options: TourOptions = {}): Promise<string[]> {
   const { out } = demo;
-  const steps = tourSteps(demo);
+  const steps = options.steps ?? tourSteps(demo);
+  const waitMs = options.waitMs ?? WAIT_MS;
   const problems: string[] = [];
   for (const [i, step] of steps.entries()) {
     out.line('');
@@ -140,7 +148,7 @@ export async function playTour(demo: Demo): Promise<string[]> {
       const from = out.transcript.length;
       await type(demo, act.type);
       if (act.until) {
-        const missing = await waitFor(out, from, act.until, WAIT_MS);
+        const missing = await waitFor(out, from, act.until, waitMs);
         if (missing.length > 0) {
           stepProblems.push(`after "${maskSecrets(act.type)}", never saw ${missing.map(show).join(', ')}`);
           break;
@@ -148,7 +156,7 @@ export async function playTour(demo: Demo): Promise<string[]> {
       }
     }
     if (stepProblems.length === 0) {
-      const missing = await waitFor(out, start, step.expect, WAIT_MS);
+      const missing = await waitFor(out, start, step.expect, waitMs);
       if (missing.length > 0) stepProblems.push(`never saw ${missing.map(show).join(', ')}`);
     }
     if (!(await demo.idle())) stepProblems.push('work was still going on 15 s after the step');
