@@ -36,6 +36,13 @@ export interface RescueSettings {
   limits: RescueLimits;
   /** Audit entries older than this many days are pruned by the housekeeping job (AUDIT_RETENTION_DAYS). */
   auditRetentionDays: number;
+  /**
+   * CALL_CHECK (default true): before each Play, ask the phone whether it is in a call and do not ring
+   * if it is. Turn off only for a deployment whose phones answer the check wrongly.
+   */
+  callCheck?: boolean;
+  /** Where `tones` came from: PHONE_TONES, or the built-in list. An imported ring list overrides both (see tones.ts). */
+  tonesFrom?: 'PHONE_TONES' | 'default';
 }
 
 export const RINGS_RANGE = { min: 1, max: 10 } as const;
@@ -63,5 +70,7 @@ export function readRescueSettings(env: EnvReader): RescueSettings {
       requesterPerMinute: env.int('RESCUE_REQUESTER_PER_MINUTE', 5, { min: 1 }),
     },
     auditRetentionDays: env.int('AUDIT_RETENTION_DAYS', 90, { min: 1, max: 36_500 }),
+    callCheck: env.bool('CALL_CHECK', true),
+    tonesFrom: env.string('PHONE_TONES') !== undefined ? 'PHONE_TONES' : 'default',
   };
 }
