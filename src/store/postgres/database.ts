@@ -86,10 +86,14 @@ export class PgDatabase {
     return this.guard(() => this.pool.query<R>(sql, values));
   }
 
-  /** Runs `fn` on one client between BEGIN and COMMIT (ROLLBACK on any error). */
-  transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, isolation: 'READ COMMITTED' | 'SERIALIZABLE' = 'READ COMMITTED'): Promise<T> {
+  /**
+   * Runs `fn` on one client between BEGIN and COMMIT (ROLLBACK on any error). `asyncCommit` skips
+   * waiting for the WAL flush at COMMIT (still atomic and isolated; a server crash may forget the
+   * last fraction of a second of such commits): only for data that may be lost, like rate-limit hits.
+   */
+  transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, options: { asyncCommit?: boolean } = {}): Promise<T> {
     return this.withClient(async (client) => {
-      await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
+      await client.query(options.asyncCommit ? 'BEGIN; SET LOCAL synchronous_commit TO OFF' : 'BEGIN');
       try {
         const out = await fn(client);
         await client.query('COMMIT');

@@ -84,30 +84,37 @@ export class PgRateLimiter implements RateLimiter {
   async take(rules: readonly RateRule[], now: Date): Promise<RateDecision> {
     checkRules(rules);
     if (rules.length === 0) return { ok: true };
-    return this.db.transaction(async (client) => {
-      await client.query(
-        `SELECT pg_advisory_xact_lock($1, h) FROM (SELECT DISTINCT hashtext(b) AS h FROM unnest($2::text[]) AS b ORDER BY 1) AS locks`,
-        [RATE_LOCK_SPACE, rules.map((r) => r.bucket)],
-      );
-      for (const rule of rules) {
-        const since = new Date(now.getTime() - rule.windowMs);
-        const r = await client.query<{ n: number; pivot: Date | null }>(
-          `SELECT n::int AS n, at AS pivot FROM (
-             SELECT at, COUNT(*) OVER () AS n, ROW_NUMBER() OVER (ORDER BY at) AS rn
-             FROM rate_hits WHERE bucket = $1 AND at > $2
-           ) AS h
-           WHERE rn = GREATEST(n - $3, 0) + 1`,
-          [rule.bucket, since, rule.max],
+    const buckets = rules.map((r) => r.bucket);
+    // Hits are cheap to lose (a crashed server forgets at most the last moments of them), so these
+    // commits do not wait for the WAL flush; the advisory locks keep every take atomic regardless.
+    return this.db.transaction(
+      async (client) => {
+        await client.query(`SELECT pg_advisory_xact_lock($1, h) FROM (SELECT DISTINCT hashtext(b) AS h FROM unnest($2::text[]) AS b ORDER BY 1) AS locks`, [RATE_LOCK_SPACE, buckets]);
+        // Every rule in one round trip: the hit count in its window, and the hit whose expiry frees a slot.
+        const r = await client.query<{ ord: string; n: number | null; pivot: Date | null }>(
+          `SELECT r.ord, h.n, h.pivot
+           FROM unnest($1::text[], $2::float8[], $3::int[]) WITH ORDINALITY AS r(bucket, window_ms, max, ord)
+           LEFT JOIN LATERAL (
+             SELECT w.n::int AS n, w.at AS pivot FROM (
+               SELECT at, COUNT(*) OVER () AS n, ROW_NUMBER() OVER (ORDER BY at) AS rn
+               FROM rate_hits WHERE bucket = r.bucket AND at > $4::timestamptz - r.window_ms * interval '1 millisecond'
+             ) AS w
+             WHERE w.rn = GREATEST(w.n - r.max, 0) + 1
+           ) AS h ON true
+           ORDER BY r.ord`,
+          [buckets, rules.map((x) => x.windowMs), rules.map((x) => x.max), now],
         );
-        const n = r.rows[0]?.n ?? 0;
-        if (n >= rule.max) {
-          const pivot = r.rows[0]?.pivot?.getTime() ?? now.getTime();
-          return { ok: false, bucket: rule.bucket, retryAfterMs: retryAfterMs(pivot, rule, now) };
+        for (const [i, rule] of rules.entries()) {
+          const row = r.rows[i];
+          if ((row?.n ?? 0) >= rule.max) {
+            return { ok: false, bucket: rule.bucket, retryAfterMs: retryAfterMs(row?.pivot?.getTime() ?? now.getTime(), rule, now) } as const;
+          }
         }
-      }
-      await client.query('INSERT INTO rate_hits (bucket, at) SELECT b, $2 FROM unnest($1::text[]) AS b', [rules.map((r) => r.bucket), now]);
-      return { ok: true } as const;
-    });
+        await client.query('INSERT INTO rate_hits (bucket, at) SELECT b, $2 FROM unnest($1::text[]) AS b', [buckets, now]);
+        return { ok: true } as const;
+      },
+      { asyncCommit: true },
+    );
   }
 
   prune(before: Date): Promise<number> {
