@@ -116,6 +116,32 @@ describe('npm run demo (typed input)', () => {
     expectNoSecrets(run);
   });
 
+  it('stops cleanly on Ctrl-C during a ring: the ring is cancelled, the store removed, exit 130', { timeout: 60_000 }, async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'rescue-ring-demo-test-'));
+    dirs.push(outDir);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/demo/main.ts', '--out', outDir], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    const ringing = new Promise<void>((resolve) => {
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString('utf8');
+        if (stdout.includes('ring 1 of 3')) resolve();
+      });
+    });
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    child.stdin.write('/rescue\n');
+    await ringing;
+    child.kill('SIGINT');
+    const code = await closed;
+    expect(code).toBe(130);
+    expect(stdout).toContain('Stopping (Ctrl-C again to force)...');
+    expect(stdout).not.toContain('Your phone rang 3 times');
+    const dataDir = /Encrypted store: (\S+)/.exec(stdout)?.[1];
+    expect(existsSync(dataDir!)).toBe(false);
+  });
+
   it('rejects an unknown option with the usage and exit code 2', async () => {
     const run = await demo(['--bogus']);
     expect(run.code).toBe(2);
