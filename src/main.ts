@@ -75,11 +75,14 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
   try {
+    const who = await bot.checkToken();
+    logger.info(who, 'Slack accepted the bot token');
     const started = await bot.start();
     logger.info({ mode: slack.mode, ...started }, 'rescue-ring is running');
   } catch (err) {
-    logger.fatal({ err }, 'could not connect to Slack');
-    process.stderr.write(`rescue-ring could not start its Slack connection: ${err instanceof Error ? err.message : String(err)}\nCheck the tokens (see ${README_SLACK_SETUP}).\n`);
+    logger.fatal({ err: isAppError(err) ? { code: err.code, message: err.message } : err }, 'could not connect to Slack');
+    const detail = isAppError(err) ? `${err.message}\n${err.hint}` : `${err instanceof Error ? err.message : String(err)}\nCheck the tokens (see ${README_SLACK_SETUP}).`;
+    process.stderr.write(`rescue-ring could not start its Slack connection: ${detail}\n`);
     stopHousekeeping();
     await store.close().catch(() => undefined);
     process.exit(1);

@@ -16,6 +16,7 @@ import { registerEvents } from './events/index.js';
 import { healthHandler, startHealthServer, type Readiness } from './health.js';
 import { Registry, type Registered } from './registry.js';
 import { registerShortcuts } from './shortcuts/index.js';
+import { SlackTokenRefused } from './errors.js';
 import { slackErrorCode } from './slack-errors.js';
 import { BackgroundTasks } from './tasks.js';
 import { registerViews } from './views/index.js';
@@ -46,6 +47,8 @@ export interface SlackApp {
   stop(): Promise<void>;
   /** Slack connected (Socket Mode) or listening (HTTP). */
   connected(): boolean;
+  /** Asks Slack whether the bot token works (auth.test); throws SlackTokenRefused with what to do. */
+  checkToken(): Promise<{ teamId?: string; botUserId?: string }>;
 }
 
 export function createSlackApp(options: SlackAppOptions): SlackApp {
@@ -118,6 +121,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     registered: registry.registered,
     tasks,
     connected: () => connected,
+    async checkToken() {
+      try {
+        const r = await app.client.auth.test();
+        return { teamId: r.team_id, botUserId: r.user_id };
+      } catch (err) {
+        throw new SlackTokenRefused(slackErrorCode(err));
+      }
+    },
     async start(listen = {}) {
       if (http) {
         const server = (await app.start({ port: listen.port ?? config.port, host: listen.host ?? config.host })) as Server;

@@ -90,3 +90,16 @@ export class ScreenshotNotDelivered extends AppError {
     );
   }
 }
+
+/** Start-up: Slack refused the bot token, or could not be reached to check it. */
+export class SlackTokenRefused extends AppError {
+  readonly code = 'SlackTokenRefused';
+  constructor(readonly slackError: string) {
+    super(
+      `Slack refused the bot token at start-up: ${slackError}`,
+      ['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired'].includes(slackError)
+        ? 'SLACK_BOT_TOKEN is not valid for this workspace (was the app reinstalled, or the token copied incompletely?). Copy the Bot User OAuth Token (xoxb-...) again from "OAuth & Permissions" on api.slack.com/apps; see README.md#create-the-slack-app.'
+        : 'rescue-ring could not reach Slack to check SLACK_BOT_TOKEN. Check this server can reach slack.com (or SLACK_API_URL, if set) through your proxy and firewall, then start again.',
+    );
+  }
+}

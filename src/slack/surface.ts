@@ -16,6 +16,11 @@ export interface SlackMessage {
   blocks?: types.KnownBlock[];
 }
 
+/** A message as the ephemeral body of a slash command's ack. */
+export function ephemeral(m: SlackMessage): { response_type: 'ephemeral'; text: string; blocks?: types.KnownBlock[] } {
+  return { response_type: 'ephemeral', text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}) };
+}
+
 export type PostKind =
   /** Nice to have: dropped when the budget is short. */
   | 'progress'

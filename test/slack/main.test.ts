@@ -80,6 +80,19 @@ describe('npm start', () => {
     expect(err).not.toContain('oops');
   });
 
+  it('a bot token Slack refuses stops the start with what to do, and exits 1', async () => {
+    const dir = tempDir();
+    const fake = await FakeSlack.start();
+    cleanups.push(() => fake.stop());
+    fake.setFault('auth.test', { kind: 'error', error: 'invalid_auth' });
+    const run = start({ SLACK_SOCKET_MODE: 'false', SLACK_BOT_TOKEN: 'xoxb-revoked-0000', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: fake.apiUrl, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir }, dir);
+    expect(await run.exit).toBe(1);
+    const err = run.stderr.join('');
+    expect(err).toContain('invalid_auth');
+    expect(err).toContain('Copy the Bot User OAuth Token');
+    expect(err + run.stdout.join('')).not.toContain('xoxb-revoked-0000');
+  });
+
   for (const [name, grace, expectPlays, expectText] of [
     ['lets the ring in progress finish', '10', 3, 'rang 3 times'],
     ['cancels the ring when the grace period is over', '0', -1, 'Stopped'],

@@ -103,6 +103,14 @@ describe('/rescue (your own phone)', () => {
     expect(everything).not.toContain(phone.password);
   });
 
+  it('a ringtone the phone does not have: the hint names it, with an "Update settings" button', async () => {
+    const phone = await h.phone({ tones: { 'Classic1.raw': 1000 } });
+    await h.register(ME, phone, { tone: 'Chime.raw' });
+    const r = await h.command(ME, '/rescue');
+    const final = await h.fake.waitForResponse(r.responseId, 'does not have the ringtone "Chime.raw"');
+    expect(actionsIn(final.params.blocks).map((a) => a.action_id)).toContain('open_settings');
+  });
+
   it('unreachable phone (Web Access off): the Web Access hint and a "Run a check" button', async () => {
     const phone = await h.phone({ faults: { webAccessDisabled: true } });
     await h.register(ME, phone);

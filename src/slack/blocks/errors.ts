@@ -3,6 +3,7 @@
  * secret) and, where it helps, the button that fixes it.
  */
 import { isAppError } from '../../errors.js';
+import { PhoneRejected } from '../../phone/errors.js';
 import { NotRegistered } from '../../rescue/errors.js';
 import { ACTIONS } from '../ids.js';
 import type { SlackMessage } from '../surface.js';
@@ -11,7 +12,7 @@ import { actions, button, section, type Block, type Button } from './kit.js';
 const UNEXPECTED = 'Something went wrong on our side and it has been logged. Try again in a minute; if it keeps happening, tell your IT team.';
 
 /** Error codes whose fix is in the settings modal. */
-const FIX_IN_SETTINGS = new Set(['PhoneAuthFailed', 'MissingPhoneCredentials', 'InvalidPhoneAddress', 'PhoneAddressRefused', 'ToneDenied', 'InvalidTone', 'PhoneCertificateChanged', 'PhoneTlsFailed']);
+const FIX_IN_SETTINGS = new Set(['PhoneAuthFailed', 'MissingPhoneCredentials', 'InvalidPhoneAddress', 'PhoneAddressRefused', 'ToneDenied', 'InvalidTone', 'PhoneCertificateChanged', 'PhoneTlsFailed', 'RegistrationUnreadable']);
 /** Error codes where the diagnosis tells the user (or IT) what is wrong. */
 const RUN_A_CHECK = new Set(['PhoneUnreachable', 'PhoneTimeout', 'PhoneConnectionLost', 'PhoneBadResponse']);
 
@@ -39,7 +40,8 @@ function fixButton(err: unknown, self: boolean): Button | undefined {
       : button('Send them a registration link', ACTIONS.registrationLink, { value: err.who.userId });
   }
   if (!self) return undefined;
-  if (err.code === 'PhoneRejected' && /ringtone/i.test(err.hint)) return button('Update settings', ACTIONS.openSettings);
+  // The phone does not have the chosen ringtone (item Status 6 on a Play): pick another in settings.
+  if (err instanceof PhoneRejected && err.items?.some((i) => i.status === 6 && i.url.startsWith('Play:'))) return button('Update settings', ACTIONS.openSettings);
   if (FIX_IN_SETTINGS.has(err.code)) return button('Update settings', ACTIONS.openSettings);
   if (RUN_A_CHECK.has(err.code)) return button('Run a check', ACTIONS.status);
   return undefined;

@@ -8,9 +8,7 @@ import { beginRescue, logRefusal } from '../flows/rescue.js';
 import { openSettings } from '../flows/settings.js';
 import { COMMANDS } from '../ids.js';
 import type { Registry } from '../registry.js';
-import { ResponseUrlSurface, type SlackMessage } from '../surface.js';
-
-const ephemeral = (m: SlackMessage) => ({ response_type: 'ephemeral' as const, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}) });
+import { ephemeral, ResponseUrlSurface } from '../surface.js';
 
 export function registerPhoneCommand(app: App, reg: Registry, deps: SlackDeps): void {
   app.command(reg.command(COMMANDS.phone), async ({ ack, command, client }) => {

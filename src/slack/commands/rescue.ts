@@ -9,9 +9,7 @@ import { beginRescue, logRefusal, rescueOnSurface } from '../flows/rescue.js';
 import { COMMANDS } from '../ids.js';
 import type { Registry } from '../registry.js';
 import { parseRescueText } from '../rescue-text.js';
-import { ResponseUrlSurface, type SlackMessage } from '../surface.js';
-
-const ephemeral = (m: SlackMessage) => ({ response_type: 'ephemeral' as const, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}) });
+import { ephemeral, ResponseUrlSurface } from '../surface.js';
 
 export function registerRescueCommand(app: App, reg: Registry, deps: SlackDeps): void {
   app.command(reg.command(COMMANDS.rescue), async ({ ack, command, client }) => {

@@ -6,12 +6,11 @@ import type { SlackDeps } from '../context.js';
 import { sendScreenshotToDm } from '../flows/screenshot.js';
 import { COMMANDS } from '../ids.js';
 import type { Registry } from '../registry.js';
-import { ResponseUrlSurface } from '../surface.js';
+import { ephemeral, ResponseUrlSurface } from '../surface.js';
 
 export function registerScreenshotCommand(app: App, reg: Registry, deps: SlackDeps): void {
   app.command(reg.command(COMMANDS.screenshot), async ({ ack, command, client }) => {
-    const msg = workingMessage('Taking a screenshot of your phone...');
-    await ack({ response_type: 'ephemeral', text: msg.text, ...(msg.blocks ? { blocks: msg.blocks } : {}) });
+    await ack(ephemeral(workingMessage('Taking a screenshot of your phone...')));
     const surface = new ResponseUrlSurface(command.response_url, deps.logger);
     deps.tasks.run('screenshot', async () => {
       try {
