@@ -17,6 +17,23 @@ export class NotRegistered extends AppError {
   }
 }
 
+/**
+ * The stored registration no longer opens (its key left the keyring, or the row was damaged). The
+ * operator detail (key id, STORE_KEYS) is logged; the person is told the way back: save again.
+ */
+export class RegistrationUnreadable extends AppError {
+  readonly code = 'RegistrationUnreadable';
+  constructor(readonly who: Who, options?: { cause?: unknown }) {
+    super(
+      `${who.userId}'s phone registration cannot be opened`,
+      who.self
+        ? 'Your saved phone settings can no longer be read (the key that protected them is not available to rescue-ring). Run /phone and save your settings again, including your phone password.'
+        : `<@${who.userId}>’s saved phone settings can no longer be read, so rescue-ring cannot ring their phone. They need to save their settings again in /phone.`,
+      options,
+    );
+  }
+}
+
 export class NotAllowed extends AppError {
   readonly code = 'NotAllowed';
   constructor(readonly targetId: string, reason: 'only_me' | 'buddies' | 'teammate_rescue_off') {

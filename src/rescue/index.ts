@@ -9,7 +9,7 @@ export { formatWait, rulesFor, takeRescueSlot } from './limits.js';
 export { awaitsPin, rememberCertificate } from './pin.js';
 export * from './errors.js';
 export { forgetPhone } from './forget.js';
-export { requireRegistration } from './lookup.js';
+export { findRegistration, requireRegistration } from './lookup.js';
 export { phoneFor, ringPlanFor } from './phone-for.js';
 export { registerPhone, type RegisterInput } from './register.js';
 export { startRescue, stopMyRescues, stopRescue, type RescueHandle, type RescueOutcome, type RescueRequest } from './rescue.js';

@@ -9,8 +9,9 @@ import type { RingProgress } from '../phone/types.js';
 import type { RescueDeps } from './deps.js';
 import { audit, auditError, outcomeOf, ringDetail, type AuditFacts } from './audit.js';
 import { assertMayRing } from './consent.js';
-import { NotRegistered, RescueInProgress, UnexpectedFailure } from './errors.js';
+import { RescueInProgress, UnexpectedFailure } from './errors.js';
 import { takeRescueSlot } from './limits.js';
+import { requireRegistration } from './lookup.js';
 import { phoneFor, ringPlanFor } from './phone-for.js';
 import { explainCertificate, rememberCertificate } from './pin.js';
 
@@ -54,8 +55,7 @@ export async function startRescue(deps: RescueDeps, req: RescueRequest): Promise
   let phone;
   let plan;
   try {
-    reg = await deps.directory.get({ teamId: req.teamId, userId: targetId });
-    if (!reg) throw new NotRegistered({ userId: targetId, self });
+    reg = await requireRegistration(deps, { teamId: req.teamId, userId: targetId }, req.requesterId);
     assertMayRing(deps.settings, reg, req.requesterId);
     phone = phoneFor(reg, deps.settings.defaults, req.requesterId);
     plan = ringPlanFor(reg, deps.settings.defaults);

@@ -68,7 +68,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<RescueWorl
   env.finish();
   const time = { now: new Date('2026-11-28T09:00:00.000Z') };
   const deps = rescueDeps(store, {
-    phones: new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), responseTimeoutMs: 2_000, connectTimeoutMs: 1_000, logger }),
+    phones: new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), responseTimeoutMs: 5_000, connectTimeoutMs: 2_000, logger }),
     settings,
     logger,
     clock: () => time.now,

@@ -1,0 +1,177 @@
+/**
+ * The runner that fires scheduled rescues. Every `pollMs` (1 s by default) it claims the due entries
+ * (`ScheduleStore.claimDue`: exactly once, across processes and replicas) and, for each:
+ * - due less than MAX_LATENESS_MS ago: rings through startRescue, so registration, consent and the rate
+ *   limits are checked again at firing time, and reports the outcome (or the refusal);
+ * - due longer ago (the bot was down): reports it as missed, rings nothing.
+ * Reporting (a Slack DM, in the bot) is the caller's: see ScheduleReporter.
+ *
+ * The clock and the timer are injectable so tests move time instead of sleeping; `tick()` runs one
+ * round by hand. A tick never overlaps the previous one.
+ */
+import { isAppError, type AppError } from '../errors.js';
+import type { ScheduledRescue } from '../store/state-types.js';
+import { audit } from './audit.js';
+import { now, type RescueDeps } from './deps.js';
+import { UnexpectedFailure } from './errors.js';
+import { startRescue, type RescueHandle, type RescueOutcome } from './rescue.js';
+import { MAX_LATENESS_MS } from './schedule.js';
+
+export interface ScheduleReporter {
+  /** The phone is being rung (the handle's `done` settles with the outcome, reported next). */
+  started?(entry: ScheduledRescue, handle: RescueHandle): Promise<void>;
+  /** The rescue ran: rang, was stopped, or failed at the phone. */
+  finished(entry: ScheduledRescue, handle: RescueHandle, outcome: RescueOutcome): Promise<void>;
+  /** Refused at firing time (consent withdrawn, rate limit, registration gone, already ringing...). */
+  refused(entry: ScheduledRescue, error: AppError): Promise<void>;
+  /** Not rung: it was due while rescue-ring was not running. */
+  missed(entry: ScheduledRescue): Promise<void>;
+}
+
+export interface SchedulerTimer {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export const realTimer: SchedulerTimer = {
+  set: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
+  clear: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface SchedulerOptions {
+  report: ScheduleReporter;
+  /** Default: the deps' clock, else the system clock. */
+  clock?: () => Date;
+  timer?: SchedulerTimer;
+  /** Pause between rounds; default 1000 ms. */
+  pollMs?: number;
+  /** Most entries claimed per round; default 20 (the rest are claimed on the next round). */
+  batch?: number;
+}
+
+export class Scheduler {
+  private readonly inflight = new Set<Promise<void>>();
+  private handle: unknown;
+  private running = false;
+  private stopped = true;
+  private current: Promise<number> | undefined;
+
+  constructor(
+    private readonly deps: RescueDeps,
+    private readonly options: SchedulerOptions,
+  ) {}
+
+  private now(): Date {
+    return this.options.clock ? this.options.clock() : now(this.deps);
+  }
+
+  /** Starts polling; the first round runs at once (rescues due while the bot was down). */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for the rounds and reports in progress (not for rings: see ActiveRescues.drain). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.handle !== undefined) (this.options.timer ?? realTimer).clear(this.handle);
+    this.handle = undefined;
+    await this.current;
+  }
+
+  /** Waits until every report of the rescues fired so far has been sent (tests, shutdown). */
+  async idle(): Promise<void> {
+    await this.current;
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    const timer = this.options.timer ?? realTimer;
+    this.handle = timer.set(() => {
+      this.handle = undefined;
+      void this.tick().finally(() => this.schedule(this.options.pollMs ?? 1_000));
+    }, ms);
+  }
+
+  /** One round: claims what is due and fires or reports each. Resolves with how many were claimed. */
+  tick(): Promise<number> {
+    if (this.running && this.current) return this.current;
+    this.running = true;
+    this.current = this.round().finally(() => {
+      this.running = false;
+    });
+    return this.current;
+  }
+
+  private async round(): Promise<number> {
+    const schedules = this.deps.schedules;
+    if (!schedules) return 0;
+    let claimed: ScheduledRescue[];
+    try {
+      claimed = await schedules.claimDue(this.now(), MAX_LATENESS_MS, this.options.batch ?? 20);
+    } catch (err) {
+      this.deps.logger.error({ err }, 'scheduled rescues could not be read; trying again on the next round');
+      return 0;
+    }
+    for (const entry of claimed) {
+      if (entry.status === 'missed') await this.missed(entry);
+      else await this.fire(entry);
+    }
+    return claimed.length;
+  }
+
+  private track(what: string, work: Promise<void>): void {
+    const p = work.catch((err: unknown) => this.deps.logger.error({ err, what }, 'reporting a scheduled rescue failed')).finally(() => this.inflight.delete(p));
+    this.inflight.add(p);
+  }
+
+  private async missed(entry: ScheduledRescue): Promise<void> {
+    const late = this.now().getTime() - entry.dueAt.getTime();
+    this.deps.logger.warn({ scheduleId: entry.id, teamId: entry.teamId, requesterId: entry.requesterId, targetId: entry.targetId, lateMs: late }, 'scheduled rescue missed (rescue-ring was not running)');
+    await audit(this.deps, { teamId: entry.teamId, actorId: entry.requesterId, targetId: entry.targetId, action: 'scheduled_rescue' }, 'missed', {
+      detail: `was due ${entry.dueAt.toISOString()}`,
+    });
+    this.track('missed', this.options.report.missed(entry));
+  }
+
+  private async fire(entry: ScheduledRescue): Promise<void> {
+    const log = { scheduleId: entry.id, teamId: entry.teamId, requesterId: entry.requesterId, targetId: entry.targetId };
+    let handle: RescueHandle;
+    try {
+      handle = await startRescue(this.deps, {
+        teamId: entry.teamId,
+        requesterId: entry.requesterId,
+        ...(entry.targetId !== entry.requesterId ? { targetId: entry.targetId } : {}),
+        ...(entry.coverStory !== undefined ? { coverStory: entry.coverStory } : {}),
+      });
+    } catch (err) {
+      const error = isAppError(err) ? err : new UnexpectedFailure(err);
+      if (!isAppError(err)) this.deps.logger.error({ err, ...log }, 'scheduled rescue failed to start');
+      else this.deps.logger.info({ ...log, code: error.code }, 'scheduled rescue refused at firing time');
+      this.track('refused', this.options.report.refused(entry, error));
+      return;
+    }
+    this.deps.logger.info({ ...log, rescueId: handle.id }, 'scheduled rescue fired');
+    const report = this.options.report;
+    this.track(
+      'fired',
+      (async () => {
+        await report.started?.(entry, handle);
+        await report.finished(entry, handle, await handle.done);
+      })(),
+    );
+  }
+}
+
+/** Builds and starts the scheduler; returns it (call `stop()` on shutdown). */
+export function startScheduler(deps: RescueDeps, options: SchedulerOptions): Scheduler {
+  const s = new Scheduler(deps, options);
+  s.start();
+  return s;
+}
