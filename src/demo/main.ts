@@ -82,14 +82,16 @@ export async function main(argv: string[]): Promise<number> {
     out.line('');
     rl = createInterface({ input: process.stdin, output: process.stdout, terminal: tty });
     rl.on('SIGINT', onSignal);
+    // Typed at a terminal: a prompt. Piped in: each line is echoed, so the output reads as a transcript.
     const prompt = () => {
+      if (!tty) return;
       rl?.setPrompt(`${demo.standin.userName(demo.receiver.user)}> `);
       rl?.prompt();
     };
     prompt();
     for await (const line of rl) {
       busy = true;
-      const more = await demo.run(line);
+      const more = tty ? await demo.run(line) : await demo.echoAndRun(line);
       busy = false;
       if (!more) break;
       prompt();

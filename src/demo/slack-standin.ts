@@ -37,6 +37,8 @@ export interface ShownModal {
   view: types.ModalView;
   /** Values typed so far (by block id), as shown; secrets are masked by whoever sets them. */
   shown: Record<string, string | undefined>;
+  /** Values typed so far, as typed (kept like a Slack client keeps a form's inputs; never printed). */
+  typed: Record<string, string>;
   errors: Record<string, string>;
 }
 
@@ -183,17 +185,17 @@ export class SlackStandin {
       modal.errors = b.errors ?? {};
       this.o.onShow({ kind: 'modal', modal, change: 'errors' });
     } else if ((b.response_action === 'update' || b.response_action === 'push') && b.view) {
-      Object.assign(modal, { view: b.view, shown: {}, errors: {} });
+      Object.assign(modal, { view: b.view, shown: {}, typed: {}, errors: {} });
       this.o.onShow({ kind: 'modal', modal, change: 'updated' });
     } else {
       this.closeModal(viewId);
     }
   }
 
-  /** Remembers what the user typed into a modal before submitting (masked where secret). */
-  setShownValues(viewId: string, shown: Record<string, string | undefined>): void {
+  /** Remembers what the user typed into a modal (and how to show it, secrets masked), as a Slack client does. */
+  setTyped(viewId: string, typed: Record<string, string>, shown: Record<string, string | undefined>): void {
     const modal = this.modals.get(viewId);
-    if (modal) modal.shown = { ...modal.shown, ...shown };
+    if (modal) Object.assign(modal, { typed, shown });
   }
 
   closeModal(viewId: string): void {
@@ -284,7 +286,7 @@ export class SlackStandin {
         if (!view || view.type !== 'modal') return { ok: false, error: 'invalid_arguments' };
         if (typeof p.trigger_id !== 'string' || p.trigger_id === '') return { ok: false, error: 'invalid_trigger_id' };
         const user = p.trigger_id.split('.')[0] ?? '';
-        const modal: ShownModal = { id: `V${++this.seq}`, user, view, shown: {}, errors: {} };
+        const modal: ShownModal = { id: `V${++this.seq}`, user, view, shown: {}, typed: {}, errors: {} };
         this.modals.set(modal.id, modal);
         this.o.onShow({ kind: 'modal', modal, change: 'opened' });
         return { ok: true, view: { id: modal.id, ...view } };
@@ -293,7 +295,7 @@ export class SlackStandin {
         const modal = this.modals.get(String(p.view_id ?? ''));
         const view = p.view as types.ModalView | undefined;
         if (!modal || !view) return { ok: false, error: 'not_found' };
-        Object.assign(modal, { view, shown: {}, errors: {} });
+        Object.assign(modal, { view, shown: {}, typed: {}, errors: {} });
         this.o.onShow({ kind: 'modal', modal, change: 'updated' });
         return { ok: true, view: { id: modal.id, ...view } };
       }

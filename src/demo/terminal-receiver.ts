@@ -185,17 +185,19 @@ export class TerminalReceiver implements Receiver {
       printNote(this.o.out, 'No form is open. /phone opens the settings form.');
       return;
     }
-    const overrides = parseAssignments(args);
-    if (typeof overrides === 'string') {
-      printNote(this.o.out, overrides);
+    const assigned = parseAssignments(args);
+    if (typeof assigned === 'string') {
+      printNote(this.o.out, assigned);
       return;
     }
-    const built = stateValues(modal, overrides, (name) => this.o.standin.userByName(name)?.id);
+    // What was typed before (a refused submission) stays in the form, as in Slack.
+    const typed = { ...modal.typed, ...assigned };
+    const built = stateValues(modal, typed, (name) => this.o.standin.userByName(name)?.id);
     if (typeof built === 'string') {
       printNote(this.o.out, built);
       return;
     }
-    this.o.standin.setShownValues(modal.id, built.shown);
+    this.o.standin.setTyped(modal.id, typed, built.shown);
     const body = {
       type: 'view_submission',
       token: 'demo-verification-token',
@@ -346,6 +348,7 @@ export function stateValues(
           const t = typed.toLowerCase();
           selected = options.find((o) => o.value?.toLowerCase() === t || o.text.text.toLowerCase() === t || o.value?.toLowerCase() === `${t}.raw`);
           if (!selected) return `"${typed}" is not a choice for ${id}. Choices: ${options.map((o) => o.value).join(', ')}.`;
+          shown[id] = selected.value;
         }
         v = { type: el.type, selected_option: selected ?? null };
         break;
@@ -358,6 +361,7 @@ export function stateValues(
           const missing = names.find((_n, i) => ids[i] === undefined);
           if (missing) return `Nobody called ${missing} is in this workspace.`;
           users = ids as string[];
+          shown[id] = names.map((n) => (n.startsWith('@') ? n : `@${n}`)).join(', ');
         }
         v = { type: el.type, selected_users: users };
         break;

@@ -181,11 +181,8 @@ export async function playTour(demo: Demo, options: TourOptions = {}): Promise<s
   return problems;
 }
 
-/** Echoes a line as if typed at the prompt (secrets masked), then runs it. */
 async function type(demo: Demo, line: string): Promise<void> {
-  const who = demo.standin.userName(demo.receiver.user);
-  demo.out.line(`${demo.out.paint(`${who}>`, 'bold')} ${maskSecrets(line)}`);
-  await demo.run(line);
+  await demo.echoAndRun(line);
 }
 
 /** Waits until every pattern appears in the output written since `from`; resolves with those that never did. */

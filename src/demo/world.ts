@@ -62,6 +62,8 @@ export interface Demo {
   logPath: string;
   /** Runs one typed line (a Slack action or a demo command). Resolves false when the user asked to quit. */
   run(line: string): Promise<boolean>;
+  /** Like run, first echoing the line after a prompt (secrets masked), for input that is not typed at a terminal. */
+  echoAndRun(line: string): Promise<boolean>;
   /** Waits until no ring, upload or follow-up post is in progress (and the phones' last words are printed). */
   idle(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
@@ -157,6 +159,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       outDir,
       logPath,
       run: (line) => runLine(demo, line),
+      echoAndRun(line) {
+        if (line.trim() !== '') out.line(`${out.paint(`${standin.userName(receiver.user)}>`, 'bold')} ${maskSecrets(line.trim())}`);
+        return runLine(demo, line);
+      },
       async idle(timeoutMs = 15_000) {
         const done = await bot.tasks.idle(timeoutMs);
         // The phone watcher polls; give it time to print the last ring.

@@ -53,7 +53,7 @@ describe('terminal helpers', () => {
 
   it('turns a settings form and typed values into view.state.values, hiding the password it shows', () => {
     const settings = readRescueSettings(new EnvReader({ PHONE_TONES: 'Classic1.raw,Chime.raw' }));
-    const modal: ShownModal = { id: 'V1', user: 'U0YOU', view: settingsModal(settings, undefined, { from: 'command' }), shown: {}, errors: {} };
+    const modal: ShownModal = { id: 'V1', user: 'U0YOU', view: settingsModal(settings, undefined, { from: 'command' }), shown: {}, typed: {}, errors: {} };
     const ids = (name: string) => (name.replace(/^@/, '') === 'alice' ? 'U0ALICE' : undefined);
     const built = stateValues(modal, { address: '127.0.0.1:1', password: 's3cret', tone: 'chime', permission: 'buddies', buddies: '@alice' }, ids);
     if (typeof built === 'string') throw new Error(built);
