@@ -5,13 +5,20 @@ import type { TlsPolicy } from '../phone/types.js';
 import type { RegistrationInput, RingPermission } from './types.js';
 import { StoreInputInvalid } from './errors.js';
 
-/** Everything secret about a registration, sealed as one JSON blob. */
+/**
+ * Everything secret about a registration, sealed as one JSON blob. The default cover story is not a
+ * secret but is personal text, so it travels sealed too (no column, no migration).
+ */
 export interface CredentialRecord {
   address: string;
   username?: string;
   password?: string;
   tls?: TlsPolicy;
+  coverStory?: string;
 }
+
+/** Longest default cover story stored (characters); the phone limits are checked by the use case. */
+export const MAX_COVER_STORY_CHARS = 4000;
 
 export const PERMISSIONS: readonly RingPermission[] = ['anyone', 'buddies', 'only_me'];
 export const MAX_RINGS = 10;
@@ -23,6 +30,7 @@ export function encodeRecord(r: CredentialRecord): string {
   if (r.username !== undefined) out.username = r.username;
   if (r.password !== undefined) out.password = r.password;
   if (r.tls !== undefined) out.tls = r.tls;
+  if (r.coverStory !== undefined) out.coverStory = r.coverStory;
   return JSON.stringify(out);
 }
 
@@ -40,6 +48,7 @@ export function decodeRecord(text: string): CredentialRecord | undefined {
   if (v.username !== undefined && typeof v.username !== 'string') return undefined;
   if (v.password !== undefined && typeof v.password !== 'string') return undefined;
   if (v.tls !== undefined && (typeof v.tls !== 'object' || v.tls === null)) return undefined;
+  if (v.coverStory !== undefined && typeof v.coverStory !== 'string') return undefined;
   return v as unknown as CredentialRecord;
 }
 
@@ -62,6 +71,9 @@ export function validateInput(input: RegistrationInput): void {
   }
   if (input.intervalSeconds !== undefined && !(Number.isFinite(input.intervalSeconds) && input.intervalSeconds > 0 && input.intervalSeconds <= MAX_INTERVAL_SECONDS)) {
     bad(`the interval must be more than 0 and at most ${MAX_INTERVAL_SECONDS} seconds`, 'Choose an interval like 3 seconds.');
+  }
+  if (input.coverStory !== undefined && (typeof input.coverStory !== 'string' || input.coverStory.trim() === '' || [...input.coverStory].length > MAX_COVER_STORY_CHARS)) {
+    bad(`the cover story must be text of 1 to ${MAX_COVER_STORY_CHARS} characters`, 'Shorten the cover story, or leave it out.');
   }
   if (input.permission !== undefined && !PERMISSIONS.includes(input.permission)) bad(`permission must be one of ${PERMISSIONS.join(', ')}`, 'Choose who may ring this phone: anyone, buddies or only_me.');
   if (input.buddies !== undefined && (!Array.isArray(input.buddies) || input.buddies.length > 200 || input.buddies.some((b) => typeof b !== 'string' || !ID_PATTERN.test(b)))) {

@@ -27,6 +27,8 @@ export interface RegistrationInput extends UserKey {
   intervalSeconds?: number;
   permission?: RingPermission; // default 'anyone'
   buddies?: string[]; // user ids
+  /** Default cover story shown on the phone's screen after the first ring (issue 6). Sealed with the record. */
+  coverStory?: string;
 }
 
 export interface Registration extends Required<Pick<RegistrationInput, 'teamId' | 'userId' | 'address'>> {
@@ -38,6 +40,7 @@ export interface Registration extends Required<Pick<RegistrationInput, 'teamId' 
   intervalSeconds?: number;
   permission: RingPermission;
   buddies: string[];
+  coverStory?: string;
   createdAt: Date;
   updatedAt: Date;
 }

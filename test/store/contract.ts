@@ -75,6 +75,23 @@ export function describeDirectoryContract(engineName: string, makeHarness: () =>
       expect(await d.get({ teamId: 'T2', userId: 'U1' })).toBeUndefined();
     });
 
+    it('keeps the default cover story sealed with the record, and drops it when a later save leaves it out', async () => {
+      const d = await use(ring1);
+      const story = 'Facilities: your car is blocking the gate & the <loading bay>';
+      const put = await d.put(registration('U1', { coverStory: story }));
+      expect(put.coverStory).toBe(story);
+      expect((await d.get({ teamId: 'T1', userId: 'U1' }))?.coverStory).toBe(story);
+      const listed = await d.list({ teamId: 'T1' });
+      expect(listed.rows[0]?.coverStory).toBe(story);
+      const raw = await h.raw({ teamId: 'T1', userId: 'U1' });
+      expect(raw?.sealed.includes(Buffer.from('blocking the gate'))).toBe(false);
+      await d.put(registration('U1'));
+      expect((await d.get({ teamId: 'T1', userId: 'U1' }))?.coverStory).toBeUndefined();
+      const err = await rejection(d.put(registration('U2', { coverStory: '   ' })));
+      expect(err).toBeInstanceOf(StoreInputInvalid);
+      expect((err as StoreInputInvalid).message).toMatch(/cover story/);
+    });
+
     it('leaves unset settings to the organisation defaults', async () => {
       const d = await use(ring1);
       await d.put({ teamId: 'T1', userId: 'U1', address: 'phone-1' });
