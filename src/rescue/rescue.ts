@@ -4,8 +4,8 @@
  * returns at once; the ringing goes on in the background and `done` settles with the outcome.
  */
 import { isAppError, type AppError } from '../errors.js';
-import { ring } from '../phone/index.js';
-import type { RingProgress } from '../phone/types.js';
+import { ring, validateCoverStory } from '../phone/index.js';
+import type { CoverStory, CoverStoryOutcome, RingProgress, RingResult } from '../phone/types.js';
 import type { RescueDeps } from './deps.js';
 import { audit, auditError, outcomeOf, ringDetail, type AuditFacts } from './audit.js';
 import { assertMayRing } from './consent.js';
@@ -22,11 +22,26 @@ export interface RescueRequest {
   targetId?: string;
   /** A test ring: one ring, no interval. */
   test?: boolean;
+  /**
+   * Text for the phone's screen after the first ring (Slack's &amp; &lt; &gt; already decoded).
+   * Absent: the target's default cover story from their settings, if any. Never on a test ring.
+   */
+  coverStory?: string | CoverStory;
   onProgress?: (p: RingProgress) => void;
 }
 
+/** What else happened during the ring, for the message that reports it. */
+export interface RingNotes {
+  /** A call started between rings: the remaining rings were not sent. */
+  interruptedByCall?: true;
+  /** 'unsupported' / 'inconclusive': rung without knowing whether the phone was in a call. */
+  callCheck?: RingResult['callCheck'];
+  /** Present when a cover story was asked for: shown, rejected by the model, failed, or not sent. */
+  coverStory?: CoverStoryOutcome;
+}
+
 export type RescueOutcome =
-  | { ok: true; completed: number; requested: number; stopped: boolean }
+  | ({ ok: true; completed: number; requested: number; stopped: boolean } & RingNotes)
   | { ok: false; completed: number; requested: number; error: AppError };
 
 export interface RescueHandle {
@@ -54,11 +69,13 @@ export async function startRescue(deps: RescueDeps, req: RescueRequest): Promise
   let reg;
   let phone;
   let plan;
+  let cover: CoverStory | undefined;
   try {
     reg = await requireRegistration(deps, { teamId: req.teamId, userId: targetId }, req.requesterId);
     assertMayRing(deps.settings, reg, req.requesterId);
     phone = phoneFor(reg, deps.settings.defaults, req.requesterId);
     plan = ringPlanFor(reg, deps.settings.defaults);
+    cover = req.test ? undefined : coverFor(deps, req, reg.coverStory, phone.modern);
     if (deps.active.forTarget(req.teamId, targetId)) throw new RescueInProgress(targetId, self);
     await takeRescueSlot(deps, { teamId: req.teamId, requesterId: req.requesterId, targetId, test: req.test === true });
   } catch (err) {
@@ -76,13 +93,26 @@ export async function startRescue(deps: RescueDeps, req: RescueRequest): Promise
           rings,
           intervalMs: plan.intervalMs,
           signal,
+          callCheck: deps.settings.callCheck !== false,
+          ...(cover ? { coverStory: cover } : {}),
           onProgress: (p) => {
             completed = p.ring;
             req.onProgress?.(p);
           },
         });
         await rememberCertificate(deps, used, result.certificateSha256);
-        return { ok: true, completed: result.completed, requested: rings, stopped: result.aborted };
+        if (result.coverStory === 'rejected' || result.coverStory === 'failed') {
+          deps.logger.info({ teamId: req.teamId, targetId, outcome: result.coverStory, code: result.coverStoryError?.code }, 'cover story not shown');
+        }
+        return {
+          ok: true,
+          completed: result.completed,
+          requested: rings,
+          stopped: result.aborted,
+          ...(result.interruptedByCall ? { interruptedByCall: true as const } : {}),
+          ...(result.callCheck ? { callCheck: result.callCheck } : {}),
+          ...(result.coverStory ? { coverStory: result.coverStory } : {}),
+        };
       } catch (raw) {
         const err = explainCertificate(raw, targetId, req.requesterId);
         if (isAppError(err)) return { ok: false, completed, requested: rings, error: err };
@@ -90,7 +120,8 @@ export async function startRescue(deps: RescueDeps, req: RescueRequest): Promise
         return { ok: false, completed, requested: rings, error: new UnexpectedFailure(err) };
       }
     })();
-    const detail = ringDetail(outcome.completed, outcome.requested);
+    const notes = outcome.ok ? [outcome.interruptedByCall ? 'a call started' : '', outcome.coverStory ? `cover story ${outcome.coverStory}` : ''].filter(Boolean).join('; ') : '';
+    const detail = ringDetail(outcome.completed, outcome.requested, notes || undefined);
     if (outcome.ok) await audit(deps, facts, outcome.stopped ? 'stopped' : 'ok', { detail });
     else await audit(deps, facts, outcomeOf(outcome.error).outcome, { errorClass: outcome.error.code, detail });
     return outcome;
@@ -106,6 +137,22 @@ export async function startRescue(deps: RescueDeps, req: RescueRequest): Promise
     stop: () => active.controller.abort(new Error('stopped by user')),
     done: active.done as Promise<RescueOutcome>,
   };
+}
+
+/**
+ * The cover story to push: the one asked for (refused up front with its hint when the phone cannot
+ * show it), else the target's saved default (skipped, not refused, when it does not fit: their
+ * settings must never stop a rescue).
+ */
+function coverFor(deps: RescueDeps, req: RescueRequest, saved: string | undefined, modern: boolean | undefined): CoverStory | undefined {
+  if (req.coverStory !== undefined) return validateCoverStory(req.coverStory, { modern });
+  if (saved === undefined) return undefined;
+  try {
+    return validateCoverStory(saved, { modern });
+  } catch (err) {
+    deps.logger.warn({ teamId: req.teamId, code: isAppError(err) ? err.code : 'Unexpected' }, 'saved default cover story does not fit the phone; ringing without it');
+    return undefined;
+  }
 }
 
 /** Stop a rescue by id; only its requester, its target, or an admin may. Returns false when none. */
