@@ -38,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   let rl: Interface | undefined;
   let busy = false;
   const out = new Output({
+    transcript: !interactive,
     // While waiting at the prompt, print above it and redraw it (with what was typed so far).
     write: (text) => {
       if (rl && tty && !busy) {

@@ -21,18 +21,22 @@ export interface OutputOptions {
   write?: (text: string) => void;
   /** Colours on or off; default: on when stdout is a TTY and NO_COLOR is unset. */
   color?: boolean;
+  /** Keep a transcript (the tour checks it); off for an open-ended interactive session. Default true. */
+  transcript?: boolean;
 }
 
 export class Output {
   /** Every line written, without colours, oldest first. */
   readonly transcript: string[] = [];
   readonly color: boolean;
+  private readonly keep: boolean;
   private readonly write: (text: string) => void;
   private readonly listeners = new Set<() => void>();
 
   constructor(options: OutputOptions = {}) {
     this.write = options.write ?? ((t) => void process.stdout.write(t));
     this.color = options.color ?? (process.stdout.isTTY === true && process.env.NO_COLOR === undefined);
+    this.keep = options.transcript ?? true;
   }
 
   paint(text: string, ...styles: Style[]): string {
@@ -42,7 +46,7 @@ export class Output {
 
   line(text = ''): void {
     for (const l of text.split('\n')) {
-      this.transcript.push(l.replace(ANSI_PATTERN, ''));
+      if (this.keep) this.transcript.push(l.replace(ANSI_PATTERN, ''));
       this.write(`${l}\n`);
     }
     for (const f of this.listeners) f();
