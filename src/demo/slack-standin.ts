@@ -149,8 +149,9 @@ export class SlackStandin {
     return [...this.modals.values()].reverse().find((m) => m.user === user);
   }
 
-  homeViewId(user: string): string | undefined {
-    return this.homes.get(user);
+  /** Whose App Home a view id is. */
+  homeOwner(viewId: string): string | undefined {
+    return [...this.homes.entries()].find(([, id]) => id === viewId)?.[0];
   }
 
   /** A response_url for a new slash command typed by `user` in `channel`. */

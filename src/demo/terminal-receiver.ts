@@ -129,6 +129,12 @@ export class TerminalReceiver implements Receiver {
       return;
     }
     const { button, place } = printed;
+    const owner = place.kind === 'message' ? this.o.standin.message(place.ref)?.user : place.viewType === 'modal' ? this.o.standin.modal(place.viewId)?.user : this.o.standin.homeOwner(place.viewId);
+    if (owner !== undefined && owner !== this.user) {
+      const name = this.o.standin.userName(owner);
+      printNote(this.o.out, `Button ${printed.n} is on @${name}'s screen; type "as ${name}" first to press it.`);
+      return;
+    }
     if (button.confirm) printNote(this.o.out, `(Slack asks "${button.confirm.title?.text ?? 'Are you sure?'}"; answering "${button.confirm.confirm?.text ?? 'Yes'}")`);
     const action = { type: 'button', block_id: 'demo', action_id: button.action_id ?? '', text: button.text, ...(button.value !== undefined ? { value: button.value } : {}), action_ts: now() };
     const base = {

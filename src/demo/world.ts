@@ -205,6 +205,7 @@ export const DEMO_HELP = [
   'Demo controls:',
   '  as alice           type as another person (you, alice, bob)',
   '  unplug alice       turn off Web Access on a phone (plug alice turns it back on)',
+  '  wait [N]           wait N seconds, or until nothing is in progress (handy in piped input)',
   '  help, quit         this text; stop the demo (Ctrl-D or Ctrl-C work too)',
 ];
 
@@ -226,6 +227,14 @@ async function runLine(demo: Demo, raw: string): Promise<boolean> {
     case '?':
       for (const l of DEMO_HELP) demo.out.line(`  ${l}`);
       return true;
+    case 'wait': {
+      // For piped input: lines arrive faster than the app answers.
+      const seconds = Number(arg);
+      if (arg !== '' && (!Number.isFinite(seconds) || seconds < 0 || seconds > 120)) printNote(demo.out, 'wait takes a number of seconds (0 to 120), or nothing to wait until all is quiet.');
+      else if (arg === '') await demo.idle();
+      else await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      return true;
+    }
     case 'as': {
       const user = demo.standin.userByName(arg);
       if (!user || user.isBot) printNote(demo.out, `Type as whom? you, alice or bob.`);

@@ -98,7 +98,8 @@ describe('npm run demo -- --script', () => {
 
 describe('npm run demo (typed input)', () => {
   it('runs piped commands, lets a ring in progress finish at end of input, and stops cleanly', { timeout: 60_000 }, async () => {
-    const run = await demo([], ['/rescue help', 'as alice', '/rescue @you', '/nope', 'click 99', 'submit rings=2', 'frobnicate'].join('\n') + '\n');
+    const lines = ['/rescue help', 'as alice', '/rescue @you', '/rescue @bob', 'wait', 'click Send them a registration link', 'wait', 'click Register your phone', '/nope', 'click 99', 'submit rings=2', 'frobnicate'];
+    const run = await demo([], lines.join('\n') + '\n');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const out = run.stdout;
@@ -108,6 +109,10 @@ describe('npm run demo (typed input)', () => {
     expect(out).toContain("@you's phone rang 3 times");
     expect(out).toContain('DM from rescue-ring to @you');
     expect(out).toContain('@alice rescued you');
+    // Piped lines are echoed; a button on someone else's screen cannot be pressed.
+    expect(out).toContain('alice> /rescue @bob');
+    expect(out).toContain('DM from rescue-ring to @bob');
+    expect(out).toMatch(/Button \d+ is on @bob's screen; type "as bob" first/);
     expect(out).toContain('/nope is not a valid command');
     expect(out).toContain('There is no button "99" on screen.');
     expect(out).toContain('No form is open.');
