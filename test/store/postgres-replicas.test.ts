@@ -1,0 +1,152 @@
+/**
+ * Issue 7 "Done means": two bot processes (src/main.ts, HTTP mode) on ONE Postgres database, a fake
+ * Slack and simulated phones. 200 rescues spread over both replicas never put two requests on one
+ * phone at once (simulator maxInFlight), and never exceed a target's limit, which only holds if the
+ * limits are atomic across the two processes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestDatabase, describePg, type TestDatabase } from './postgres-harness.js';
+import { Keyring } from '../../src/store/keyring.js';
+import { openFullStore } from '../../src/store/index.js';
+import { startSimulator, type PhoneSimulator } from '../../src/sim/index.js';
+import { FakeSlack } from '../support/fake-slack.js';
+import { send, slashCommand } from '../support/slack-requests.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+const mainPath = join(root, 'src/main.ts');
+const SECRET = 'replicas-signing-secret';
+const TARGETS = 20;
+const RESCUES = 200;
+const RINGS = 2;
+const PER_HOUR = 2;
+const SLOW = 240_000;
+
+interface Replica {
+  child: ChildProcess;
+  out: string[];
+  url: string;
+}
+
+async function until<T>(f: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describePg('two replicas on one Postgres database', () => {
+  let db: TestDatabase;
+  let fake: FakeSlack;
+  let sim: PhoneSimulator;
+  let dir: string;
+  const replicas: Replica[] = [];
+  const key = randomBytes(32);
+
+  const startReplica = async (name: string): Promise<Replica> => {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      NODE_ENV: 'production',
+      SLACK_SOCKET_MODE: 'false',
+      SLACK_BOT_TOKEN: 'xoxb-replicas-test',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: fake.apiUrl,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: join(dir, name),
+      DATABASE_URL: db.url,
+      STORE_KEYS: `k1:${key.toString('base64')}`,
+      STORE_KEY_ID: 'k1',
+      PHONE_ALLOWED_NETWORKS: '127.0.0.0/8',
+      RESCUE_TARGET_COOLDOWN_SECONDS: '0',
+      RESCUE_TARGET_PER_HOUR: String(PER_HOUR),
+      RESCUE_REQUESTER_PER_MINUTE: '10000',
+      LOG_LEVEL: 'info',
+    };
+    const child = spawn(process.execPath, ['--import', tsxLoader, mainPath], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: string[] = [];
+    child.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
+    child.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
+    const port = await until(() => {
+      const m = /"port":(\d+),"msg":"listening for Slack/.exec(out.join(''));
+      return m ? Number(m[1]) : undefined;
+    }, `replica ${name} to listen`);
+    const replica = { child, out, url: `http://127.0.0.1:${port}/slack/events` };
+    replicas.push(replica);
+    return replica;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase('rr_test_replicas');
+    dir = mkdtempSync(join(tmpdir(), 'rescue-ring-replicas-'));
+    // Slack knows every target and requester (the bot checks a mentioned user exists).
+    fake = await FakeSlack.start({
+      users: [...Array.from({ length: TARGETS }, (_, i) => ({ id: `UT${i}`, name: `target${i}` })), ...Array.from({ length: 10 }, (_, i) => ({ id: `UR${i}`, name: `requester${i}` }))],
+    });
+    sim = await startSimulator({ phones: Array.from({ length: TARGETS }, () => ({ toneTimeScale: 0.05 })) });
+    const store = await openFullStore({ dataDir: dir, production: true, databaseUrl: db.url }, { keyring: new Keyring([{ id: 'k1', key }], 'k1') });
+    await store.directory.putMany(
+      sim.phones.map((p, i) => ({ teamId: 'T1', userId: `UT${i}`, address: p.address, username: p.username, password: p.password, rings: RINGS, intervalSeconds: 0.05 })),
+    );
+    await store.close();
+  }, SLOW);
+
+  afterAll(async () => {
+    for (const r of replicas) if (r.child.exitCode === null) r.child.kill('SIGKILL');
+    await sim?.stop();
+    await fake?.stop();
+    await db?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(
+    '200 rescues spread over both never overlap on a phone and never exceed a limit',
+    async () => {
+      const [a, b] = await Promise.all([startReplica('a'), startReplica('b')]);
+      const rescue = (i: number, replica: Replica) =>
+        send(replica.url, slashCommand(SECRET, { command: '/rescue', text: `<@UT${i % TARGETS}>`, user_id: `UR${i % 10}`, team_id: 'T1', response_url: fake.responseUrl(`r${i}`) }));
+      const audited = async (n: number) =>
+        until(async () => {
+          const r = await db.admin.query<{ target_id: string; outcome: string; error_class: string | null }>("SELECT target_id, outcome, error_class FROM audit_log WHERE action = 'rescue'");
+          return r.rows.length >= n ? r.rows : undefined;
+        }, `${n} rescues to be audited`);
+
+      // First wave: every target rescued from BOTH replicas at the same moment (one request each, so
+      // neither replica's in-process guard is involved): both fit the limit, and ring one phone together.
+      const first = await Promise.all(Array.from({ length: 2 * TARGETS }, (_, i) => rescue(i, i < TARGETS ? a : b)));
+      expect(first.every((r) => r.status === 200)).toBe(true);
+      await audited(2 * TARGETS);
+      // Second wave: the other 160, spread over both; the limit is used up, whichever replica asks.
+      const rest = await Promise.all(Array.from({ length: RESCUES - 2 * TARGETS }, (_, k) => rescue(2 * TARGETS + k, k % 2 === 0 ? a : b)));
+      expect(rest.every((r) => r.status === 200)).toBe(true);
+      const rows = await audited(RESCUES);
+      expect(rows).toHaveLength(RESCUES);
+
+      const rang = new Map<string, number>();
+      for (const row of rows) if (row.outcome === 'ok') rang.set(row.target_id, (rang.get(row.target_id) ?? 0) + 1);
+      sim.phones.forEach((phone, i) => {
+        // Never two requests on one phone at once, although two replicas rang it together.
+        expect(phone.maxInFlight, `phone of UT${i}`).toBe(1);
+        // Exactly the limit: counted by the audit log and by the phone itself.
+        expect(rang.get(`UT${i}`), `rescues of UT${i}`).toBe(PER_HOUR);
+        expect(phone.played, `plays on the phone of UT${i}`).toHaveLength(PER_HOUR * RINGS);
+      });
+      const refused = rows.filter((row) => row.outcome === 'refused');
+      expect(refused).toHaveLength(RESCUES - PER_HOUR * TARGETS);
+      expect(new Set(refused.map((row) => row.error_class))).toEqual(new Set(['RateLimited']));
+      for (const r of [a, b]) expect(r.out.join('')).toContain('rescue started');
+      expect(fake.responses('r150').map((c) => JSON.stringify(c.params)).join('')).toMatch(/again in/);
+    },
+    SLOW,
+  );
+});
