@@ -1,0 +1,212 @@
+/**
+ * Scheduled rescues as use cases on the real thing (SQLite file, simulated phones) with a controlled
+ * clock: nothing sleeps on real minutes; the scheduler's rounds are run by hand with `tick()`.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AppError } from '../../src/errors.js';
+import { cancelScheduled, listScheduled, MAX_PENDING_PER_USER, scheduleRescue } from '../../src/rescue/schedule.js';
+import { Scheduler, type ScheduleReporter } from '../../src/rescue/scheduler.js';
+import { parseWhen } from '../../src/rescue/when.js';
+import type { RescueHandle, RescueOutcome } from '../../src/rescue/index.js';
+import { startRescue } from '../../src/rescue/index.js';
+import type { ScheduledRescue } from '../../src/store/state-types.js';
+import { ALICE, BOB, ME, startWorld, TEAM, type RescueWorld } from './helpers.js';
+
+const MIN = 60_000;
+
+interface Reports {
+  finished: { entry: ScheduledRescue; outcome: RescueOutcome; handle: RescueHandle }[];
+  refused: { entry: ScheduledRescue; error: AppError }[];
+  missed: ScheduledRescue[];
+}
+
+function recorder(): { reports: Reports; reporter: ScheduleReporter } {
+  const reports: Reports = { finished: [], refused: [], missed: [] };
+  return {
+    reports,
+    reporter: {
+      finished: async (entry, handle, outcome) => void reports.finished.push({ entry, handle, outcome }),
+      refused: async (entry, error) => void reports.refused.push({ entry, error }),
+      missed: async (entry) => void reports.missed.push(entry),
+    },
+  };
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+  } catch (err) {
+    return (err as AppError).code;
+  }
+  return undefined;
+}
+
+let w: RescueWorld;
+let scheduler: Scheduler;
+let reports: Reports;
+beforeEach(async () => {
+  w = await startWorld({ env: { RESCUE_TARGET_COOLDOWN_SECONDS: '0' } });
+  const r = recorder();
+  reports = r.reports;
+  // A timer that never fires by itself: the tests run each round with tick().
+  scheduler = new Scheduler(w.deps, { report: r.reporter, timer: { set: () => 0, clear: () => undefined } });
+});
+afterEach(async () => {
+  await scheduler.stop();
+  await w.close();
+});
+
+async function round(): Promise<number> {
+  const n = await scheduler.tick();
+  await scheduler.idle();
+  return n;
+}
+
+describe('scheduling', () => {
+  it('rings once at the due time, not before, and never again', async () => {
+    const phone = await w.phone();
+    await w.register(ME, phone);
+    const { entry, self } = await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 10m') });
+    expect(self).toBe(true);
+    expect(entry.dueAt.toISOString()).toBe('2026-11-28T09:10:00.000Z');
+    expect((await listScheduled(w.deps, TEAM, ME)).mine.map((e) => e.id)).toEqual([entry.id]);
+
+    w.advance(9 * MIN + 59_000);
+    expect(await round()).toBe(0);
+    expect(phone.played).toEqual([]);
+
+    w.advance(1_000);
+    expect(await round()).toBe(1);
+    expect(reports.finished).toHaveLength(1);
+    expect(reports.finished[0]?.outcome).toMatchObject({ ok: true, completed: 1 });
+    expect(phone.played).toEqual(['Classic1.raw']);
+    expect((await listScheduled(w.deps, TEAM, ME)).mine).toEqual([]);
+
+    w.advance(MIN);
+    expect(await round()).toBe(0);
+    expect(phone.played).toHaveLength(1);
+    const audit = await w.store.audit.query({ teamId: TEAM });
+    expect(audit.filter((a) => a.action !== 'register').map((a) => `${a.action}:${a.outcome}`)).toEqual(['rescue:ok', 'scheduled_rescue:ok']);
+  });
+
+  it('rings a colleague at a wall-clock time in the requester\'s zone, with the cover story on the screen', async () => {
+    const phone = await w.phone();
+    await w.register(ALICE, phone);
+    // 09:00 UTC is 10:00 in Paris.
+    const { entry } = await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, targetId: ALICE, when: parseWhen('at 10:05'), timeZone: 'Europe/Paris', coverStory: 'Facilities: your car is blocking the gate' });
+    expect(entry.dueAt.toISOString()).toBe('2026-11-28T09:05:00.000Z');
+    expect((await listScheduled(w.deps, TEAM, ALICE)).forMe.map((e) => e.id)).toEqual([entry.id]);
+    w.advance(5 * MIN);
+    await round();
+    expect(reports.finished[0]?.outcome).toMatchObject({ ok: true, completed: 1, coverStory: 'shown' });
+    expect(phone.display.lines.join(' ')).toContain('Facilities: your car is blocking the gate');
+  });
+
+  it('checks consent, registration, the cover story and the limits when scheduling; nothing is stored on a refusal', async () => {
+    const phone = await w.phone();
+    await w.register(ALICE, phone, { permission: 'only_me' });
+    await w.register(ME, phone);
+    expect(await codeOf(scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, targetId: ALICE, when: parseWhen('in 5m') }))).toBe('NotAllowed');
+    expect(await codeOf(scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, targetId: BOB, when: parseWhen('in 5m') }))).toBe('NotRegistered');
+    expect(await codeOf(scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('at 08:00'), timeZone: 'UTC' }))).toBe('InvalidWhen');
+    expect(await codeOf(scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 5m'), coverStory: 'x'.repeat(600) }))).toBe('InvalidPhoneText');
+    expect(await codeOf(scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 5m'), coverStory: 'Call me 📞' }))).toBe('InvalidPhoneText');
+    expect((await listScheduled(w.deps, TEAM, ME)).mine).toEqual([]);
+
+    for (let i = 1; i <= MAX_PENDING_PER_USER; i++) await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen(`in ${i}m`) });
+    const err = (await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 9m') }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as AppError;
+    expect(err.code).toBe('TooManyScheduled');
+    expect(err.hint).toContain('/rescue list');
+    expect((await listScheduled(w.deps, TEAM, ME)).mine).toHaveLength(MAX_PENDING_PER_USER);
+  });
+
+  it('checks consent again at firing time: a colleague who changed their mind is not rung', async () => {
+    const phone = await w.phone();
+    await w.register(ALICE, phone);
+    await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, targetId: ALICE, when: parseWhen('in 5m') });
+    await w.register(ALICE, phone, { permission: 'only_me' });
+    w.advance(5 * MIN);
+    await round();
+    expect(reports.refused.map((r) => r.error.code)).toEqual(['NotAllowed']);
+    expect(phone.played).toEqual([]);
+  });
+
+  it('applies the rate limits at firing time', async () => {
+    await w.close();
+    w = await startWorld({ env: { RESCUE_TARGET_COOLDOWN_SECONDS: '600' } });
+    const r = recorder();
+    reports = r.reports;
+    scheduler = new Scheduler(w.deps, { report: r.reporter, timer: { set: () => 0, clear: () => undefined } });
+    const phone = await w.phone();
+    await w.register(ME, phone);
+    await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 2m') });
+    await (await startRescue(w.deps, { teamId: TEAM, requesterId: ME })).done;
+    w.advance(2 * MIN);
+    await round();
+    expect(reports.refused.map((x) => x.error.code)).toEqual(['RateLimited']);
+    expect(reports.refused[0]?.error.hint).toMatch(/Your phone rang less than 10 min ago/);
+    expect(phone.played).toHaveLength(1);
+  });
+
+  it('a rescue due more than 2 minutes ago is reported missed and not rung; less than 2 minutes late still rings', async () => {
+    const phone = await w.phone();
+    await w.register(ME, phone);
+    await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 1m') });
+    await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 4m') });
+    w.advance(5 * MIN + 30_000); // 4m30s late and 1m30s late
+    expect(await round()).toBe(2);
+    expect(reports.missed.map((e) => e.dueAt.toISOString())).toEqual(['2026-11-28T09:01:00.000Z']);
+    expect(reports.finished.map((f) => f.entry.dueAt.toISOString())).toEqual(['2026-11-28T09:04:00.000Z']);
+    expect(phone.played).toHaveLength(1);
+    const missed = await w.store.audit.query({ teamId: TEAM });
+    expect(missed.some((a) => a.action === 'scheduled_rescue' && a.outcome === 'missed')).toBe(true);
+  });
+
+  it('cancels: all of yours, or one by id (yours, or one planned for your phone), never someone else\'s', async () => {
+    const phone = await w.phone();
+    await w.register(ME, phone);
+    await w.register(ALICE, phone);
+    const a = await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 5m') });
+    const b = await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, targetId: ALICE, when: parseWhen('in 6m') });
+    const c = await scheduleRescue(w.deps, { teamId: TEAM, requesterId: BOB, targetId: ALICE, when: parseWhen('in 7m') });
+
+    expect(await cancelScheduled(w.deps, TEAM, BOB, a.entry.id)).toEqual([]);
+    expect((await cancelScheduled(w.deps, TEAM, ALICE, b.entry.id)).map((e) => e.id)).toEqual([b.entry.id]);
+    expect((await cancelScheduled(w.deps, TEAM, ME)).map((e) => e.id)).toEqual([a.entry.id]);
+    expect(await cancelScheduled(w.deps, TEAM, ME)).toEqual([]);
+    expect((await listScheduled(w.deps, TEAM, ALICE)).forMe.map((e) => e.id)).toEqual([c.entry.id]);
+
+    w.advance(7 * MIN);
+    await round();
+    expect(reports.finished.map((f) => f.entry.id)).toEqual([c.entry.id]);
+  });
+
+  it('the scheduler\'s own timer runs rounds until stopped', async () => {
+    const phone = await w.phone();
+    await w.register(ME, phone);
+    await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 1m') });
+    const pending: (() => void)[] = [];
+    const r = recorder();
+    const s = new Scheduler(w.deps, { report: r.reporter, timer: { set: (fn) => pending.push(fn), clear: () => undefined } });
+    s.start();
+    expect(pending).toHaveLength(1);
+    pending.shift()!();
+    await s.idle();
+    expect(r.reports.finished).toHaveLength(0);
+    w.advance(MIN);
+    // The next round was armed when the first finished.
+    await until(() => pending.length === 1);
+    pending.shift()!();
+    await s.idle();
+    expect(r.reports.finished).toHaveLength(1);
+    await s.stop();
+  });
+});
+
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setImmediate(r));
+  expect(cond()).toBe(true);
+}
