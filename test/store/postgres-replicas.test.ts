@@ -52,7 +52,7 @@ describePg('two replicas on one Postgres database', () => {
   const replicas: Replica[] = [];
   const key = randomBytes(32);
 
-  const startReplica = async (name: string): Promise<Replica> => {
+  const startReplica = async (name: string, extra: Record<string, string> = {}): Promise<Replica> => {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       HOME: dir,
@@ -72,6 +72,7 @@ describePg('two replicas on one Postgres database', () => {
       RESCUE_TARGET_PER_HOUR: String(PER_HOUR),
       RESCUE_REQUESTER_PER_MINUTE: '10000',
       LOG_LEVEL: 'info',
+      ...extra,
     };
     const child = spawn(process.execPath, ['--import', tsxLoader, mainPath], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: string[] = [];
@@ -95,9 +96,11 @@ describePg('two replicas on one Postgres database', () => {
     });
     sim = await startSimulator({ phones: Array.from({ length: TARGETS }, () => ({ toneTimeScale: 0.05 })) });
     const store = await openFullStore({ dataDir: dir, production: true, databaseUrl: db.url }, { keyring: new Keyring([{ id: 'k1', key }], 'k1') });
-    await store.directory.putMany(
-      sim.phones.map((p, i) => ({ teamId: 'T1', userId: `UT${i}`, address: p.address, username: p.username, password: p.password, rings: RINGS, intervalSeconds: 0.05 })),
-    );
+    for (const teamId of ['T1', 'T2']) {
+      await store.directory.putMany(
+        sim.phones.map((p, i) => ({ teamId, userId: `UT${i}`, address: p.address, username: p.username, password: p.password, rings: RINGS, intervalSeconds: 0.05 })),
+      );
+    }
     await store.close();
   }, SLOW);
 
@@ -146,6 +149,36 @@ describePg('two replicas on one Postgres database', () => {
       expect(new Set(refused.map((row) => row.error_class))).toEqual(new Set(['RateLimited']));
       for (const r of [a, b]) expect(r.out.join('')).toContain('rescue started');
       expect(fake.responses('r150').map((c) => JSON.stringify(c.params)).join('')).toMatch(/again in/);
+    },
+    SLOW,
+  );
+
+  it(
+    'a cooldown holds across replicas: rescues of one colleague from both at once ring once',
+    async () => {
+      for (const phone of sim.phones) phone.clearRequests();
+      const env = { RESCUE_TARGET_COOLDOWN_SECONDS: '120', RESCUE_TARGET_PER_HOUR: '10000' };
+      const [c, d] = await Promise.all([startReplica('c', env), startReplica('d', env)]);
+      const N = 5 * TARGETS;
+      const acks = await Promise.all(
+        Array.from({ length: N }, (_, i) =>
+          send(
+            (Math.floor(i / TARGETS) % 2 === 0 ? c : d).url,
+            slashCommand(SECRET, { command: '/rescue', text: `<@UT${i % TARGETS}>`, user_id: `UR${i % 10}`, team_id: 'T2', response_url: fake.responseUrl(`c${i}`) }),
+          ),
+        ),
+      );
+      expect(acks.every((r) => r.status === 200)).toBe(true);
+      const rows = await until(async () => {
+        const r = await db.admin.query<{ target_id: string; outcome: string }>("SELECT target_id, outcome FROM audit_log WHERE action = 'rescue' AND team_id = 'T2'");
+        return r.rows.length >= N ? r.rows : undefined;
+      }, 'every rescue to be audited');
+      sim.phones.forEach((phone, i) => {
+        expect(rows.filter((row) => row.target_id === `UT${i}` && row.outcome === 'ok'), `rescues of UT${i}`).toHaveLength(1);
+        expect(phone.played).toHaveLength(RINGS);
+        expect(phone.maxInFlight).toBeLessThanOrEqual(1);
+      });
+      expect(rows.filter((row) => row.outcome === 'refused')).toHaveLength(N - TARGETS);
     },
     SLOW,
   );
