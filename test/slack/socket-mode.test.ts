@@ -50,8 +50,8 @@ describe('Socket Mode', () => {
 
     const { healthPort } = await bot.start({ port: 0, host: '127.0.0.1' });
     await fake.socketConnected();
-    const open = fake.callsTo('apps.connections.open')[0]!;
-    expect(open.headers.authorization).toBe('Bearer xapp-socket-test');
+    const connection = fake.callsTo('apps.connections.open')[0]!;
+    expect(connection.headers.authorization).toBe('Bearer xapp-socket-test');
 
     const responseUrl = fake.responseUrl('sock');
     const ack = (await fake.pushEnvelope('slash_commands', {
@@ -72,6 +72,15 @@ describe('Socket Mode', () => {
     const final = await fake.waitForResponse('sock', 'rang 3 times');
     expect(messageText(final.params)).toContain('Your phone rang 3 times');
     expect(phone.played).toHaveLength(3);
+
+    // Interactivity and Events API arrive as envelopes too.
+    const shortcutAck = await fake.pushEnvelope('interactive', { type: 'shortcut', callback_id: 'phone_settings', trigger_id: 'trigger-sock-2', team: { id: 'T1', domain: 'fake' }, user: { id: 'U1', username: 'me', team_id: 'T1' }, token: 'x', action_ts: '1' });
+    expect(shortcutAck).toEqual({});
+    const open = await fake.waitFor('views.open');
+    expect(open.params.trigger_id).toBe('trigger-sock-2');
+    await fake.pushEnvelope('events_api', { type: 'event_callback', team_id: 'T1', api_app_id: 'A1', event_id: 'Ev1', event_time: 1, event: { type: 'app_home_opened', user: 'U1', channel: 'D1', tab: 'home', event_ts: '1' } });
+    const home = await fake.waitFor('views.publish');
+    expect(messageText(home.params)).toContain(phone.address);
 
     // Health listener: up, and ready once connected.
     await expect.poll(() => bot.connected()).toBe(true);
