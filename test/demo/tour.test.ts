@@ -37,6 +37,16 @@ describe('the tour against a broken phone', () => {
     // What Slack showed instead: the failure, with its hint.
     expect(text).toContain('I could not ring your phone.');
   });
+
+  it('lets the phone client reach loopback only: a private-network address is refused in the form', async () => {
+    const from = out.transcript.length;
+    await demo.run('/phone');
+    await demo.run('submit address=10.1.2.3');
+    const text = out.transcript.slice(from).join('\n');
+    expect(text).toContain('modal opened for @you');
+    expect(text).toMatch(/modal refused the submission[\s\S]*Phone address \[address\]: 10\.1\.2\.3\n.*\n\s+⚠ rescue-ring only talks to phones on the office networks your administrator allowed/);
+    await demo.run('cancel');
+  });
 });
 
 describe('terminal helpers', () => {
