@@ -65,7 +65,12 @@ interface ResponseTarget {
   channel: string;
   /** The message this response_url belongs to; absent until the slash command's first reply. */
   ref?: string;
+  /** Posts so far: Slack accepts 5 per response_url. */
+  posts?: number;
 }
+
+/** Slack's limit on posts to one response_url (within 30 minutes). */
+const RESPONSE_URL_POSTS = 5;
 
 interface PendingUpload {
   id: string;
@@ -221,6 +226,11 @@ export class SlackStandin {
     if (req.method === 'POST' && path.startsWith('/response/')) {
       const target = this.responses.get(path.slice('/response/'.length));
       if (!target) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('no_such_url');
+      target.posts = (target.posts ?? 0) + 1;
+      if (target.posts > RESPONSE_URL_POSTS) {
+        this.o.onShow({ kind: 'refused', method: 'a post to a response_url', error: 'used_url (more than 5 posts)' });
+        return void res.writeHead(404, { 'content-type': 'text/plain' }).end('used_url');
+      }
       this.onResponse(target, parseJson(raw.toString('utf8')));
       return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     }
