@@ -40,6 +40,7 @@ export const SETTINGS_BLOCKS = {
   interval: 'interval',
   permission: 'permission',
   buddies: 'buddies',
+  coverStory: 'cover_story',
 } as const;
 
 /** The action_id of every input in the settings modal. */

@@ -257,3 +257,29 @@ describe('calls in progress', () => {
     expect(h.fake.callsTo('chat.postMessage').filter((c) => c.params.channel === `D${ALICE.slice(1)}`)).toHaveLength(0);
   });
 });
+
+describe('a slow store', () => {
+  it('acks within the deadline with a holding message, then rings and reports on the response_url', async () => {
+    const phone = await h.phone();
+    await h.register(ME, phone);
+    // Fault injection: the real directory, answering 2.5 s late (a Postgres server under load).
+    const real = h.rescue.directory;
+    h.rescue.directory = new Proxy(real, {
+      get(target, prop, receiver) {
+        const v: unknown = Reflect.get(target, prop, receiver);
+        if (prop !== 'get' || typeof v !== 'function') return v;
+        return async (...args: unknown[]) => {
+          await new Promise((r) => setTimeout(r, 2_500));
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const r = await h.command(ME, '/rescue');
+    expect(r.status).toBe(200);
+    expect(ackText(r.body)).toContain('Getting ready to ring your phone');
+    const ringing = await h.fake.waitForResponse(r.responseId, 'Ringing your phone');
+    expect(actionsIn(ringing.params.blocks).map((a) => a.action_id)).toContain('stop_rescue');
+    await h.fake.waitForResponse(r.responseId, 'rang 3 times');
+    expect(h.logs.join('')).toContain('rescue checks are slow');
+  });
+});

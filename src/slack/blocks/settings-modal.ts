@@ -3,6 +3,7 @@
  * never sent back to Slack. private_metadata carries only where to report (no secret, no address).
  */
 import type { types } from '@slack/bolt';
+import { MAX_COVER_TEXT_CHARS } from '../../phone/cover-story.js';
 import { INTERVAL_RANGE, RINGS_RANGE, type RescueSettings } from '../../rescue/index.js';
 import type { Registration, RingPermission } from '../../store/types.js';
 import { ACTIONS, INPUT, SETTINGS_BLOCKS as B, VIEWS } from '../ids.js';
@@ -22,11 +23,12 @@ const PERMISSIONS: { value: RingPermission; label: string; description: string }
 
 const option = (text: string, value: string): types.PlainTextOption => ({ text: plain(text), value });
 
-export function settingsModal(settings: RescueSettings, reg: Registration | undefined, meta: SettingsMetadata): types.ModalView {
+/** `toneList`: the effective tone list (an imported ring list wins over settings.tones; see rescue/tones.ts). */
+export function settingsModal(settings: RescueSettings, reg: Registration | undefined, meta: SettingsMetadata, toneList: readonly string[] = settings.tones): types.ModalView {
   const d = settings.defaults;
   const tone = reg?.tone ?? d.tone;
   // Slack allows 100 options in a static_select.
-  const tones = settings.tones.slice(0, 100).map((t) => option(t.replace(/\.raw$/, ''), t));
+  const tones = toneList.slice(0, 100).map((t) => option(t.replace(/\.raw$/, ''), t));
   const toneInitial = tones.find((o) => o.value === tone);
   const permission = PERMISSIONS.find((p) => p.value === (reg?.permission ?? 'anyone'))!;
   const permOption = (p: (typeof PERMISSIONS)[number]): types.Option => ({ text: plain(p.label), value: p.value, description: plain(p.description) });
@@ -105,6 +107,21 @@ export function settingsModal(settings: RescueSettings, reg: Registration | unde
       label: plain('My rescue buddies'),
       hint: plain('Used when only your rescue buddies may ring your phone.'),
       element: { type: 'multi_users_select', action_id: INPUT, max_selected_items: 50, ...(reg && reg.buddies.length > 0 ? { initial_users: reg.buddies } : {}) },
+    },
+    {
+      type: 'input',
+      block_id: B.coverStory,
+      optional: true,
+      label: plain('Default cover story'),
+      hint: plain('Shown on your phone’s screen after the first ring when nobody gives one, e.g. "Facilities: your car is blocking the gate". Older phones show short texts only. Leave blank for none.'),
+      element: {
+        type: 'plain_text_input',
+        action_id: INPUT,
+        multiline: true,
+        max_length: MAX_COVER_TEXT_CHARS,
+        placeholder: plain('Facilities: your car is blocking the gate'),
+        ...(reg?.coverStory ? { initial_value: reg.coverStory } : {}),
+      },
     },
   ];
 

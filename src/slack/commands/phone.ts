@@ -4,7 +4,7 @@ import { phoneStatus } from '../../rescue/index.js';
 import { errorMessage } from '../blocks/errors.js';
 import { forgetConfirmMessage, helpMessage, phoneUsageMessage, statusMessage, workingMessage } from '../blocks/messages.js';
 import type { SlackDeps } from '../context.js';
-import { beginRescue, logRefusal } from '../flows/rescue.js';
+import { rescueWithAck } from '../flows/rescue.js';
 import { openSettings } from '../flows/settings.js';
 import { COMMANDS } from '../ids.js';
 import type { Registry } from '../registry.js';
@@ -28,18 +28,9 @@ export function registerPhoneCommand(app: App, reg: Registry, deps: SlackDeps): 
           await surface.show(errorMessage(err), 'final');
         }
         return;
-      case 'test': {
-        const ask = { teamId, requesterId: userId, test: true };
-        try {
-          const started = await beginRescue(deps, client, ask, surface);
-          deps.tasks.run('test ring', started.follow);
-          await ack(ephemeral(started.first));
-        } catch (err) {
-          logRefusal(deps, err, ask);
-          await ack(ephemeral(errorMessage(err)));
-        }
+      case 'test':
+        await rescueWithAck(deps, client, { teamId, requesterId: userId, test: true }, surface, (m) => ack(ephemeral(m)));
         return;
-      }
       case 'status':
         await ack(ephemeral(workingMessage('Checking your phone, step by step...')));
         deps.tasks.run('phone status', async () => {

@@ -5,7 +5,7 @@ import { errorMessage } from '../blocks/errors.js';
 import { helpMessage } from '../blocks/messages.js';
 import { checkingMessage, stoppedMessage } from '../blocks/rescue.js';
 import type { SlackDeps } from '../context.js';
-import { beginRescue, logRefusal, rescueOnSurface } from '../flows/rescue.js';
+import { rescueOnSurface, rescueWithAck } from '../flows/rescue.js';
 import { COMMANDS } from '../ids.js';
 import type { Registry } from '../registry.js';
 import { parseRescueText } from '../rescue-text.js';
@@ -42,14 +42,7 @@ export function registerRescueCommand(app: App, reg: Registry, deps: SlackDeps):
         // Your own phone (`/rescue` or `/rescue @me`).
         // Only local checks run before the ack (directory lookup, consent); the phone is rung after it.
         const surface = new ResponseUrlSurface(command.response_url, deps.logger);
-        try {
-          const started = await beginRescue(deps, client, { teamId, requesterId }, surface);
-          deps.tasks.run('rescue', started.follow);
-          await ack(ephemeral(started.first));
-        } catch (err) {
-          logRefusal(deps, err, { teamId, requesterId });
-          await ack(ephemeral(errorMessage(err)));
-        }
+        await rescueWithAck(deps, client, { teamId, requesterId }, surface, (m) => ack(ephemeral(m)));
         return;
       }
     }

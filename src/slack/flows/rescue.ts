@@ -84,6 +84,52 @@ export async function rescueOnSurface(deps: SlackDeps, client: webApi.WebClient,
   await started.follow();
 }
 
+/** Slack shows "operation_timeout" after 3 s; the use-case checks (store lookups) must fit well inside. */
+export const ACK_DEADLINE_MS = 1_500;
+
+/**
+ * For slash commands on your own phone: start the rescue and put "Ringing... [Stop]" (or the
+ * refusal) in the ack itself. If the checks take longer than ACK_DEADLINE_MS (a locked or slow
+ * store), ack with a holding message and post the rest on the response_url instead.
+ */
+export async function rescueWithAck(deps: SlackDeps, client: webApi.WebClient, ask: RescueAsk, surface: Surface, ack: (m: SlackMessage) => Promise<void>): Promise<void> {
+  const starting = beginRescue(deps, client, ask, surface);
+  starting.catch(() => undefined); // handled below, whichever way the race goes
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ACK_DEADLINE_MS);
+  });
+  let first: StartedRescue | 'late';
+  try {
+    first = await Promise.race([starting, late]);
+  } catch (err) {
+    logRefusal(deps, err, ask);
+    await ack(errorMessage(err));
+    return;
+  } finally {
+    clearTimeout(timer);
+  }
+  if (first !== 'late') {
+    deps.tasks.run(ask.test ? 'test ring' : 'rescue', first.follow);
+    await ack(first.first);
+    return;
+  }
+  deps.logger.warn({ teamId: ask.teamId, requesterId: ask.requesterId, deadlineMs: ACK_DEADLINE_MS }, 'rescue checks are slow; acked before they finished');
+  await ack({ text: ask.test ? 'Test ring: getting ready...' : 'Getting ready to ring your phone...' });
+  deps.tasks.run('rescue (late start)', async () => {
+    let started: StartedRescue;
+    try {
+      started = await starting;
+    } catch (err) {
+      logRefusal(deps, err, ask);
+      await surface.show(errorMessage(err), 'final');
+      return;
+    }
+    await surface.show(started.first, 'progress');
+    await started.follow();
+  });
+}
+
 export function logRefusal(deps: SlackDeps, err: unknown, ask: RescueAsk): void {
   const code = err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : undefined;
   if (code) deps.logger.info({ teamId: ask.teamId, requesterId: ask.requesterId, targetId: ask.targetId, code }, 'rescue refused');

@@ -5,6 +5,7 @@ import type { SlackDeps } from '../context.js';
 import { SlackUnavailable } from '../errors.js';
 import { slackErrorCode } from '../slack-errors.js';
 import type { Registration } from '../../store/types.js';
+import { effectiveTones } from '../../rescue/tones.js';
 
 /** Throws SlackUnavailable when Slack refuses (expired_trigger_id...); the caller tells the user. */
 export async function openSettings(deps: SlackDeps, client: webApi.WebClient, triggerId: string, teamId: string, userId: string, meta: SettingsMetadata): Promise<void> {
@@ -16,7 +17,8 @@ export async function openSettings(deps: SlackDeps, client: webApi.WebClient, tr
     deps.logger.warn({ err, teamId, userId }, 'registration unreadable; opening a blank settings form');
   }
   try {
-    await client.views.open({ trigger_id: triggerId, view: settingsModal(deps.rescue.settings, reg, meta) });
+    const { tones } = await effectiveTones(deps.rescue);
+    await client.views.open({ trigger_id: triggerId, view: settingsModal(deps.rescue.settings, reg, meta, tones) });
   } catch (err) {
     const code = slackErrorCode(err);
     deps.logger.warn({ teamId, userId, slackError: code }, 'slack: views.open (settings) failed');

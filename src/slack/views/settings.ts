@@ -41,6 +41,8 @@ export function readSettingsForm(values: Values, teamId: string, userId: string)
     intervalSeconds: num(SETTINGS_BLOCKS.interval),
     permission: perm as RingPermission | undefined,
     buddies: field(SETTINGS_BLOCKS.buddies)?.selected_users ?? [],
+    // Present in the form = a value (blank removes the saved story); absent (older form) = keep it.
+    ...(values[SETTINGS_BLOCKS.coverStory] ? { coverStory: text(SETTINGS_BLOCKS.coverStory) ?? '' } : {}),
   };
 }
 
