@@ -110,7 +110,7 @@ export class InvalidSettings extends AppError {
   }
 }
 
-export type SettingsField = 'address' | 'username' | 'password' | 'tone' | 'rings' | 'interval' | 'permission' | 'buddies';
+export type SettingsField = 'address' | 'username' | 'password' | 'tone' | 'rings' | 'interval' | 'permission' | 'buddies' | 'coverStory';
 
 /** Anything unplanned: logged in full for the operator, shown to the user without details. */
 export class UnexpectedFailure extends AppError {

@@ -3,7 +3,7 @@
  * problems come back at once by field so a form can show each beside its input. Nothing is saved
  * unless everything is valid.
  */
-import { checkPhoneAddress, parsePhoneAddress } from '../phone/index.js';
+import { checkPhoneAddress, parsePhoneAddress, validateCoverStory } from '../phone/index.js';
 import { DENIED_TONES } from '../phone/tones.js';
 import type { TlsPolicy } from '../phone/types.js';
 import { StoreRowUnreadable } from '../store/errors.js';
@@ -13,6 +13,7 @@ import type { RescueDeps } from './deps.js';
 import { InvalidSettings, type SettingsField } from './errors.js';
 import { tlsAfterSave } from './pin.js';
 import { INTERVAL_RANGE, RINGS_RANGE } from './settings.js';
+import { effectiveTones } from './tones.js';
 
 export interface RegisterInput {
   teamId: string;
@@ -28,6 +29,8 @@ export interface RegisterInput {
   intervalSeconds?: number;
   permission?: RingPermission;
   buddies?: string[];
+  /** Default cover story for your phone's screen. Absent keeps the saved one; blank removes it. */
+  coverStory?: string;
 }
 
 const PERMISSIONS: readonly RingPermission[] = ['anyone', 'buddies', 'only_me'];
@@ -95,7 +98,7 @@ async function validateAndSave(deps: RescueDeps, input: RegisterInput, facts: Au
   const tone = blank(input.tone) ? undefined : input.tone!.trim();
   if (tone !== undefined) {
     if (DENIED_TONES.includes(tone)) errors.tone = `${tone} is known to crash some phones and is never played. Pick another ringtone.`;
-    else if (!settings.tones.includes(tone)) errors.tone = `${tone} is not one of this office’s ringtones. Pick one from the list.`;
+    else if (tone !== existing?.tone && !(await effectiveTones(deps)).tones.includes(tone)) errors.tone = `${tone} is not one of this office’s ringtones. Pick one from the list.`;
   }
 
   if (input.rings !== undefined && !(Number.isInteger(input.rings) && input.rings >= RINGS_RANGE.min && input.rings <= RINGS_RANGE.max)) {
@@ -114,6 +117,15 @@ async function validateAndSave(deps: RescueDeps, input: RegisterInput, facts: Au
   if (buddies.length > MAX_BUDDIES) errors.buddies = `Pick at most ${MAX_BUDDIES} rescue buddies.`;
   if (buddies.some((b) => !/^[UW][A-Z0-9]{2,}$/.test(b))) errors.buddies = 'Rescue buddies must be people in this workspace.';
 
+  let coverStory = input.coverStory === undefined ? existing?.coverStory : blank(input.coverStory) ? undefined : input.coverStory.trim();
+  if (input.coverStory !== undefined && coverStory !== undefined) {
+    try {
+      coverStory = validateCoverStory(coverStory).text;
+    } catch (err) {
+      errors.coverStory = err instanceof Error && 'hint' in err ? String((err as { hint: unknown }).hint) : 'This cover story cannot be shown on a phone; shorten it.';
+    }
+  }
+
   if (Object.keys(errors).length > 0) throw new InvalidSettings(errors);
 
   const kept = input.tls === undefined ? await tlsAfterSave(deps, existing, address) : { tls: input.tls, retrusted: false };
@@ -130,6 +142,7 @@ async function validateAndSave(deps: RescueDeps, input: RegisterInput, facts: Au
       intervalSeconds: input.intervalSeconds,
       permission: input.permission ?? existing?.permission ?? 'anyone',
       buddies: input.buddies ? buddies : (existing?.buddies ?? []),
+      ...(coverStory !== undefined ? { coverStory } : {}),
     },
   );
   deps.logger.info({ teamId: input.teamId, userId: input.userId, updated: existing !== undefined, retrusted: kept.retrusted }, 'phone registered');
