@@ -18,6 +18,8 @@ export interface StoreConfig {
   production: boolean;
   /** DATABASE_URL: selects the Postgres engine when set. Secret (may hold a password). */
   databaseUrl?: string;
+  /** DATABASE_POOL_MAX: most Postgres connections this process opens (default 10). */
+  databasePoolMax?: number;
 }
 
 export function readStoreConfig(reader: EnvReader): StoreConfig {
@@ -29,6 +31,11 @@ export function readStoreConfig(reader: EnvReader): StoreConfig {
     production: reader.string('NODE_ENV') === 'production',
     databaseUrl: reader.string('DATABASE_URL'),
   };
+  if (config.databaseUrl !== undefined) {
+    // Never echo the URL: it may hold the database password.
+    if (!/^postgres(ql)?:\/\/[^/]/i.test(config.databaseUrl)) reader.problem('DATABASE_URL must be a Postgres URL such as postgres://USER:PASSWORD@HOST:5432/DATABASE (or unset it to use SQLite in DATA_DIR)');
+    config.databasePoolMax = reader.int('DATABASE_POOL_MAX', 10, { min: 1, max: 1000 });
+  }
   if (config.keys !== undefined && config.keyFile !== undefined) {
     reader.problem('STORE_KEYS and STORE_KEY_FILE are both set; keep one of them');
   } else if (config.keys !== undefined) {

@@ -23,7 +23,7 @@ export interface OpenStoreOptions {
   logger?: Logger;
   /** Use this keyring instead of reading one from the configuration (tests, tools). */
   keyring?: Keyring;
-  /** Postgres only: most connections this process opens (default 10). */
+  /** Postgres only: most connections this process opens (default: DATABASE_POOL_MAX, else 10). */
   poolMax?: number;
 }
 
@@ -57,7 +57,7 @@ export async function openFullStore(config: StoreConfig, options: OpenStoreOptio
     }
     // Loaded on demand: a SQLite deployment never loads the Postgres driver.
     const { openPostgresStore } = await import('./postgres/index.js');
-    return openPostgresStore(config.databaseUrl, keyring, { logger: options.logger, poolMax: options.poolMax });
+    return openPostgresStore(config.databaseUrl, keyring, { logger: options.logger, poolMax: options.poolMax ?? config.databasePoolMax });
   }
   return openSqliteStore(sqlitePath(config.dataDir), keyring);
 }

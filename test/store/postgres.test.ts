@@ -10,6 +10,8 @@ import { openFullStore, openStore } from '../../src/store/index.js';
 import { migratePg, PG_MIGRATIONS, PgDatabase } from '../../src/store/postgres/index.js';
 import { LOCK, LOCK_SPACE } from '../../src/store/postgres/locks.js';
 import type { Store } from '../../src/store/state-types.js';
+import { storeConfigFromEnv } from '../../src/config/store.js';
+import { ConfigError } from '../../src/config/env.js';
 import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
 import { startPhone } from '../../src/sim/index.js';
 
@@ -236,6 +238,24 @@ describe('Postgres engine without a server', () => {
     expect((err as Error).message).toContain('127.0.0.1:1/rescue_ring');
     expect((err as Error).message).not.toContain('DB-PASSWORD-5521');
     expect((err as { hint: string }).hint).toMatch(/DATABASE_URL/);
+  });
+
+  it('checks DATABASE_URL and DATABASE_POOL_MAX at start-up, never echoing the URL', () => {
+    expect(storeConfigFromEnv({ DATABASE_URL: 'postgres://u:pw@db:5432/rr', DATABASE_POOL_MAX: '4' })).toMatchObject({ databaseUrl: 'postgres://u:pw@db:5432/rr', databasePoolMax: 4 });
+    expect(storeConfigFromEnv({ DATABASE_URL: 'postgresql://db/rr' }).databasePoolMax).toBe(10);
+    const err = (() => {
+      try {
+        storeConfigFromEnv({ DATABASE_URL: 'mysql://u:PW-9931@db/rr', DATABASE_POOL_MAX: '0' });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toHaveLength(2);
+    expect((err as Error).message).toMatch(/DATABASE_URL must be a Postgres URL/);
+    expect((err as Error).message).toMatch(/DATABASE_POOL_MAX/);
+    expect((err as Error).message).not.toContain('PW-9931');
   });
 
   it('refuses a DATABASE_URL that is not a Postgres URL', async () => {

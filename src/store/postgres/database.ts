@@ -58,6 +58,8 @@ export class PgDatabase {
       max: options.poolMax ?? 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
       application_name: 'rescue-ring',
+      // A database that vanished without closing the connection (failover, network cut) is noticed.
+      keepAlive: true,
     });
     // An idle client losing its connection must never crash the process; the next query reconnects.
     this.pool.on('error', (err) => options.logger?.warn({ err: { code: (err as { code?: string }).code, message: reason(err) } }, 'Postgres connection lost (idle); it will be re-opened'));
