@@ -125,6 +125,13 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         ) STRICT;
       `),
   },
+  {
+    version: 7,
+    name: 'schedule leases',
+    // Two-phase firing (claimDueLeased/settle): an entry held by a runner until lease_until (ms);
+    // a runner that dies before settling lets the lease run out and another one fires it.
+    up: (db) => db.exec('ALTER TABLE scheduled_rescues ADD COLUMN lease_until INTEGER'),
+  },
 ];
 
 /** Throws when versions are not strictly increasing from 1: caught by tests, before any database sees it. */
