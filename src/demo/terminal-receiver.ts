@@ -274,15 +274,17 @@ export class TerminalReceiver implements Receiver {
         onAck(reply);
       },
     };
-    try {
-      await Promise.race([app.processEvent(event), ackedOrLate]);
-    } catch (err) {
-      // What Slack shows when an app answers with an error before acking.
-      if (!acked) printSlack(this.o.out, 'Slack, only visible to you', [`${what} failed with the error "dispatch_failed"`]);
-      printNote(this.o.out, `(the app raised ${err instanceof Error ? err.name : 'an error'}; details are in the log)`);
-    } finally {
-      clearTimeout(timer);
-    }
+    // A failure after the deadline must still be reported, never left as an unhandled rejection.
+    const processed = app.processEvent(event).then(
+      () => undefined,
+      (err: unknown) => {
+        // What Slack shows when an app answers with an error before acking.
+        if (!acked) printSlack(this.o.out, 'Slack, only visible to you', [`${what} failed with the error "dispatch_failed"`]);
+        printNote(this.o.out, `(the app raised ${err instanceof Error ? err.name : 'an error'}; details are in the log)`);
+      },
+    );
+    await Promise.race([processed, ackedOrLate]);
+    clearTimeout(timer);
   }
 
   private userObject() {
