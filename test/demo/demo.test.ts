@@ -137,7 +137,8 @@ describe('npm run demo (typed input)', () => {
     });
     const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     child.stdin.write('/rescue\n');
-    await ringing;
+    // If the demo died before ringing, fail on its exit code instead of waiting for the timeout.
+    await Promise.race([ringing, closed]);
     child.kill('SIGINT');
     const code = await closed;
     expect(code).toBe(130);
