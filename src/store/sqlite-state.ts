@@ -147,25 +147,33 @@ function fromScheduleRow(r: ScheduleRow): ScheduledRescue {
 
 export class SqliteSchedules implements ScheduleStore {
   private readonly insert: Statement<unknown[]>;
-  private readonly cancelStmt: Statement<[string, string, string]>;
-  private readonly claimTx: (now: number, maxLatenessMs: number, limit: number) => ScheduledRescue[];
+  private readonly cancelStmt: Statement<[string, string, string, number]>;
+  private readonly settleStmt: Statement<[string, string]>;
+  private readonly claimTx: (now: number, maxLatenessMs: number, limit: number, leaseMs: number | undefined) => ScheduledRescue[];
 
   constructor(
     private readonly db: Database,
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.insert = db.prepare(`INSERT INTO scheduled_rescues (${SCHEDULE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`);
-    this.cancelStmt = db.prepare("UPDATE scheduled_rescues SET status = 'cancelled' WHERE team_id = ? AND requester_id = ? AND id = ? AND status = 'pending'");
-    const due = db.prepare<[number, number], ScheduleRow>(`SELECT ${SCHEDULE_COLUMNS} FROM scheduled_rescues WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?`);
-    const mark = db.prepare<[string, number, string]>("UPDATE scheduled_rescues SET status = ?, claimed_at = ? WHERE id = ? AND status = 'pending'");
-    const tx = db.transaction((now: number, maxLatenessMs: number, limit: number) =>
-      due.all(now, limit).map((row) => {
+    this.cancelStmt = db.prepare(
+      "UPDATE scheduled_rescues SET status = 'cancelled' WHERE team_id = ? AND requester_id = ? AND id = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)",
+    );
+    const due = db.prepare<[number, number, number], ScheduleRow>(
+      `SELECT ${SCHEDULE_COLUMNS} FROM scheduled_rescues WHERE status = 'pending' AND due_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY due_at, id LIMIT ?`,
+    );
+    const mark = db.prepare<[string, number, string]>("UPDATE scheduled_rescues SET status = ?, claimed_at = ?, lease_until = NULL WHERE id = ? AND status = 'pending'");
+    const lease = db.prepare<[number, number, string]>("UPDATE scheduled_rescues SET lease_until = ?, claimed_at = ? WHERE id = ? AND status = 'pending'");
+    this.settleStmt = db.prepare("UPDATE scheduled_rescues SET status = ?, lease_until = NULL WHERE id = ? AND status = 'pending'");
+    const tx = db.transaction((now: number, maxLatenessMs: number, limit: number, leaseMs: number | undefined) =>
+      due.all(now, now, limit).map((row) => {
         const status = claimedStatus(new Date(row.due_at), new Date(now), maxLatenessMs);
-        mark.run(status, now, row.id);
+        if (leaseMs === undefined) mark.run(status, now, row.id);
+        else lease.run(now + leaseMs, now, row.id);
         return fromScheduleRow({ ...row, status });
       }),
     );
-    this.claimTx = (now, maxLatenessMs, limit) => tx.immediate(now, maxLatenessMs, limit);
+    this.claimTx = (now, maxLatenessMs, limit, leaseMs) => tx.immediate(now, maxLatenessMs, limit, leaseMs);
   }
 
   async add(entry: Omit<ScheduledRescue, 'id' | 'status' | 'createdAt'>): Promise<ScheduledRescue> {
@@ -187,11 +195,19 @@ export class SqliteSchedules implements ScheduleStore {
   }
 
   async cancel(teamId: string, requesterId: string, id: string): Promise<boolean> {
-    return guard(this.db, () => this.cancelStmt.run(teamId, requesterId, id).changes > 0);
+    return guard(this.db, () => this.cancelStmt.run(teamId, requesterId, id, this.clock().getTime()).changes > 0);
   }
 
   async claimDue(now: Date, maxLatenessMs: number, limit: number): Promise<ScheduledRescue[]> {
-    return guard(this.db, () => this.claimTx(now.getTime(), maxLatenessMs, Math.max(0, Math.floor(limit))));
+    return guard(this.db, () => this.claimTx(now.getTime(), maxLatenessMs, Math.max(0, Math.floor(limit)), undefined));
+  }
+
+  async claimDueLeased(now: Date, maxLatenessMs: number, limit: number, leaseMs: number): Promise<ScheduledRescue[]> {
+    return guard(this.db, () => this.claimTx(now.getTime(), maxLatenessMs, Math.max(0, Math.floor(limit)), Math.max(1, leaseMs)));
+  }
+
+  async settle(id: string, status: 'fired' | 'missed'): Promise<boolean> {
+    return guard(this.db, () => this.settleStmt.run(status, id).changes > 0);
   }
 }
 

@@ -82,6 +82,18 @@ export interface ScheduleStore {
    * entries later than `now - maxLatenessMs` become 'fired', older ones 'missed'.
    */
   claimDue(now: Date, maxLatenessMs: number, limit: number): Promise<ScheduledRescue[]>;
+  /**
+   * Two-phase variant for runners that may die between claiming and firing (a replica killed
+   * mid-round): claims up to `limit` due entries for `leaseMs` WITHOUT finishing them. Each returned
+   * entry's `status` says what to do ('fired': ring it; 'missed': report it), but it stays pending
+   * until `settle(id, status)`; if the runner dies first, the lease runs out and another runner
+   * claims it. Settle right after the ring has started (the target's cooldown, taken when it
+   * started, refuses a second firing). Entries under a live lease are claimed by no one and cannot
+   * be cancelled (they are being fired).
+   */
+  claimDueLeased?(now: Date, maxLatenessMs: number, limit: number, leaseMs: number): Promise<ScheduledRescue[]>;
+  /** Finishes a leased entry with its final status; false when it was no longer pending (cancelled, settled). */
+  settle?(id: string, status: 'fired' | 'missed'): Promise<boolean>;
 }
 
 export interface ToneList {

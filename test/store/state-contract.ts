@@ -231,6 +231,60 @@ export function describeStateContract(engineName: string, makeHarness: () => Pro
         expect(new Set(all)).toEqual(added);
       });
 
+      it('leased claims: held while the lease lives, claimed again when it runs out, final once settled', async () => {
+        const s = await open();
+        const claim = s.schedules.claimDueLeased!.bind(s.schedules);
+        const settle = s.schedules.settle!.bind(s.schedules);
+        const onTime = await s.schedules.add(plan('U1', 'U2', -1_000));
+        const late = await s.schedules.add(plan('U1', 'U3', -200_000));
+        const got = await claim(at(0), 120_000, 10, 30_000);
+        expect(got.map((e) => [e.id, e.status])).toEqual([
+          [late.id, 'missed'],
+          [onTime.id, 'fired'],
+        ]);
+        // Held: nobody else gets them, neither leased nor final claimers, and they cannot be cancelled.
+        expect(await claim(at(10_000), 120_000, 10, 30_000)).toEqual([]);
+        expect(await s.schedules.claimDue(at(10_000), 120_000, 10)).toEqual([]);
+        expect((await s.schedules.pending({})).map((e) => e.id)).toEqual([late.id, onTime.id]);
+        // The runner settles one and dies holding the other: its lease runs out, another runner gets it.
+        expect(await settle(late.id, 'missed')).toBe(true);
+        expect(await settle(late.id, 'missed')).toBe(false);
+        const again = await (await open()).schedules.claimDueLeased!(at(30_001), 120_000, 10, 30_000);
+        expect(again.map((e) => [e.id, e.status])).toEqual([[onTime.id, 'fired']]);
+        expect(await settle(onTime.id, 'fired')).toBe(true);
+        expect(await s.schedules.pending({})).toEqual([]);
+        expect(await claim(at(100_000), 120_000, 10, 30_000)).toEqual([]);
+      });
+
+      it('a leased entry cannot be cancelled while it is being fired; a settled one is gone', async () => {
+        const s = await open();
+        const e = await s.schedules.add({ teamId: 'T1', requesterId: 'U1', targetId: 'U2', dueAt: new Date(Date.now() - 1_000) });
+        const [claimed] = await s.schedules.claimDueLeased!(new Date(), 120_000, 10, 60_000);
+        expect(claimed?.id).toBe(e.id);
+        expect(await s.schedules.cancel('T1', 'U1', e.id)).toBe(false);
+        expect(await s.schedules.settle!(e.id, 'fired')).toBe(true);
+        expect(await s.schedules.cancel('T1', 'U1', e.id)).toBe(false);
+      });
+
+      it('gives each due entry to exactly one of several concurrent leased claimers', async () => {
+        const first = await open();
+        const added = new Set<string>();
+        for (let i = 0; i < 30; i++) added.add((await first.schedules.add(plan(`U${i % 7}`, 'U2', -i))).id);
+        const claimers = [first, await open(), await open(), await open()];
+        const claimedBy = await Promise.all(
+          claimers.map(async (s) => {
+            const mine: string[] = [];
+            for (;;) {
+              const got = await s.schedules.claimDueLeased!(at(0), 120_000, 2, 60_000);
+              if (got.length === 0) return mine;
+              mine.push(...got.map((e) => e.id));
+            }
+          }),
+        );
+        expect(claimedBy.flat()).toHaveLength(30);
+        expect(new Set(claimedBy.flat())).toEqual(added);
+      });
+
       it('refuses an entry without its people or with an invalid time', async () => {
         const s = await open();
         await expect(s.schedules.add(plan('', 'U2', 0))).rejects.toBeInstanceOf(StoreInputInvalid);

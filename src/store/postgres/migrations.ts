@@ -119,6 +119,11 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         expires_at timestamptz NOT NULL
       );`,
   },
+  {
+    version: 8,
+    name: 'schedule leases',
+    sql: 'ALTER TABLE scheduled_rescues ADD COLUMN lease_until timestamptz',
+  },
 ];
 
 export function checkPgMigrationList(list: readonly PgMigration[]): void {

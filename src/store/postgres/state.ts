@@ -182,34 +182,53 @@ export class PgSchedules implements ScheduleStore {
   }
 
   async cancel(teamId: string, requesterId: string, id: string): Promise<boolean> {
-    const r = await this.db.query("UPDATE scheduled_rescues SET status = 'cancelled' WHERE team_id = $1 AND requester_id = $2 AND id = $3 AND status = 'pending'", [
-      teamId,
-      requesterId,
-      id,
-    ]);
+    const r = await this.db.query(
+      "UPDATE scheduled_rescues SET status = 'cancelled' WHERE team_id = $1 AND requester_id = $2 AND id = $3 AND status = 'pending' AND (lease_until IS NULL OR lease_until < $4)",
+      [teamId, requesterId, id, this.clock()],
+    );
     return (r.rowCount ?? 0) > 0;
   }
 
   async claimDue(now: Date, maxLatenessMs: number, limit: number): Promise<ScheduledRescue[]> {
+    return this.claim(now, maxLatenessMs, limit, undefined);
+  }
+
+  async claimDueLeased(now: Date, maxLatenessMs: number, limit: number, leaseMs: number): Promise<ScheduledRescue[]> {
+    return this.claim(now, maxLatenessMs, limit, Math.max(1, leaseMs));
+  }
+
+  async settle(id: string, status: 'fired' | 'missed'): Promise<boolean> {
+    const r = await this.db.query("UPDATE scheduled_rescues SET status = $2, lease_until = NULL WHERE id = $1 AND status = 'pending'", [id, status]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  /**
+   * One statement: picks due entries nobody holds (SKIP LOCKED: concurrent claimers never wait for
+   * or get the same rows), then either finishes them or leases them.
+   */
+  private async claim(now: Date, maxLatenessMs: number, limit: number, leaseMs: number | undefined): Promise<ScheduledRescue[]> {
     const n = Math.max(0, Math.floor(limit));
     if (n === 0) return [];
-    const r = await this.db.query<ScheduleRow>(
+    const outcome = "CASE WHEN s.due_at >= $2 THEN 'fired' ELSE 'missed' END";
+    const set = leaseMs === undefined ? `status = ${outcome}, claimed_at = $1, lease_until = NULL` : `lease_until = $4, claimed_at = $1`;
+    const r = await this.db.query<ScheduleRow & { outcome: string }>(
       `WITH due AS (
          SELECT id FROM scheduled_rescues
-         WHERE status = 'pending' AND due_at <= $1
+         WHERE status = 'pending' AND due_at <= $1 AND (lease_until IS NULL OR lease_until < $1)
          ORDER BY due_at, id
          LIMIT $3
          FOR UPDATE SKIP LOCKED
        )
-       UPDATE scheduled_rescues AS s
-       SET status = CASE WHEN s.due_at >= $2 THEN 'fired' ELSE 'missed' END, claimed_at = $1
+       UPDATE scheduled_rescues AS s SET ${set}
        FROM due WHERE s.id = due.id
        RETURNING ${SCHEDULE_COLUMNS.split(', ')
          .map((c) => `s.${c}`)
-         .join(', ')}`,
-      [now, new Date(now.getTime() - maxLatenessMs), n],
+         .join(', ')}, ${outcome} AS outcome`,
+      [now, new Date(now.getTime() - maxLatenessMs), n, ...(leaseMs === undefined ? [] : [new Date(now.getTime() + leaseMs)])],
     );
-    return r.rows.map(fromScheduleRow).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return r.rows
+      .map((row) => fromScheduleRow({ ...row, status: row.outcome }))
+      .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 }
 
