@@ -118,6 +118,13 @@ export function tourSteps(demo: Demo): Step[] {
       expect: ['@bob has not registered a desk phone yet', 'DM from rescue-ring to @bob', 'tried to rescue you', 'I sent @bob a message'],
     },
     {
+      title: 'A phone on a call is not rung (the tone would play over the call)',
+      acts: [{ type: 'call alice', until: ['On a call'] }, { type: '/rescue @alice' }],
+      expect: ['@alice is on a call, so I did not ring their phone'],
+      check: (_d, { played }) => (rang('alice', played) === 0 ? undefined : `Alice's phone rang ${rang('alice', played)} times during her call`),
+      after: ['hangup alice'],
+    },
+    {
       title: 'A name typed instead of a mention',
       acts: [{ type: '/rescue alice' }],
       expect: ['I cannot tell who "alice" is'],

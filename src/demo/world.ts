@@ -205,9 +205,15 @@ export const DEMO_HELP = [
   'Demo controls:',
   '  as alice           type as another person (you, alice, bob)',
   '  unplug alice       turn off Web Access on a phone (plug alice turns it back on)',
+  '  call alice         put a phone on a call (hangup alice ends it): rescue-ring does not ring it',
   '  wait [N]           wait N seconds, or until nothing is in progress (handy in piped input)',
   '  help, quit         this text; stop the demo (Ctrl-D or Ctrl-C work too)',
 ];
+
+/** Lets the phone watcher print a change made to a phone before the next line runs. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 100));
+}
 
 async function runLine(demo: Demo, raw: string): Promise<boolean> {
   const line = raw.trim();
@@ -244,11 +250,24 @@ async function runLine(demo: Demo, raw: string): Promise<boolean> {
       }
       return true;
     }
+    case 'call':
+    case 'hangup': {
+      const phone = arg === 'you' || arg === 'alice' ? demo.phones[arg] : undefined;
+      if (!phone) printNote(demo.out, `Which phone? ${verb} you, or ${verb} alice.`);
+      else {
+        phone.setOnCall(verb.toLowerCase() === 'call');
+        await settle();
+      }
+      return true;
+    }
     case 'unplug':
     case 'plug': {
       const phone = arg === 'you' || arg === 'alice' ? demo.phones[arg] : undefined;
       if (!phone) printNote(demo.out, `Which phone? ${verb} you, or ${verb} alice.`);
-      else await phone.setFault('webAccessDisabled', verb.toLowerCase() === 'unplug');
+      else {
+        await phone.setFault('webAccessDisabled', verb.toLowerCase() === 'unplug');
+        await settle();
+      }
       return true;
     }
     default:

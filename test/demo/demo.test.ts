@@ -73,7 +73,8 @@ describe('npm run demo -- --script', () => {
       'Test ring done',
       "I could not ring @alice's phone",
       'Web Access is enabled on it',
-      'Tour finished: all 12 steps showed what they should.',
+      '@alice is on a call, so I did not ring their phone',
+      'Tour finished: all 13 steps showed what they should.',
     ]) {
       expect(out).toContain(line);
     }
