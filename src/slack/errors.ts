@@ -8,6 +8,9 @@ export const RESCUE_USAGE =
   '*How to use /rescue*\n' +
   '• `/rescue` rings your own desk phone, so you have a reason to leave.\n' +
   '• `/rescue @colleague` rings a colleague\'s phone (if they allow it) to rescue them.\n' +
+  '• `/rescue in 10m`, `/rescue at 14:30`, `/rescue @colleague in 5m` ring later (your time zone, up to 24 hours ahead).\n' +
+  '• `/rescue "Facilities: your car is blocking the gate"` also puts that text on the phone\'s screen (with a mention or a time too).\n' +
+  '• `/rescue list` shows the rescues waiting to ring; `/rescue cancel` cancels yours.\n' +
   '• `/rescue stop` stops a ring in progress.\n' +
   '• `/rescue help` shows this message.\n' +
   'Set up your phone with `/phone`; see your phone\'s screen with `/phone-screenshot`.';
@@ -17,6 +20,14 @@ export class RescueTextNotUnderstood extends AppError {
   readonly code = 'RescueTextNotUnderstood';
   constructor() {
     super('rescue text not understood', `I did not understand that.\n${RESCUE_USAGE}`);
+  }
+}
+
+/** An opening double quote without its closing one. */
+export class CoverStoryNotClosed extends AppError {
+  readonly code = 'CoverStoryNotClosed';
+  constructor() {
+    super('cover story quote not closed', 'Put the cover story between two double quotes, like `/rescue "Facilities: your car is blocking the gate"`.');
   }
 }
 

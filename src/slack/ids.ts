@@ -20,6 +20,7 @@ export const ACTIONS = {
   status: 'phone_status',
   forget: 'forget_phone',
   registrationLink: 'send_registration_link',
+  cancelScheduled: 'cancel_scheduled_rescue',
 } as const;
 
 export const VIEWS = {

@@ -19,6 +19,7 @@ import type { Registry } from '../registry.js';
 import { responsePoster } from '../respond.js';
 import { trySlack } from '../slack-errors.js';
 import { DmSurface, ResponseUrlSurface, ViewSurface, type Surface } from '../surface.js';
+import { registerScheduledActions } from './scheduled.js';
 
 type Body = BlockAction<ButtonAction>;
 
@@ -39,6 +40,7 @@ async function surfaceFor(deps: SlackDeps, body: Body, client: webApi.WebClient)
 }
 
 export function registerActions(app: App, reg: Registry, deps: SlackDeps): void {
+  registerScheduledActions(app, reg, deps);
   app.action<Body>(reg.action(ACTIONS.stopRescue), async ({ ack, body, action }) => {
     await ack();
     const stopped = stopRescue(deps.rescue, body.team?.id ?? '', body.user.id, action.value ?? '');

@@ -1,4 +1,5 @@
 /** The messages of a rescue: ringing (with Stop), progress, outcome, and the DM to the rescued. */
+import type { CoverStoryOutcome } from '../../phone/types.js';
 import type { RescueOutcome } from '../../rescue/index.js';
 import { ACTIONS } from '../ids.js';
 import type { SlackMessage } from '../surface.js';
@@ -45,12 +46,34 @@ export function outcomeMessage(r: RescueView, outcome: RescueOutcome): SlackMess
     return errorMessage(outcome.error, { prefix, self: r.self });
   }
   let text: string;
-  if (outcome.stopped) text = `Stopped. ${capital(whose(r))} rang ${times(outcome.completed)} of ${outcome.requested}.`;
+  if (outcome.interruptedByCall) {
+    text = `${capital(whose(r))} rang ${times(outcome.completed)}, then ${r.self ? 'you' : `<@${r.targetId}>`} took a call, so I stopped ringing.`;
+  } else if (outcome.stopped) text = `Stopped. ${capital(whose(r))} rang ${times(outcome.completed)} of ${outcome.requested}.`;
   else if (r.test) text = `Test ring done: ${whose(r)} rang. If you did not hear it, check the ringer volume and your ringtone in /phone.`;
   else if (r.self) text = `Your phone rang ${times(outcome.completed)}. Good luck getting away!`;
   else text = `<@${r.targetId}>'s phone rang ${times(outcome.completed)}. I have told them you came to the rescue.`;
   const icon = outcome.stopped ? ':octagonal_sign:' : ':white_check_mark:';
+  const notes = [coverStoryNote(r, outcome.coverStory), outcome.callCheck === 'unsupported' ? `${capital(whose(r))} cannot tell rescue-ring whether it is in a call, so it rang without checking.` : undefined].filter(
+    (n): n is string => n !== undefined,
+  );
+  if (notes.length > 0) text = `${text}\n${notes.join('\n')}`;
   return { text, blocks: [section(`${icon} ${text}`)] };
+}
+
+/** What became of the cover story, when one was sent; undefined when none was asked for. */
+function coverStoryNote(r: RescueView, outcome: CoverStoryOutcome | undefined): string | undefined {
+  switch (outcome) {
+    case 'shown':
+      return 'The cover story is on the phone’s screen.';
+    case 'rejected':
+      return `${capital(whose(r))} does not show text messages (its model refuses them), so the cover story was not shown; the phone rang anyway.`;
+    case 'failed':
+      return 'The cover story could not be put on the phone’s screen; the phone rang anyway.';
+    case 'not-sent':
+      return 'The cover story was not sent: the phone did not ring.';
+    default:
+      return undefined;
+  }
 }
 
 export function rescuedDm(requesterId: string, rings: number): SlackMessage {

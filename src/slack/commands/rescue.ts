@@ -1,4 +1,7 @@
-/** `/rescue`, `/rescue @colleague`, `/rescue help`, `/rescue stop`. */
+/**
+ * `/rescue [@colleague] [in 10m | at 14:30] ["cover story"] | list | cancel | stop | help`.
+ * With a time it is scheduled (flows/scheduled.ts); without, it rings now.
+ */
 import type { App } from '@slack/bolt';
 import { stopMyRescues } from '../../rescue/index.js';
 import { errorMessage } from '../blocks/errors.js';
@@ -6,6 +9,8 @@ import { helpMessage } from '../blocks/messages.js';
 import { checkingMessage, stoppedMessage } from '../blocks/rescue.js';
 import type { SlackDeps } from '../context.js';
 import { rescueOnSurface, rescueWithAck } from '../flows/rescue.js';
+import { cancelMessageFor, listMessageFor, scheduleOnSurface } from '../flows/scheduled.js';
+import { schedulingMessage } from '../blocks/scheduled.js';
 import { COMMANDS } from '../ids.js';
 import type { Registry } from '../registry.js';
 import { parseRescueText } from '../rescue-text.js';
@@ -29,20 +34,35 @@ export function registerRescueCommand(app: App, reg: Registry, deps: SlackDeps):
       case 'stop':
         await ack(ephemeral(stoppedMessage(stopMyRescues(deps.rescue, teamId, requesterId))));
         return;
+      case 'list':
+        await ack(ephemeral(await listMessageFor(deps, client, teamId, requesterId)));
+        return;
+      case 'cancel':
+        await ack(ephemeral((await cancelMessageFor(deps, client, teamId, requesterId)).message));
+        return;
       case 'user':
       case 'self': {
+        const story = parsed.coverStory !== undefined ? { coverStory: parsed.coverStory } : {};
+        if (parsed.when) {
+          // Reading the requester's time zone (and checking a colleague) are Slack calls: ack first.
+          await ack(ephemeral(schedulingMessage()));
+          const surface = new ResponseUrlSurface(command.response_url, deps.logger);
+          const ask = { teamId, requesterId, ...(parsed.kind === 'user' ? { targetId: parsed.userId } : {}), when: parsed.when, ...story };
+          deps.tasks.run('schedule rescue', () => scheduleOnSurface(deps, client, ask, surface));
+          return;
+        }
         if (parsed.kind === 'user' && parsed.userId !== requesterId) {
           // Checking the colleague on Slack (users.info) is a network call: ack first, then report on the response_url.
           await ack(ephemeral(checkingMessage(parsed.userId)));
           const surface = new ResponseUrlSurface(command.response_url, deps.logger);
           const targetId = parsed.userId;
-          deps.tasks.run('rescue @user', () => rescueOnSurface(deps, client, { teamId, requesterId, targetId }, surface));
+          deps.tasks.run('rescue @user', () => rescueOnSurface(deps, client, { teamId, requesterId, targetId, ...story }, surface));
           return;
         }
         // Your own phone (`/rescue` or `/rescue @me`).
         // Only local checks run before the ack (directory lookup, consent); the phone is rung after it.
         const surface = new ResponseUrlSurface(command.response_url, deps.logger);
-        await rescueWithAck(deps, client, { teamId, requesterId }, surface, (m) => ack(ephemeral(m)));
+        await rescueWithAck(deps, client, { teamId, requesterId, ...story }, surface, (m) => ack(ephemeral(m)));
         return;
       }
     }

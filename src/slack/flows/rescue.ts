@@ -17,6 +17,8 @@ export interface RescueAsk {
   /** Someone else's phone; absent (or the requester) = your own. */
   targetId?: string;
   test?: boolean;
+  /** Text for the phone's screen after the first ring (`/rescue "..."`). */
+  coverStory?: string;
 }
 
 export interface StartedRescue {
@@ -37,6 +39,7 @@ export async function beginRescue(deps: SlackDeps, client: webApi.WebClient, ask
     requesterId: ask.requesterId,
     ...(ask.targetId && ask.targetId !== ask.requesterId ? { targetId: ask.targetId } : {}),
     ...(ask.test ? { test: true } : {}),
+    ...(ask.coverStory !== undefined ? { coverStory: ask.coverStory } : {}),
     onProgress: (p) => {
       const view = state.view;
       if (!view || p.ring >= p.of) return; // the outcome covers the last ring
