@@ -16,3 +16,7 @@ export { startRescue, stopMyRescues, stopRescue, type RescueHandle, type RescueO
 export { takeScreenshot } from './screenshot.js';
 export { readRescueSettings, INTERVAL_RANGE, RINGS_RANGE, type RescueSettings, type PhoneDefaults, type RescueLimits } from './settings.js';
 export { phoneStatus } from './status.js';
+export { cancelScheduled, listScheduled, scheduleRescue, MAX_PENDING_PER_USER, MAX_LATENESS_MS, TooManyScheduled, SchedulingUnavailable, type ScheduleRequest, type Scheduled, type ScheduledList } from './schedule.js';
+export { Scheduler, startScheduler, realTimer, type ScheduleReporter, type SchedulerOptions, type SchedulerTimer } from './scheduler.js';
+export { InvalidWhen, parseWhen, resolveWhen, formatClock, formatExact, formatFromNow, safeTimeZone, MIN_AHEAD_MS, MAX_AHEAD_MS, type WhenSpec, type WhenProblem } from './when.js';
+export { effectiveTones, describeToneSource, type EffectiveTones, type ToneSource } from './tones.js';
