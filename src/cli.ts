@@ -10,6 +10,7 @@ import { registerSimVerb } from './cli/sim-verb.js';
 import { registerDirectoryVerbs } from './cli/directory-verbs.js';
 import { registerAuditVerb } from './cli/audit-verb.js';
 import { registerMigrateVerb } from './cli/migrate-verb.js';
+import { registerToneVerbs } from './cli/tone-verbs.js';
 
 export function buildCli(): Command {
   const program = new Command('rescue-ring')
@@ -21,6 +22,7 @@ export function buildCli(): Command {
   registerDirectoryVerbs(program);
   registerAuditVerb(program);
   registerMigrateVerb(program);
+  registerToneVerbs(program);
   return program;
 }
 
