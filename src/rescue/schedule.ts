@@ -7,7 +7,7 @@
  * than MAX_PENDING_PER_USER pending. Checked again at firing time (startRescue): registration,
  * consent (the target may have changed their mind) and the rate limits.
  */
-import { AppError } from '../errors.js';
+import { AppError, isAppError } from '../errors.js';
 import { validateCoverStory } from '../phone/cover-story.js';
 import type { ScheduledRescue, ScheduleStore } from '../store/state-types.js';
 import { audit, auditError, type AuditFacts } from './audit.js';
@@ -93,10 +93,14 @@ export async function scheduleRescue(deps: RescueDeps, req: ScheduleRequest): Pr
     await audit(deps, facts, 'ok', { detail: `scheduled for ${dueAt.toISOString()}${coverStory !== undefined ? '; with a cover story' : ''}` });
     return { entry, self, timeZone };
   } catch (err) {
-    await auditError(deps, facts, err);
+    if (isAppError(err) && REFUSED_HERE.has(err.code)) await audit(deps, facts, 'refused', { errorClass: err.code });
+    else await auditError(deps, facts, err);
     throw err;
   }
 }
+
+/** Requests this use case turns down by its own rules (audited as refused, not failed). */
+const REFUSED_HERE = new Set(['InvalidWhen', 'InvalidPhoneText', 'TooManyScheduled', 'SchedulingUnavailable']);
 
 export interface ScheduledList {
   /** The ones you scheduled (for anyone, yourself included), soonest first. */

@@ -20,7 +20,7 @@ export function registerScheduledActions(app: App, reg: Registry, deps: SlackDep
     const id = action.value ?? '';
     const surface: Surface = body.response_url ? new ResponseUrlSurface(body.response_url, deps.logger) : new DmSurface(client, userId, deps.logger);
     deps.tasks.run('cancel scheduled rescue (button)', async () => {
-      const { message, count } = id === '' ? { message: cancelNotFoundMessage(), count: 0 } : await cancelMessageFor(deps, client, teamId, userId, id);
+      const { message, count } = id === '' ? { message: cancelNotFoundMessage(), count: 0 } : await cancelMessageFor(deps, teamId, userId, id);
       deps.logger.info({ teamId, userId, scheduleId: id, cancelled: count }, 'cancel scheduled rescue button');
       await surface.show(count === 0 && !message.blocks ? cancelNotFoundMessage() : message, 'final');
     });

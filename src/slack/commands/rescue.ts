@@ -35,10 +35,10 @@ export function registerRescueCommand(app: App, reg: Registry, deps: SlackDeps):
         await ack(ephemeral(stoppedMessage(stopMyRescues(deps.rescue, teamId, requesterId))));
         return;
       case 'list':
-        await ack(ephemeral(await listMessageFor(deps, client, teamId, requesterId)));
+        await ack(ephemeral(await listMessageFor(deps, teamId, requesterId)));
         return;
       case 'cancel':
-        await ack(ephemeral((await cancelMessageFor(deps, client, teamId, requesterId)).message));
+        await ack(ephemeral((await cancelMessageFor(deps, teamId, requesterId)).message));
         return;
       case 'user':
       case 'self': {

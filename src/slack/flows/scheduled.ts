@@ -60,22 +60,23 @@ export async function scheduleOnSurface(deps: SlackDeps, client: webApi.WebClien
   }
 }
 
-export async function listMessageFor(deps: SlackDeps, client: webApi.WebClient, teamId: string, userId: string): Promise<SlackMessage> {
+/**
+ * `/rescue list`, answered in the ack: no Slack call before it (the 3 s budget), so the fallback
+ * text of each time is in UTC; Slack clients render the time itself in the reader's own zone.
+ */
+export async function listMessageFor(deps: SlackDeps, teamId: string, userId: string): Promise<SlackMessage> {
   try {
-    const list = await listScheduled(deps.rescue, teamId, userId);
-    const tz = list.mine.length + list.forMe.length > 0 ? await userTimeZone(client, deps.logger, userId) : 'UTC';
-    return scheduledListMessage(list, userId, tz);
+    return scheduledListMessage(await listScheduled(deps.rescue, teamId, userId), userId, 'UTC');
   } catch (err) {
     return errorMessage(err);
   }
 }
 
-/** `/rescue cancel` (all yours) or the Cancel button (one, yours or planned for your phone). */
-export async function cancelMessageFor(deps: SlackDeps, client: webApi.WebClient, teamId: string, userId: string, id?: string): Promise<{ message: SlackMessage; count: number }> {
+/** `/rescue cancel` (all yours) or the Cancel button (one, yours or planned for your phone). No Slack call: see listMessageFor. */
+export async function cancelMessageFor(deps: SlackDeps, teamId: string, userId: string, id?: string): Promise<{ message: SlackMessage; count: number }> {
   try {
     const cancelled = await cancelScheduled(deps.rescue, teamId, userId, id);
-    const tz = cancelled.length === 1 ? await userTimeZone(client, deps.logger, userId) : 'UTC';
-    return { message: cancelledMessage(cancelled, userId, tz), count: cancelled.length };
+    return { message: cancelledMessage(cancelled, userId, 'UTC'), count: cancelled.length };
   } catch (err) {
     return { message: errorMessage(err), count: 0 };
   }
