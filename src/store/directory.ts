@@ -72,11 +72,12 @@ export class EncryptedDirectory implements PhoneDirectory {
     const records: CredentialRecord[] = [];
     for (const input of inputs) {
       const record: CredentialRecord = { address: input.address.trim(), username: input.username, password: input.password, tls: input.tls, coverStory: input.coverStory };
-      if (options.keepSecrets && (record.username === undefined || record.password === undefined)) {
+      if (options.keepSecrets && (record.username === undefined || record.password === undefined || record.coverStory === undefined)) {
         const existing = await this.rows.get(input);
         const old = existing === undefined ? undefined : this.openRecordOrNothing(existing);
         record.username ??= old?.username;
         record.password ??= old?.password;
+        record.coverStory ??= old?.coverStory;
       }
       records.push(record);
       const { keyId, sealed } = seal(this.keyring, input, encodeRecord(record));

@@ -62,7 +62,7 @@ export interface PhoneDirectory {
   /** Undefined when the user has no registration. Throws StoreRowUnreadable for a row that does not open. */
   get(key: UserKey): Promise<Registration | undefined>;
   /**
-   * Insert or replace. `password`/`username` absent on update keep the stored ones only if `keepSecrets` is set
+   * Insert or replace. `password`/`username` (and `coverStory`) absent on update keep the stored ones only if `keepSecrets` is set
    * (a stored row that no longer opens has nothing to keep: it is simply replaced).
    */
   put(input: RegistrationInput, options?: { keepSecrets?: boolean }): Promise<Registration>;

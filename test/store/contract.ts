@@ -85,6 +85,10 @@ export function describeDirectoryContract(engineName: string, makeHarness: () =>
       expect(listed.rows[0]?.coverStory).toBe(story);
       const raw = await h.raw({ teamId: 'T1', userId: 'U1' });
       expect(raw?.sealed.includes(Buffer.from('blocking the gate'))).toBe(false);
+      // An operator tool updating the phone (keepSecrets) keeps the person's story ...
+      await d.put({ teamId: 'T1', userId: 'U1', address: 'phone-2' }, { keepSecrets: true });
+      expect((await d.get({ teamId: 'T1', userId: 'U1' }))?.coverStory).toBe(story);
+      // ... a plain replace does not.
       await d.put(registration('U1'));
       expect((await d.get({ teamId: 'T1', userId: 'U1' }))?.coverStory).toBeUndefined();
       const err = await rejection(d.put(registration('U2', { coverStory: '   ' })));
