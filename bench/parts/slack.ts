@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -186,6 +186,7 @@ export async function run(): Promise<BenchSection> {
     botUserId: 'UBENCH',
   });
   const { port, server } = await bot.start({ port: 0, host: '127.0.0.1' });
+  const loadBefore = loadavg()[0] ?? 0;
   // Server-side ack time: request received by Node -> ack response written (what the bot controls).
   const serverAcks: number[] = [];
   let measuring = false;
@@ -246,7 +247,7 @@ export async function run(): Promise<BenchSection> {
     `| event-loop delay in the bot while requests arrive (ms) | ${f(lag.percentile(50) / 1e6)} | ${f(lag.percentile(99) / 1e6)} | ${f(lag.max / 1e6)} | | |`,
     `| peak RSS of the bot process (MB) | | | ${f(peakMb)} (at start ${f(rssStart / 2 ** 20)}; peak JS heap ${f(peakHeap / 2 ** 20)}, peak external + array buffers ${f(peakExternal / 2 ** 20)}) | < ${TARGET_RSS_MB} | ${pass(peakMb < TARGET_RSS_MB)} |`,
     '',
-    `Phones that received a Play: ${results.playsReceived} of ${REQUESTS} (hanging phones receive it and never answer). The bot runs alone in the measured process (under tsx, which adds about 40 MB of RSS to a compiled build); the 1,050 phones with the fake Slack, and the load generator, run in two child processes on the same machine (${cpus().length} CPUs) and compete with it for them.`,
+    `Phones that received a Play: ${results.playsReceived} of ${REQUESTS} (hanging phones receive it and never answer). The bot runs alone in the measured process (under tsx, which adds about 40 MB of RSS to a compiled build); the 1,050 phones with the fake Slack, and the load generator, run in two child processes on the same machine (${cpus().length} CPUs, 1-minute load average ${loadBefore.toFixed(1)} when the run started) and compete with it for them.`,
     '',
     'Reading the figures: "ack time inside the bot" is what the bot controls (Bolt parses and verifies the request, the use case looks the user up in SQLite and registers the rescue, the ack is written). The client-side latency adds the time a request waits before Node hands it to the bot: with 50 requests always in flight (closed loop) that wait is 50 divided by the throughput the whole machine sustains (Little\'s law), so on a small machine shared with 1,050 phones it is dominated by CPU contention, and the same holds for the first Play, which is sent from the same event loop and received by the phones\' process. Event-loop delay shows the stretches when the bot was busy with earlier rescues (Play answers, progress posts, garbage collection).',
   ].join('\n');
