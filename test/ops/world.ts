@@ -1,0 +1,187 @@
+/**
+ * The bot end to end for the operations tests: Bolt's real HTTP receiver on port 0 receiving signed
+ * requests, the fake Slack recording every call, simulated phones, a real SQLite file in a temp
+ * DATA_DIR sealed with a key we choose, and every log line captured.
+ *
+ * Unlike test/slack/harness.ts it builds the SQLite store from its parts, so a test holds the very
+ * connection the bot uses and can make it fail the way a real file does (read-only, disk full).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { EnvReader } from '../../src/config/env.js';
+import type { SlackConfig } from '../../src/config/slack.js';
+import { createLogger } from '../../src/log.js';
+import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
+import { readRescueSettings, recentRescues, registerPhone, rescueDeps, type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
+import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
+import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { openDirectory } from '../../src/store/directory.js';
+import { loadKeyring } from '../../src/store/keyring.js';
+import { openSqliteDatabase, sqlitePath, SqliteRows } from '../../src/store/sqlite.js';
+import { SqliteAudit, SqliteRateLimiter, SqliteSchedules, SqliteTones } from '../../src/store/sqlite-state.js';
+import type { Store } from '../../src/store/state-types.js';
+import { LogCapture } from '../support/capture.js';
+import { FakeSlack, type FakeUser } from '../support/fake-slack.js';
+import * as req from '../support/slack-requests.js';
+
+export const TEAM = 'T1';
+
+export interface WorldOptions {
+  users?: FakeUser[];
+  /** Extra settings (EnvReader names). Limits are off by default. */
+  env?: Record<string, string>;
+  botToken?: string;
+  signingSecret?: string;
+  /** Raw 32-byte store key; random by default. */
+  storeKey?: Buffer;
+  /** Phone client timeouts (short, so a hanging phone fails fast). */
+  responseTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  logLevel?: string;
+}
+
+export interface World {
+  fake: FakeSlack;
+  bot: SlackApp;
+  rescue: RescueDeps;
+  store: Store;
+  /** The one SQLite connection the bot uses. */
+  db: Database;
+  dataDir: string;
+  dbFile: string;
+  url: string;
+  logs: LogCapture;
+  botToken: string;
+  signingSecret: string;
+  storeKey: Buffer;
+  storeKeys: string;
+  phone(options?: SimPhoneOptions): Promise<SimPhone>;
+  register(userId: string, phone: SimPhone, extra?: Partial<RegisterInput>): Promise<void>;
+  command(userId: string, command: string, text?: string, responseId?: string): Promise<{ status: number; text: string; responseId: string }>;
+  interact(payload: Record<string, unknown>): Promise<{ status: number; text: string }>;
+  event(ev: Record<string, unknown>): Promise<{ status: number }>;
+  /** Waits for background work (rings, follow-up posts) to settle. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+let responses = 0;
+
+export async function startWorld(options: WorldOptions = {}): Promise<World> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rescue-ring-ops-'));
+  const dbFile = sqlitePath(dataDir);
+  const logs = new LogCapture();
+  const logger = createLogger({ level: options.logLevel ?? 'debug', destination: logs.stream });
+  const botToken = options.botToken ?? 'xoxb-ops-world-token';
+  const signingSecret = options.signingSecret ?? 'ops-world-signing-secret';
+  const storeKey = options.storeKey ?? randomBytes(32);
+  const storeKeys = `k1:${storeKey.toString('base64')}`;
+
+  const fake = await FakeSlack.start({ users: options.users ?? [], teamId: TEAM });
+  const keyring = loadKeyring({ keys: storeKeys, keyId: 'k1', production: true, dataDir });
+  const db = openSqliteDatabase(dbFile);
+  const directory = await openDirectory(new SqliteRows(db), keyring);
+  const store: Store = {
+    engine: 'sqlite',
+    directory,
+    audit: new SqliteAudit(db),
+    limits: new SqliteRateLimiter(db),
+    schedules: new SqliteSchedules(db),
+    tones: new SqliteTones(db),
+    close: () => directory.close(),
+  };
+  const env = new EnvReader({
+    PHONE_DEFAULT_RINGS: '2',
+    PHONE_DEFAULT_INTERVAL_SECONDS: '1',
+    RESCUE_TARGET_COOLDOWN_SECONDS: '0',
+    RESCUE_TARGET_PER_HOUR: '100000',
+    RESCUE_REQUESTER_PER_MINUTE: '100000',
+    ...options.env,
+  });
+  const settings = readRescueSettings(env);
+  env.finish();
+  const rescue = rescueDeps(store, {
+    phones: new PhoneClient({
+      networkPolicy: createNetworkPolicy(['127.0.0.0/8']),
+      responseTimeoutMs: options.responseTimeoutMs ?? 2_000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 1_000,
+      logger,
+    }),
+    settings,
+    logger,
+  });
+  const config: SlackConfig = { mode: 'http', botToken, signingSecret, port: 0, healthPort: 0, host: '127.0.0.1', apiUrl: fake.apiUrl };
+  const bot = createSlackApp({ config, rescue, logger, history: (key, limit) => recentRescues(rescue, key, limit), botId: fake.botId, botUserId: fake.botUserId, retries: 1, timeoutMs: 3_000 });
+  const { port } = await bot.start({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${port}/slack/events`;
+  const phones: SimPhone[] = [];
+
+  const settle = async () => {
+    await rescue.active.drain(30_000);
+    await bot.tasks.idle(10_000);
+  };
+  return {
+    fake,
+    bot,
+    rescue,
+    store,
+    db,
+    dataDir,
+    dbFile,
+    url,
+    logs,
+    botToken,
+    signingSecret,
+    storeKey,
+    storeKeys,
+    async phone(o = {}) {
+      const p = await startPhone({ toneTimeScale: 0.02, ...o });
+      phones.push(p);
+      return p;
+    },
+    async register(userId, phone, extra = {}) {
+      await registerPhone(rescue, { teamId: TEAM, userId, address: phone.address, username: phone.username, password: phone.password, ...extra });
+    },
+    async command(userId, command, text = '', responseId = `ops${++responses}`) {
+      const r = await req.send(url, req.slashCommand(signingSecret, { command, text, user_id: userId, team_id: TEAM, response_url: fake.responseUrl(responseId) }));
+      return { status: r.status, text: r.text, responseId };
+    },
+    async interact(payload) {
+      const r = await req.send(url, req.interaction(signingSecret, payload));
+      return { status: r.status, text: r.text };
+    },
+    async event(ev) {
+      const r = await req.send(url, req.event(signingSecret, ev));
+      return { status: r.status };
+    },
+    settle,
+    async close() {
+      await bot.stop();
+      await rescue.active.drain(0);
+      await bot.tasks.idle(5_000);
+      await Promise.all(phones.map((p) => p.stop()));
+      await store.close();
+      await fake.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The settings modal as Slack submits it (block ids and action ids of src/slack/ids.ts). */
+export function settingsForm(f: { address: string; username?: string; password?: string; tone?: string; rings?: string; interval?: string; permission?: string; buddies?: string[]; coverStory?: string }): req.StateValues {
+  const text = (value: string | undefined) => ({ value: { type: 'plain_text_input', value: value ?? null } });
+  return {
+    address: text(f.address),
+    username: text(f.username),
+    password: text(f.password),
+    tone: { value: { type: 'static_select', selected_option: f.tone === undefined ? null : { value: f.tone } } },
+    rings: { value: { type: 'number_input', value: f.rings ?? null } },
+    interval: { value: { type: 'number_input', value: f.interval ?? null } },
+    permission: { value: { type: 'radio_buttons', selected_option: f.permission === undefined ? null : { value: f.permission } } },
+    buddies: { value: { type: 'multi_users_select', selected_users: f.buddies ?? [] } },
+    ...(f.coverStory !== undefined ? { cover_story: text(f.coverStory) } : {}),
+  };
+}
