@@ -86,5 +86,12 @@ describe('Socket Mode', () => {
     await expect.poll(() => bot.connected()).toBe(true);
     const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
     expect(ready.status).toBe(200);
+
+    // Slack rotates connections: the app reconnects and keeps answering.
+    fake.requestReconnect();
+    await fake.connectionsOpened(2);
+    expect(fake.callsTo('apps.connections.open').length).toBeGreaterThanOrEqual(2);
+    const again = (await fake.pushEnvelope('slash_commands', { team_id: 'T1', channel_id: 'C1', user_id: 'U1', command: '/rescue', text: 'help', api_app_id: 'A1', response_url: fake.responseUrl('sock2'), trigger_id: 't' })) as { text?: string };
+    expect(again.text).toContain('How to use /rescue');
   });
 });

@@ -170,7 +170,8 @@ export class FakeSlack {
 
   /** Resolves when an app has connected over Socket Mode (after `hello`). */
   socketConnected(): Promise<WebSocket> {
-    const open = [...this.sockets][0];
+    // The newest open connection (after a reconnect the old one may still be closing).
+    const open = [...this.sockets].filter((ws) => ws.readyState === ws.OPEN).at(-1);
     if (open) return Promise.resolve(open);
     return new Promise((resolve) => this.connectedWaiters.push(resolve));
   }
@@ -190,7 +191,24 @@ export class FakeSlack {
     return acked;
   }
 
+  /** Asks every connected app to reconnect, as Slack does before it rotates a connection. */
+  requestReconnect(): void {
+    for (const ws of this.sockets) ws.send(JSON.stringify({ type: 'disconnect', reason: 'refresh_requested', debug_info: { host: 'fake-slack' } }));
+  }
+
+  /** Resolves when `n` Socket Mode connections have been opened in total. */
+  async connectionsOpened(n: number, timeoutMs = 10_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (this.opened < n) {
+      if (Date.now() > end) throw new Error(`fake Slack: ${this.opened} Socket Mode connections, expected ${n}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private opened = 0;
+
   private onSocket(ws: WebSocket): void {
+    this.opened += 1;
     ws.on('message', (data) => {
       try {
         const msg = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
