@@ -12,7 +12,9 @@ import { isAppError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { networkPolicyFromEnv, PhoneClient, type NetworkPolicy } from './phone/index.js';
 import { readRescueSettings, recentRescues, rescueDeps, startHousekeeping, type RescueDeps } from './rescue/index.js';
+import { startScheduler } from './rescue/scheduler.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
+import { slackScheduleReporter } from './slack/flows/scheduled.js';
 import { openFullStore, type Store } from './store/index.js';
 
 /** How long rings in progress may go on after SIGTERM before they are cancelled. */
@@ -57,21 +59,29 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const rescue: RescueDeps = rescueDeps(store, { phones, settings, logger });
   const stopHousekeeping = startHousekeeping(rescue);
   const bot = createSlackApp({ config: slack, rescue, logger, storeReady: () => storeOpen, history: (key, limit) => recentRescues(rescue, key, limit) });
+  // Scheduled rescues: the first round runs at once (rescues due while the bot was down fire or are reported missed).
+  const scheduler = startScheduler(rescue, { report: slackScheduleReporter(bot.app.client, { rescue, logger }) });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal (Ctrl-C twice): the operator does not want to wait for rings to finish.
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
     stopping = true;
     logger.info({ signal, ringing: rescue.active.size, graceMs }, 'shutting down: no new requests; letting rings in progress finish');
     stopHousekeeping();
+    await scheduler.stop();
     await stopGracefully(bot, rescue, logger, graceMs);
+    await scheduler.idle();
     await store.close().catch((err: unknown) => logger.warn({ err }, 'closing the store failed'));
     storeOpen = false;
     logger.info('stopped');
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
   try {
@@ -84,6 +94,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     const detail = isAppError(err) ? `${err.message}\n${err.hint}` : `${err instanceof Error ? err.message : String(err)}\nCheck the tokens (see ${README_SLACK_SETUP}).`;
     process.stderr.write(`rescue-ring could not start its Slack connection: ${detail}\n`);
     stopHousekeeping();
+    await scheduler.stop();
     await store.close().catch(() => undefined);
     process.exit(1);
   }
