@@ -88,7 +88,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     const who = await bot.checkToken();
     logger.info(who, 'Slack accepted the bot token');
     const started = await bot.start();
-    logger.info({ mode: slack.mode, ...started }, 'rescue-ring is running');
+    logger.info({ mode: slack.mode, port: started.port, healthPort: started.healthPort }, 'rescue-ring is running');
   } catch (err) {
     logger.fatal({ err: isAppError(err) ? { code: err.code, message: err.message } : err }, 'could not connect to Slack');
     const detail = isAppError(err) ? `${err.message}\n${err.hint}` : `${err instanceof Error ? err.message : String(err)}\nCheck the tokens (see ${README_SLACK_SETUP}).`;
