@@ -158,6 +158,7 @@ export class EncryptedDirectory implements PhoneDirectory {
   }
 
   private openRecord(row: StoredRow): CredentialRecord {
+    if (row.damaged) throw new StoreRowUnreadable(row.teamId, row.userId, row.keyId, 'corrupt');
     const record = decodeRecord(open(this.keyring, row, row));
     if (record === undefined) throw new StoreRowUnreadable(row.teamId, row.userId, row.keyId, 'corrupt');
     return record;

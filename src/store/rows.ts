@@ -16,6 +16,11 @@ export interface StoredRow extends UserKey {
   buddies: string[];
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * Set by an engine when a plain column of this row does not parse (a damaged file): the directory
+   * then reports the row unreadable ('corrupt') instead of failing every read that lists it.
+   */
+  damaged?: true;
 }
 
 /** Replace a row's seal only if it still holds what was read (compare-and-swap). */

@@ -82,7 +82,18 @@ interface Row {
 
 const COLUMNS = 'team_id, user_id, key_id, sealed, tone, rings, interval_seconds, permission, buddies, created_at, updated_at';
 
+/** The buddies column as stored (a JSON array of user ids), or undefined when it is damaged. */
+function parseBuddies(text: string): string[] | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) && v.every((b) => typeof b === 'string') ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function fromRow(r: Row): StoredRow {
+  const buddies = parseBuddies(r.buddies);
   return {
     teamId: r.team_id,
     userId: r.user_id,
@@ -92,9 +103,10 @@ function fromRow(r: Row): StoredRow {
     rings: r.rings,
     intervalSeconds: r.interval_seconds,
     permission: r.permission as RingPermission,
-    buddies: JSON.parse(r.buddies) as string[],
+    buddies: buddies ?? [],
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
+    ...(buddies === undefined ? { damaged: true as const } : {}),
   };
 }
 
