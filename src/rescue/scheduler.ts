@@ -95,7 +95,9 @@ export class Scheduler {
     const timer = this.options.timer ?? realTimer;
     this.handle = timer.set(() => {
       this.handle = undefined;
-      void this.tick().finally(() => this.schedule(this.options.pollMs ?? 1_000));
+      void this.tick()
+        .catch((err: unknown) => this.deps.logger.error({ err }, 'scheduled rescues: a round failed; trying again on the next one'))
+        .finally(() => this.schedule(this.options.pollMs ?? 1_000));
     }, ms);
   }
 
