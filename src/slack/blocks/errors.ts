@@ -23,8 +23,29 @@ export interface ErrorContext {
   self?: boolean;
 }
 
+/**
+ * Store failures carry hints for the operator (DATA_DIR, keys, disk space): a person is told what
+ * they can do instead, and the operator finds the cause in the log.
+ */
+const FOR_OPERATORS = new Set(['StoreUnavailable', 'StoreKeyInvalid', 'StoreKeyRequired', 'StoreSchemaTooNew', 'StoreInputInvalid']);
+const STORE_TROUBLE = 'rescue-ring cannot use its phone directory right now, so nothing was done. Try again in a few minutes; if it keeps happening, tell your IT team.';
+/** A stored row that does not open, when no use case has said whose it is (e.g. App Home). */
+const ROW_UNREADABLE = new Set(['StoreRowUnreadable', 'StoreKeyMissing']);
+
+/** The words a person reads for `err`: its hint, except where the hint is written for the operator. */
+export function personHint(err: unknown, ctx: Pick<ErrorContext, 'self'> = {}): string {
+  if (!isAppError(err)) return UNEXPECTED;
+  if (FOR_OPERATORS.has(err.code)) return STORE_TROUBLE;
+  if (ROW_UNREADABLE.has(err.code)) {
+    return (ctx.self ?? true)
+      ? 'Your saved phone settings can no longer be read. Run /phone and save your settings again, including your phone password.'
+      : 'That person’s saved phone settings can no longer be read; they need to save them again in /phone.';
+  }
+  return err.hint;
+}
+
 export function errorMessage(err: unknown, ctx: ErrorContext = {}): SlackMessage {
-  const hint = isAppError(err) ? err.hint : UNEXPECTED;
+  const hint = personHint(err, ctx);
   const text = ctx.prefix ? `${ctx.prefix}\n${hint}` : hint;
   const blocks: Block[] = [section(`:warning: ${text}`)];
   const fix = fixButton(err, ctx.self ?? true);

@@ -2,6 +2,7 @@
 import type { webApi } from '@slack/bolt';
 import { isAppError } from '../../errors.js';
 import type { Registration } from '../../store/types.js';
+import { personHint } from '../blocks/errors.js';
 import { homeView } from '../blocks/home.js';
 import type { RescueHistoryPage, SlackDeps } from '../context.js';
 import { trySlack } from '../slack-errors.js';
@@ -13,7 +14,7 @@ export async function publishHome(deps: SlackDeps, client: webApi.WebClient, tea
     reg = await deps.rescue.directory.get({ teamId, userId });
   } catch (err) {
     deps.logger.warn({ err, teamId, userId }, 'registration unreadable for App Home');
-    problem = isAppError(err) ? err.hint : 'Your registration could not be read. Register your phone again with /phone.';
+    problem = isAppError(err) ? personHint(err) : 'Your registration could not be read. Register your phone again with /phone.';
   }
   let history: RescueHistoryPage | undefined;
   if (deps.history) {

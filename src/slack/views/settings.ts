@@ -5,11 +5,10 @@
  * The submitted password is never logged, echoed or put in a view.
  */
 import type { App, ViewOutput, webApi } from '@slack/bolt';
-import { isAppError } from '../../errors.js';
 import { InvalidSettings, registerPhone, type RegisterInput } from '../../rescue/index.js';
 import type { SettingsField } from '../../rescue/errors.js';
 import type { Registration, RingPermission } from '../../store/types.js';
-import { errorMessage } from '../blocks/errors.js';
+import { errorMessage, personHint } from '../blocks/errors.js';
 import { savedModal } from '../blocks/settings-modal.js';
 import type { SlackDeps } from '../context.js';
 import { publishHome } from '../flows/home.js';
@@ -87,7 +86,7 @@ export function registerSettingsView(app: App, reg: Registry, deps: SlackDeps): 
       }
       deps.logger.error({ err, teamId, userId }, 'saving settings failed');
       // Keep what was typed: show the failure on the first field instead of closing the modal.
-      const hint = isAppError(err) ? err.hint : errorMessage(err).text;
+      const hint = personHint(err);
       await ack({ response_action: 'errors', errors: { [SETTINGS_BLOCKS.address]: `Your settings were not saved: ${hint}`.slice(0, 600) } });
       return;
     }
