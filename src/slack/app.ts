@@ -41,7 +41,11 @@ export interface SlackApp {
   app: App;
   registered: Registered;
   tasks: BackgroundTasks;
-  /** Starts listening; in HTTP mode `listen` overrides the configured port/host (tests use port 0). */
+  /**
+   * Starts listening. `listen` overrides the configured port/host (tests use port 0): in HTTP mode for
+   * /slack/events (+ /healthz, /readyz), in Socket Mode for the health listener. Returns the bound ports
+   * (and the HTTP server in HTTP mode, for measurements).
+   */
   start(listen?: { port?: number; host?: string }): Promise<{ port?: number; healthPort?: number; server?: Server }>;
   /** Stops taking new requests (receiver and health listener). Work in progress is left to drain. */
   stop(): Promise<void>;
