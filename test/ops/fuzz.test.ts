@@ -55,7 +55,7 @@ const CONTROL = ['\u0000', '\u0001', '\u0007', '\u001b', '\u007f'];
 const printable = (maxLength: number) =>
   fc
     .array(fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }), fc.constantFrom(...MARKUP)), { minLength: 1, maxLength: 12 })
-    .map((parts) => parts.join('').replace(/[\u0000-\u001f\u007f]/g, '').slice(0, maxLength))
+    .map((parts) => [...parts.join('')].filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f).join('').slice(0, maxLength))
     .filter((s) => s.trim() !== '');
 
 /** Inserts a control character strictly inside the text (trimming cannot remove it). */
