@@ -52,6 +52,7 @@ abstract class SerialSurface implements Surface {
 export class ResponseUrlSurface extends SerialSurface {
   private used = 0;
   private dead = false;
+  private fallback?: Surface;
 
   private readonly post_: PostResponse;
 
@@ -69,11 +70,24 @@ export class ResponseUrlSurface extends SerialSurface {
 
   private readonly budget: number;
 
+  /** Where the outcome goes when the response_url cannot take it (expired, 404, budget spent): usually the DM. */
+  withFallback(fallback: Surface): this {
+    this.fallback = fallback;
+    return this;
+  }
+
   progressSlots(): number {
     return this.dead ? 0 : Math.max(0, this.budget - this.used - 1);
   }
 
   protected async post(msg: SlackMessage, kind: PostKind): Promise<boolean> {
+    const sent = await this.postHere(msg, kind);
+    if (sent || kind !== 'final' || !this.fallback) return sent;
+    this.logger.info('outcome sent to the fallback surface (DM) instead of the response_url');
+    return this.fallback.show(msg, 'final');
+  }
+
+  private async postHere(msg: SlackMessage, kind: PostKind): Promise<boolean> {
     if (this.dead) return false;
     if (kind === 'progress' ? this.progressSlots() <= 0 : this.used >= this.budget) {
       this.logger.debug({ kind }, 'response_url budget spent; post skipped');

@@ -63,7 +63,7 @@ describe('Slack faults: handled, logged, never a crash', () => {
     expect(ackText(r.body)).toContain('How to use /rescue');
   });
 
-  it('a response_url that answers 404 is logged, the ring still completes, nothing crashes', async () => {
+  it('a response_url that answers 404 is logged, the ring still completes, and the outcome comes by DM instead', async () => {
     const phone = await h.phone();
     await h.register(ME, phone);
     const r = await h.command(ME, '/rescue');
@@ -71,6 +71,8 @@ describe('Slack faults: handled, logged, never a crash', () => {
     await waitFor(() => phone.played.length === 3);
     await waitForLog(h, 'response_url post failed');
     expect(h.logs.join('')).toContain('response_url_404');
+    const dm = await h.fake.waitFor('chat.postMessage', (c) => c.params.channel === dmOf(ME));
+    expect(messageText(dm.params)).toContain('Your phone rang 3 times');
     const again = await h.command(ME, '/rescue', 'help');
     expect(again.status).toBe(200);
   });

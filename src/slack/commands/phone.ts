@@ -8,14 +8,14 @@ import { rescueWithAck } from '../flows/rescue.js';
 import { openSettings } from '../flows/settings.js';
 import { COMMANDS } from '../ids.js';
 import type { Registry } from '../registry.js';
-import { ephemeral, ResponseUrlSurface } from '../surface.js';
+import { DmSurface, ephemeral, ResponseUrlSurface } from '../surface.js';
 
 export function registerPhoneCommand(app: App, reg: Registry, deps: SlackDeps): void {
   app.command(reg.command(COMMANDS.phone), async ({ ack, command, client }) => {
     const teamId = command.team_id;
     const userId = command.user_id;
     const sub = command.text.trim().toLowerCase();
-    const surface = new ResponseUrlSurface(command.response_url, deps.logger);
+    const surface = new ResponseUrlSurface(command.response_url, deps.logger).withFallback(new DmSurface(client, command.user_id, deps.logger));
 
     switch (sub) {
       case '':

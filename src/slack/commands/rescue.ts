@@ -14,7 +14,7 @@ import { schedulingMessage } from '../blocks/scheduled.js';
 import { COMMANDS } from '../ids.js';
 import type { Registry } from '../registry.js';
 import { parseRescueText } from '../rescue-text.js';
-import { ephemeral, ResponseUrlSurface } from '../surface.js';
+import { DmSurface, ephemeral, ResponseUrlSurface } from '../surface.js';
 
 export function registerRescueCommand(app: App, reg: Registry, deps: SlackDeps): void {
   app.command(reg.command(COMMANDS.rescue), async ({ ack, command, client }) => {
@@ -46,7 +46,7 @@ export function registerRescueCommand(app: App, reg: Registry, deps: SlackDeps):
         if (parsed.when) {
           // Reading the requester's time zone (and checking a colleague) are Slack calls: ack first.
           await ack(ephemeral(schedulingMessage()));
-          const surface = new ResponseUrlSurface(command.response_url, deps.logger);
+          const surface = new ResponseUrlSurface(command.response_url, deps.logger).withFallback(new DmSurface(client, command.user_id, deps.logger));
           const ask = { teamId, requesterId, ...(parsed.kind === 'user' ? { targetId: parsed.userId } : {}), when: parsed.when, ...story };
           deps.tasks.run('schedule rescue', () => scheduleOnSurface(deps, client, ask, surface));
           return;
@@ -54,14 +54,14 @@ export function registerRescueCommand(app: App, reg: Registry, deps: SlackDeps):
         if (parsed.kind === 'user' && parsed.userId !== requesterId) {
           // Checking the colleague on Slack (users.info) is a network call: ack first, then report on the response_url.
           await ack(ephemeral(checkingMessage(parsed.userId)));
-          const surface = new ResponseUrlSurface(command.response_url, deps.logger);
+          const surface = new ResponseUrlSurface(command.response_url, deps.logger).withFallback(new DmSurface(client, command.user_id, deps.logger));
           const targetId = parsed.userId;
           deps.tasks.run('rescue @user', () => rescueOnSurface(deps, client, { teamId, requesterId, targetId, ...story }, surface));
           return;
         }
         // Your own phone (`/rescue` or `/rescue @me`).
         // Only local checks run before the ack (directory lookup, consent); the phone is rung after it.
-        const surface = new ResponseUrlSurface(command.response_url, deps.logger);
+        const surface = new ResponseUrlSurface(command.response_url, deps.logger).withFallback(new DmSurface(client, command.user_id, deps.logger));
         await rescueWithAck(deps, client, { teamId, requesterId, ...story }, surface, (m) => ack(ephemeral(m)));
         return;
       }

@@ -6,12 +6,12 @@ import type { SlackDeps } from '../context.js';
 import { sendScreenshotToDm } from '../flows/screenshot.js';
 import { COMMANDS } from '../ids.js';
 import type { Registry } from '../registry.js';
-import { ephemeral, ResponseUrlSurface } from '../surface.js';
+import { DmSurface, ephemeral, ResponseUrlSurface } from '../surface.js';
 
 export function registerScreenshotCommand(app: App, reg: Registry, deps: SlackDeps): void {
   app.command(reg.command(COMMANDS.screenshot), async ({ ack, command, client }) => {
     await ack(ephemeral(workingMessage('Taking a screenshot of your phone...')));
-    const surface = new ResponseUrlSurface(command.response_url, deps.logger);
+    const surface = new ResponseUrlSurface(command.response_url, deps.logger).withFallback(new DmSurface(client, command.user_id, deps.logger));
     deps.tasks.run('screenshot', async () => {
       try {
         await sendScreenshotToDm(deps, client, command.team_id, command.user_id);
