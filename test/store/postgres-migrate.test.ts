@@ -45,7 +45,8 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
   });
 }
 
-const keyring = new Keyring([{ id: 'k1', key: randomBytes(32) }], 'k1');
+const keyBytes = randomBytes(32);
+const keyring = new Keyring([{ id: 'k1', key: keyBytes }], 'k1');
 const T0 = Date.now();
 
 async function fill(store: Store): Promise<void> {
@@ -121,6 +122,11 @@ describePg('migrate-store --from sqlite --to postgres', () => {
       } finally {
         await pgStore.close();
       }
+
+      // The admin verbs work on Postgres the same way (DATABASE_URL and the same key).
+      const listed = await cli(['phones', 'list', '--json'], { ...env, STORE_KEYS: `k1:${keyBytes.toString('base64')}`, STORE_KEY_ID: 'k1' });
+      expect(listed.code).toBe(0);
+      expect((JSON.parse(listed.stdout) as { rows: unknown[] }).rows).toHaveLength(26);
 
       const second = await cli(['migrate-store', '--from', 'sqlite', '--to', 'postgres'], env);
       expect(second.code).toBe(0);

@@ -7,7 +7,7 @@ import { describeStateContract } from './state-contract.js';
 import { createTestDatabase, describePg, truncateAll, type TestDatabase } from './postgres-harness.js';
 import { Keyring } from '../../src/store/keyring.js';
 import { openFullStore, openStore } from '../../src/store/index.js';
-import { migratePg, PG_MIGRATIONS, PgDatabase } from '../../src/store/postgres/index.js';
+import { migratePg, PG_MIGRATIONS, PgDatabase, PgPhoneLock } from '../../src/store/postgres/index.js';
 import { LOCK, LOCK_SPACE } from '../../src/store/postgres/locks.js';
 import type { Store } from '../../src/store/state-types.js';
 import { storeConfigFromEnv } from '../../src/config/store.js';
@@ -18,6 +18,15 @@ import { startPhone } from '../../src/sim/index.js';
 const dataDir = mkdtempSync(join(tmpdir(), 'rescue-ring-pg-'));
 const keyring = new Keyring([makeKey('k1')], 'k1');
 let db: TestDatabase;
+
+async function until<T>(f: () => Promise<T | undefined | false>, what: string): Promise<T> {
+  for (let i = 0; i < 400; i++) {
+    const v = await f();
+    if (v !== undefined && v !== false) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
 
 /** Every test starts from empty tables (the database is migrated once, in beforeAll). */
 async function fresh(): Promise<void> {
@@ -204,6 +213,24 @@ describePg('Postgres engine', () => {
           await phone.stop();
           await a.close();
           await b.close();
+        }
+      });
+
+      it('the holder renews its lease while the request runs, and only its own lease is released', async () => {
+        await fresh();
+        const lockDb = new PgDatabase(db.url);
+        const lock = new PgPhoneLock(lockDb, { leaseMs: 60_000, renewMs: 20 });
+        try {
+          const release = await lock.acquire('http://10.0.0.9:80');
+          const expiry = async () => (await db.admin.query<{ e: Date }>('SELECT expires_at AS e FROM phone_leases')).rows[0]?.e.getTime();
+          const first = await expiry();
+          await until(async () => ((await expiry()) ?? 0) > (first ?? 0), 'the lease to be renewed');
+          // A lease taken over after expiry (another holder) is not deleted by the old holder's release.
+          await db.admin.query("UPDATE phone_leases SET holder = 'someone-else'");
+          await release();
+          expect((await db.admin.query('SELECT holder FROM phone_leases')).rows).toEqual([{ holder: 'someone-else' }]);
+        } finally {
+          await lockDb.close();
         }
       });
 
