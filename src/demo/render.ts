@@ -93,6 +93,8 @@ const EMOJI: Record<string, string> = {
   camera: '📷',
   lifebuoy: '🛟',
   wave: '👋',
+  alarm_clock: '⏰',
+  zzz: '💤',
 };
 
 export interface RenderContext {

@@ -114,8 +114,9 @@ export class TerminalReceiver implements Receiver {
     await this.dispatch(body, command, (reply) => this.o.standin.showAck(responseId, reply));
   }
 
-  /** Like Slack with `should_escape: true`: `@alice` (a real member) arrives as `<@U0ALICE|alice>`. */
-  private escapeMentions(text: string): string {
+  /** Like Slack with `should_escape: true`: & < > escaped, and `@alice` (a real member) sent as `<@U0ALICE|alice>`. */
+  private escapeMentions(typed: string): string {
+    const text = typed.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     return text.replace(/(^|\s)@([\w.-]+)/g, (m, pre: string, name: string) => {
       const u = this.o.standin.userByName(name);
       return u ? `${pre}<@${u.id}|${u.name}>` : m;

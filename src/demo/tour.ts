@@ -118,6 +118,23 @@ export function tourSteps(demo: Demo): Step[] {
       expect: ['@bob has not registered a desk phone yet', 'DM from rescue-ring to @bob', 'tried to rescue you', 'I sent @bob a message'],
     },
     {
+      title: 'Scheduled rescues: a cover story in 5 minutes (the clock skips ahead), and one cancelled',
+      acts: [
+        { type: '/rescue @alice in 5m "Facilities: your car lights are on"', until: ["I will ring @alice's phone", 'Cancel'] },
+        { type: '/rescue in 10m', until: ['I will ring your phone'] },
+        { type: 'click Cancel', until: ['Cancelled: your phone will not ring'] },
+        { type: '/rescue list', until: ['Scheduled by you'] },
+        { type: 'skip 5m' },
+      ],
+      expect: ["alice's phone screen: Facilities: your car lights are on", "Scheduled rescue. ✅ @alice's phone rang 3 times", 'cover story is on the phone', '@you rescued you'],
+      check: (_d, { played, output }) => {
+        if (rang('alice', played) !== 3) return `Alice's phone should have rung 3 times, it rang ${rang('alice', played)}`;
+        if (rang('you', played) !== 0) return 'the cancelled rescue rang your phone';
+        const list = output.split('Scheduled by you')[1]?.split('\nyou> ')[0] ?? '';
+        return list.includes('your phone') ? 'the cancelled rescue is still listed' : undefined;
+      },
+    },
+    {
       title: 'A phone on a call is not rung (the tone would play over the call)',
       acts: [{ type: 'call alice', until: ['On a call'] }, { type: '/rescue @alice' }],
       expect: ['@alice is on a call, so I did not ring their phone'],

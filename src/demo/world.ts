@@ -15,8 +15,10 @@ import { isAppError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { createNetworkPolicy, PhoneClient } from '../phone/index.js';
 import { readRescueSettings, recentRescues, registerPhone, rescueDeps, type RescueDeps } from '../rescue/index.js';
+import { startScheduler } from '../rescue/scheduler.js';
 import { startPhone, type SimPhone } from '../sim/index.js';
 import { createSlackApp, type SlackApp } from '../slack/app.js';
+import { slackScheduleReporter } from '../slack/flows/scheduled.js';
 import { generateKeyLine, openFullStore } from '../store/index.js';
 import { printNote, type Output } from './render.js';
 import { Screen } from './screen.js';
@@ -64,6 +66,10 @@ export interface Demo {
   run(line: string): Promise<boolean>;
   /** Like run, first echoing the line after a prompt (secrets masked), for input that is not typed at a terminal. */
   echoAndRun(line: string): Promise<boolean>;
+  /** Moves the demo's clock forward (scheduled rescues, limits and the audit log all follow it) and fires what is due. */
+  skip(ms: number): Promise<void>;
+  /** The demo's clock: real time plus what was skipped. */
+  now(): Date;
   /** Waits until no ring, upload or follow-up post is in progress (and the phones' last words are printed). */
   idle(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
@@ -105,7 +111,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     env.finish();
     // Only loopback: the demo's phones live on 127.0.0.1 and nothing else may be reached.
     const phones = new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), connectTimeoutMs: 1_000, responseTimeoutMs: 3_000, logger });
-    const rescue: RescueDeps = rescueDeps(store, { phones, settings, logger });
+    // A clock that `skip` moves forward, so a scheduled rescue can be shown without waiting for it.
+    let skippedMs = 0;
+    const clock = () => new Date(Date.now() + skippedMs);
+    const rescue: RescueDeps = rescueDeps(store, { phones, settings, logger, clock });
     for (const [user, phone] of [[YOU, you], [ALICE, alice]] as const) {
       await registerPhone(rescue, { teamId: DEMO_TEAM, userId: user.id, address: phone.address, username: phone.username, password: phone.password, rings: DEMO_RINGS, intervalSeconds: DEMO_INTERVAL_SECONDS });
     }
@@ -139,8 +148,11 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     });
     receiver.init(bot.app);
     await receiver.start();
+    // Scheduled rescues, as in production (reported in DMs by the Slack reporter).
+    const scheduler = startScheduler(rescue, { report: slackScheduleReporter(bot.app.client, { rescue, logger }) });
     cleanups.push(async () => {
       await receiver.stop();
+      await scheduler.stop();
       await rescue.active.drain(0);
       await bot.tasks.idle(5_000);
     });
@@ -163,8 +175,21 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
         if (line.trim() !== '') out.line(`${out.paint(`${standin.userName(receiver.user)}>`, 'bold')} ${maskSecrets(line.trim())}`);
         return runLine(demo, line);
       },
+      async skip(ms) {
+        skippedMs += ms;
+        await scheduler.tick();
+      },
+      now: clock,
       async idle(timeoutMs = 15_000) {
-        const done = await bot.tasks.idle(timeoutMs);
+        const deadline = Date.now() + timeoutMs;
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), timeoutMs);
+        });
+        // Scheduled rescues report in DMs once their rings are over.
+        const reported = await Promise.race([scheduler.idle().then(() => true), late]);
+        clearTimeout(timer);
+        const done = reported && (await bot.tasks.idle(Math.max(0, deadline - Date.now())));
         // The phone watcher polls; give it time to print the last ring.
         await new Promise((resolve) => setTimeout(resolve, 150));
         return done && rescue.active.size === 0;
@@ -194,7 +219,7 @@ function printBanner(demo: Demo, dataDir: string): void {
 
 export const DEMO_HELP = [
   'Type what you would type in Slack:',
-  '  /rescue, /rescue @alice, /rescue stop, /rescue help',
+  '  /rescue, /rescue @alice, /rescue stop, /rescue help, /rescue @alice in 5m "Your taxi is here"',
   '  /phone (settings form), /phone test, /phone status, /phone forget, /phone-screenshot',
   'and, to act on what Slack shows:',
   '  click N            press button N (or click Stop: the newest button with that label)',
@@ -206,6 +231,7 @@ export const DEMO_HELP = [
   '  as alice           type as another person (you, alice, bob)',
   '  unplug alice       turn off Web Access on a phone (plug alice turns it back on)',
   '  call alice         put a phone on a call (hangup alice ends it): rescue-ring does not ring it',
+  '  skip 1m            move the clock forward (scheduled rescues: /rescue in 1m, /rescue list)',
   '  wait [N]           wait N seconds, or until nothing is in progress (handy in piped input)',
   '  help, quit         this text; stop the demo (Ctrl-D or Ctrl-C work too)',
 ];
@@ -239,6 +265,16 @@ async function runLine(demo: Demo, raw: string): Promise<boolean> {
       if (arg !== '' && (!Number.isFinite(seconds) || seconds < 0 || seconds > 120)) printNote(demo.out, 'wait takes a number of seconds (0 to 120), or nothing to wait until all is quiet.');
       else if (arg === '') await demo.idle();
       else await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      return true;
+    }
+    case 'skip': {
+      const m = /^(\d{1,4})\s*(m|min|minutes?|h|hours?)$/i.exec(arg);
+      if (!m) printNote(demo.out, 'skip takes minutes or hours, e.g. skip 1m or skip 2h.');
+      else {
+        const ms = Number(m[1]) * (/^h/i.test(m[2]!) ? 3_600_000 : 60_000);
+        printNote(demo.out, `(The demo's clock moves to ${new Date(demo.now().getTime() + ms).toTimeString().slice(0, 8)}.)`);
+        await demo.skip(ms);
+      }
       return true;
     }
     case 'as': {
