@@ -87,6 +87,28 @@ describePg('Postgres engine', () => {
       }
     });
 
+    it('stores big batches in chunks, keeping creation times, and a batch naming one user twice keeps the last', async () => {
+      await fresh();
+      const store = await openFullStore({ dataDir, production: false, databaseUrl: db.url }, { keyring });
+      try {
+        const first = await store.directory.put({ teamId: 'T1', userId: 'U00001', address: 'phone-old' });
+        const many = Array.from({ length: 2_500 }, (_, i) => ({ teamId: 'T1', userId: `U${String(i).padStart(5, '0')}`, address: `10.1.${i >> 8}.${i & 255}`, password: SECRET, buddies: i % 2 ? ['UA', 'UB'] : [] }));
+        const stored = await store.directory.putMany(many);
+        expect(stored).toHaveLength(2_500);
+        expect(stored[1]?.createdAt.getTime()).toBe(first.createdAt.getTime());
+        expect(await store.directory.count()).toBe(2_500);
+        expect(await store.directory.get({ teamId: 'T1', userId: 'U02499' })).toMatchObject({ address: '10.1.9.195', password: SECRET, buddies: ['UA', 'UB'] });
+        expect((await store.directory.get({ teamId: 'T1', userId: 'U00001' }))?.createdAt.getTime()).toBe(first.createdAt.getTime());
+        await store.directory.putMany([
+          { teamId: 'T2', userId: 'U1', address: 'first' },
+          { teamId: 'T2', userId: 'U1', address: 'second' },
+        ]);
+        expect((await store.directory.get({ teamId: 'T2', userId: 'U1' }))?.address).toBe('second');
+      } finally {
+        await store.close();
+      }
+    });
+
     it('replicas starting together on an empty database migrate once, without racing', async () => {
       const other = await createTestDatabase('rr_test_mig');
       try {

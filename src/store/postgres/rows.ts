@@ -20,6 +20,9 @@ interface Row {
   updated_at: Date;
 }
 
+/** Rows per INSERT statement (11 array parameters each). */
+const UPSERT_CHUNK = 1_000;
+
 const COLUMNS = 'team_id, user_id, key_id, sealed, tone, rings, interval_seconds, permission, buddies, created_at, updated_at';
 
 function fromRow(r: Row): StoredRow {
@@ -49,23 +52,44 @@ export class PgRows implements RowStore {
     return row === undefined ? undefined : fromRow(row);
   }
 
+  /** One statement per chunk of rows (unnest), all in one transaction: a 10,000-row CSV import is a few round trips. */
   async upsert(rows: readonly StoredRow[]): Promise<StoredRow[]> {
     if (rows.length === 0) return [];
+    const keyOf = (r: UserKey): string => JSON.stringify([r.teamId, r.userId]);
+    // The same user twice in one statement is an error in Postgres; such a batch goes row by row (the last one wins, as in SQLite).
+    const distinct = new Set(rows.map(keyOf)).size === rows.length;
+    const chunks: (readonly StoredRow[])[] = [];
+    for (let i = 0; i < rows.length; i += distinct ? UPSERT_CHUNK : 1) chunks.push(rows.slice(i, i + (distinct ? UPSERT_CHUNK : 1)));
     return this.db.transaction(async (client) => {
-      const out: StoredRow[] = [];
-      for (const r of rows) {
-        const res = await client.query<{ created_at: Date }>(
-          `INSERT INTO phone_registrations (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+      const created = new Map<string, Date>();
+      for (const chunk of chunks) {
+        const res = await client.query<{ team_id: string; user_id: string; created_at: Date }>(
+          `INSERT INTO phone_registrations (${COLUMNS})
+           SELECT t, u, k, s, tone, rings, iv, perm, ARRAY(SELECT jsonb_array_elements_text(b::jsonb)), ca, ua
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::int[], $7::float8[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[])
+             AS x(t, u, k, s, tone, rings, iv, perm, b, ca, ua)
            ON CONFLICT (team_id, user_id) DO UPDATE SET
              key_id = excluded.key_id, sealed = excluded.sealed, tone = excluded.tone, rings = excluded.rings,
              interval_seconds = excluded.interval_seconds, permission = excluded.permission, buddies = excluded.buddies,
              updated_at = excluded.updated_at
-           RETURNING created_at`,
-          [r.teamId, r.userId, r.keyId, r.sealed, r.tone, r.rings, r.intervalSeconds, r.permission, r.buddies, r.createdAt, r.updatedAt],
+           RETURNING team_id, user_id, created_at`,
+          [
+            chunk.map((r) => r.teamId),
+            chunk.map((r) => r.userId),
+            chunk.map((r) => r.keyId),
+            chunk.map((r) => r.sealed),
+            chunk.map((r) => r.tone),
+            chunk.map((r) => r.rings),
+            chunk.map((r) => r.intervalSeconds),
+            chunk.map((r) => r.permission),
+            chunk.map((r) => JSON.stringify(r.buddies)),
+            chunk.map((r) => r.createdAt),
+            chunk.map((r) => r.updatedAt),
+          ],
         );
-        out.push({ ...r, createdAt: res.rows[0]?.created_at ?? r.createdAt });
+        for (const row of res.rows) created.set(keyOf({ teamId: row.team_id, userId: row.user_id }), row.created_at);
       }
-      return out;
+      return rows.map((r) => ({ ...r, createdAt: created.get(keyOf(r)) ?? r.createdAt }));
     });
   }
 
