@@ -8,7 +8,7 @@ import { createTestDatabase, describePg, truncateAll, type TestDatabase } from '
 import { Keyring } from '../../src/store/keyring.js';
 import { openFullStore, openStore } from '../../src/store/index.js';
 import { migratePg, PG_MIGRATIONS, PgDatabase, PgPhoneLock } from '../../src/store/postgres/index.js';
-import { LOCK, LOCK_SPACE } from '../../src/store/postgres/locks.js';
+import { LOCK, LOCK_SPACE, RATE_LOCK_SPACE } from '../../src/store/postgres/locks.js';
 import type { Store } from '../../src/store/state-types.js';
 import { storeConfigFromEnv } from '../../src/config/store.js';
 import { ConfigError } from '../../src/config/env.js';
@@ -164,6 +164,33 @@ describePg('Postgres engine', () => {
           other.release();
         }
         expect(await store.audit.prune(new Date(2_000))).toBe(1);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('a lost connection is a StoreUnavailable for the request that hit it, never a crash; the next request reconnects', async () => {
+      await fresh();
+      const store = await openFullStore({ dataDir, production: false, databaseUrl: db.url }, { keyring });
+      try {
+        await store.directory.put({ teamId: 'T1', userId: 'U1', address: 'phone-1', password: SECRET });
+        // A take waits on its bucket's lock (held here), so its connection is busy when the server
+        // ends every rescue-ring connection (a failover, a restart, an admin).
+        const holder = await db.admin.connect();
+        try {
+          await holder.query('BEGIN');
+          await holder.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [RATE_LOCK_SPACE, 'b']);
+          const take = store.limits.take([{ bucket: 'b', windowMs: 1_000, max: 1 }], new Date());
+          await until(async () => (await db.admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'rescue-ring' AND wait_event_type = 'Lock'")).rowCount === 1, 'the take to wait');
+          await db.admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'rescue-ring'");
+          await expect(take).rejects.toMatchObject({ code: 'StoreUnavailable', message: expect.stringContaining(db.name), hint: expect.stringMatching(/Postgres server/) });
+        } finally {
+          await holder.query('ROLLBACK');
+          holder.release();
+        }
+        // The pool drops the dead connections and opens new ones.
+        expect((await store.directory.get({ teamId: 'T1', userId: 'U1' }))?.password).toBe(SECRET);
+        expect(await store.limits.take([{ bucket: 'b', windowMs: 1_000, max: 1 }], new Date())).toEqual({ ok: true });
       } finally {
         await store.close();
       }

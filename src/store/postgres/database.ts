@@ -112,12 +112,19 @@ export class PgDatabase {
     return this.guard(async () => {
       const client = await this.pool.connect();
       let broken: Error | undefined;
+      // A checked-out client whose connection dies emits 'error' besides failing its query; the pool
+      // only listens while the client is idle, so without this the process would crash.
+      const onError = (err: Error): void => {
+        broken = err;
+      };
+      client.on('error', onError);
       try {
         return await fn(client);
       } catch (err) {
-        if (isUnavailable(err)) broken = err as Error;
+        if (isUnavailable(err)) broken ??= err as Error;
         throw err;
       } finally {
+        client.removeListener('error', onError);
         client.release(broken);
       }
     });
