@@ -8,6 +8,7 @@ import { createTestDatabase, describePg, truncateAll, type TestDatabase } from '
 import { Keyring } from '../../src/store/keyring.js';
 import { openFullStore, openStore } from '../../src/store/index.js';
 import { migratePg, PG_MIGRATIONS, PgDatabase, PgPhoneLock } from '../../src/store/postgres/index.js';
+import { PgRateLimiter } from '../../src/store/postgres/state.js';
 import { LOCK, LOCK_SPACE, RATE_LOCK_SPACE } from '../../src/store/postgres/locks.js';
 import type { Store } from '../../src/store/state-types.js';
 import { storeConfigFromEnv } from '../../src/config/store.js';
@@ -180,10 +181,16 @@ describePg('Postgres engine', () => {
         try {
           await holder.query('BEGIN');
           await holder.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [RATE_LOCK_SPACE, 'b']);
-          const take = store.limits.take([{ bucket: 'b', windowMs: 1_000, max: 1 }], new Date());
-          await until(async () => (await db.admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'rescue-ring' AND wait_event_type = 'Lock'")).rowCount === 1, 'the take to wait');
+          const failure = store.limits.take([{ bucket: 'b', windowMs: 1_000, max: 1 }], new Date()).then(
+            () => undefined,
+            (err: unknown) => err,
+          );
+          await until(
+            async () => ((await db.admin.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'rescue-ring' AND wait_event_type = 'Lock'")).rowCount ?? 0) > 0,
+            'the take to wait',
+          );
           await db.admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'rescue-ring'");
-          await expect(take).rejects.toMatchObject({ code: 'StoreUnavailable', message: expect.stringContaining(db.name), hint: expect.stringMatching(/Postgres server/) });
+          expect(await failure).toMatchObject({ code: 'StoreUnavailable', message: expect.stringContaining(db.name), hint: expect.stringMatching(/Postgres server/) });
         } finally {
           await holder.query('ROLLBACK');
           holder.release();
@@ -193,6 +200,23 @@ describePg('Postgres engine', () => {
         expect(await store.limits.take([{ bucket: 'b', windowMs: 1_000, max: 1 }], new Date())).toEqual({ ok: true });
       } finally {
         await store.close();
+      }
+    });
+
+    it('a take stuck behind another for longer than the lock timeout fails as StoreUnavailable instead of hanging', async () => {
+      await fresh();
+      const limiterDb = new PgDatabase(db.url);
+      const holder = await db.admin.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [RATE_LOCK_SPACE, 'stuck']);
+        const limiter = new PgRateLimiter(limiterDb, { lockTimeoutMs: 50 });
+        await expect(limiter.take([{ bucket: 'stuck', windowMs: 1_000, max: 1 }], new Date())).rejects.toMatchObject({ code: 'StoreUnavailable', message: expect.stringContaining('55P03'), hint: expect.stringMatching(/busy/) });
+        await holder.query('ROLLBACK');
+        expect(await limiter.take([{ bucket: 'stuck', windowMs: 1_000, max: 1 }], new Date())).toEqual({ ok: true });
+      } finally {
+        holder.release();
+        await limiterDb.close();
       }
     });
 

@@ -30,7 +30,8 @@ export function describeDatabaseUrl(url: string): string {
 function isUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
-    if (/^(08|28|3D|53|57P)/.test(code)) return true;
+    // connection, auth, unknown database, resources, shutdown; lock and statement timeouts
+    if (/^(08|28|3D|53|57P)/.test(code) || code === '55P03' || code === '57014') return true;
     if (['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE'].includes(code)) return true;
   }
   const message = err instanceof Error ? err.message : '';
@@ -67,9 +68,13 @@ export class PgDatabase {
 
   /** Operator-facing error for a failure that means the database is not usable. */
   unavailable(err: unknown): StoreUnavailable {
+    const code = (err as { code?: unknown }).code;
+    const busy = code === '55P03' || code === '57014';
     return new StoreUnavailable(
       `The Postgres database ${this.where} cannot be used (${reason(err)}).`,
-      'Check that the Postgres server is running and reachable, and that DATABASE_URL names an existing database and a user allowed to use it. Rescue-ring retries on the next request.',
+      busy
+        ? 'The database stayed busy (another rescue-ring replica held a lock too long). Try again in a moment; if it persists, look for a stuck replica or a long transaction in pg_stat_activity.'
+        : 'Check that the Postgres server is running and reachable, and that DATABASE_URL names an existing database and a user allowed to use it. Rescue-ring retries on the next request.',
       { cause: err },
     );
   }
@@ -92,10 +97,16 @@ export class PgDatabase {
    * Runs `fn` on one client between BEGIN and COMMIT (ROLLBACK on any error). `asyncCommit` skips
    * waiting for the WAL flush at COMMIT (still atomic and isolated; a server crash may forget the
    * last fraction of a second of such commits): only for data that may be lost, like rate-limit hits.
+   * `lockTimeoutMs` bounds every lock wait inside (error 55P03, a StoreUnavailable).
    */
-  transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, options: { asyncCommit?: boolean } = {}): Promise<T> {
+  transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, options: { asyncCommit?: boolean; lockTimeoutMs?: number } = {}): Promise<T> {
+    const begin = [
+      'BEGIN',
+      ...(options.asyncCommit ? ['SET LOCAL synchronous_commit TO OFF'] : []),
+      ...(options.lockTimeoutMs !== undefined ? [`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs))}`] : []),
+    ].join('; ');
     return this.withClient(async (client) => {
-      await client.query(options.asyncCommit ? 'BEGIN; SET LOCAL synchronous_commit TO OFF' : 'BEGIN');
+      await client.query(begin);
       try {
         const out = await fn(client);
         await client.query('COMMIT');

@@ -14,6 +14,9 @@ import { WhereBuilder } from '../state/where.js';
 import type { PgDatabase } from './database.js';
 import { LOCK, LOCK_SPACE, RATE_LOCK_SPACE } from './locks.js';
 
+/** Longest a rate-limit take waits for the takes ahead of it on the same bucket. */
+const RATE_LOCK_TIMEOUT_MS = 5_000;
+
 /** Deletes under a try-lock: returns 0 at once when another replica holds it. */
 async function pruneOnce(db: PgDatabase, lock: number, sql: string, before: Date): Promise<number> {
   return db.transaction(async (client) => {
@@ -79,7 +82,10 @@ export class PgAudit implements AuditLog {
 }
 
 export class PgRateLimiter implements RateLimiter {
-  constructor(private readonly db: PgDatabase) {}
+  constructor(
+    private readonly db: PgDatabase,
+    private readonly options: { lockTimeoutMs?: number } = {},
+  ) {}
 
   async take(rules: readonly RateRule[], now: Date): Promise<RateDecision> {
     checkRules(rules);
@@ -113,7 +119,8 @@ export class PgRateLimiter implements RateLimiter {
         await client.query('INSERT INTO rate_hits (bucket, at) SELECT b, $2 FROM unnest($1::text[]) AS b', [buckets, now]);
         return { ok: true } as const;
       },
-      { asyncCommit: true },
+      // A take never waits long for another's: a stuck peer makes this request fail (StoreUnavailable), not hang.
+      { asyncCommit: true, lockTimeoutMs: this.options.lockTimeoutMs ?? RATE_LOCK_TIMEOUT_MS },
     );
   }
 
