@@ -10,6 +10,7 @@ import { Keyring } from '../../src/store/keyring.js';
 import { openFullStore } from '../../src/store/index.js';
 import { sqlitePath } from '../../src/store/sqlite.js';
 import { openSqliteStore } from '../../src/store/sqlite-state.js';
+import { DAY_MS, startRetention } from '../../src/store/state/retention.js';
 
 const keyring = new Keyring([makeKey('k1')], 'k1');
 
@@ -86,6 +87,33 @@ describe('SQLite state across processes', () => {
       const allowed = await Promise.all(children.map((c) => c.done));
       expect(allowed[0]! + allowed[1]!).toBe(5);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('retention job', () => {
+  it('prunes audit entries past the retention and old rate-limit hits, at once and on each round', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rescue-ring-state-'));
+    const store = await openSqliteStore(sqlitePath(dir), keyring);
+    try {
+      const now = new Date('2026-06-01T12:00:00Z');
+      const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
+      for (const days of [100, 31, 29, 1]) await store.audit.record({ at: ago(days), teamId: 'T1', actorId: 'U1', action: 'rescue', outcome: 'ok' });
+      await store.limits.take([{ bucket: 'old', windowMs: 60_000, max: 1 }], ago(2));
+      await store.limits.take([{ bucket: 'fresh', windowMs: 60_000, max: 1 }], new Date(now.getTime() - 1_000));
+      const job = startRetention(store, { auditDays: 30, now: () => now, intervalMs: 3_600_000 });
+      try {
+        // The first round started when the job did; runOnce joins it.
+        expect(await job.runOnce()).toEqual({ audit: 2, rateHits: 1 });
+        expect((await store.audit.query({})).map((e) => Math.round((now.getTime() - e.at.getTime()) / DAY_MS))).toEqual([1, 29]);
+        expect(await store.limits.take([{ bucket: 'fresh', windowMs: 60_000, max: 1 }], now)).toMatchObject({ ok: false });
+        expect(await job.runOnce()).toEqual({ audit: 0, rateHits: 0 });
+      } finally {
+        job.stop();
+      }
+    } finally {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
