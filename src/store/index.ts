@@ -47,6 +47,10 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions =
  * shares one SQLite connection or one Postgres pool; `close()` closes it.
  */
 export async function openFullStore(config: StoreConfig, options: OpenStoreOptions = {}): Promise<Store> {
+  if (config.databaseUrl !== undefined && options.keyring === undefined && config.keys === undefined && config.keyFile === undefined) {
+    const { StoreSharedKeyRequired } = await import('./postgres/errors.js');
+    throw new StoreSharedKeyRequired();
+  }
   const keyring = options.keyring ?? loadKeyring(config, options.logger);
   if (config.databaseUrl !== undefined) {
     if (!/^postgres(ql)?:\/\//i.test(config.databaseUrl)) {

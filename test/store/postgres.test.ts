@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -356,6 +356,15 @@ describe('Postgres engine without a server', () => {
     expect((err as Error).message).toMatch(/DATABASE_URL must be a Postgres URL/);
     expect((err as Error).message).toMatch(/DATABASE_POOL_MAX/);
     expect((err as Error).message).not.toContain('PW-9931');
+  });
+
+  it('never generates a development key for a shared Postgres store', async () => {
+    const err = await openFullStore({ dataDir, production: false, databaseUrl: 'postgres://u@127.0.0.1:1/rr' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'StoreKeyRequired', hint: expect.stringMatching(/same STORE_KEYS/) });
+    expect(existsSync(join(dataDir, 'store.key'))).toBe(false);
   });
 
   it('refuses a DATABASE_URL that is not a Postgres URL', async () => {
