@@ -102,9 +102,12 @@ export class PhoneClient {
     this.phoneLock = options.phoneLock;
   }
 
-  /** Parse, resolve and check an address against this client's network policy (what every request does first). */
-  checkAddress(address: string | PhoneAddress): Promise<CheckedPhoneAddress> {
-    return checkPhoneAddress(address, this.networkPolicy, this.lookup);
+  /**
+   * Parse, resolve and check an address against this client's network policy (what every request does
+   * first). DNS counts as connecting: no answer within the connect timeout is PhoneUnreachable.
+   */
+  checkAddress(address: string | PhoneAddress, signal?: AbortSignal): Promise<CheckedPhoneAddress> {
+    return checkPhoneAddress(address, this.networkPolicy, this.lookup, { timeoutMs: this.connectTimeoutMs, ...(signal ? { signal } : {}) });
   }
 
   /** POST a CiscoIPPhoneExecute with 1-3 items; resolves with the response items (empty on multiplatform phones). */
@@ -141,7 +144,7 @@ export class PhoneClient {
     let releaseShared: (() => Promise<void>) | undefined;
     try {
       releaseShared = await this.phoneLock?.acquire(key, spec.signal);
-      const checked = await this.checkAddress(addr);
+      const checked = await this.checkAddress(addr, spec.signal);
       // A name may resolve to several (all checked) addresses: try the next one only when nothing
       // was sent (refused / no route / connect timeout), never after the request went out.
       for (let i = 0; ; i++) {

@@ -15,6 +15,7 @@ import type { PhoneClient, PhoneTarget, RequestOptions } from './client.js';
 import { PhoneAuthFailed } from './errors.js';
 import type { CheckedPhoneAddress } from './network-policy.js';
 import { parseReply, throwIfPhoneError } from './parse.js';
+import { throwUnlessPicture } from './screenshot.js';
 import { parseDeviceInformation } from './status.js';
 import type { Diagnosis, DiagnosisStep, PhoneStatus } from './types.js';
 import { abortReason } from './queue.js';
@@ -32,6 +33,7 @@ function reason(err: unknown): { detail: string; next: string } {
 }
 
 function tcpConnect(ip: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<number> {
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const socket = connect({ host: ip, port });
@@ -69,10 +71,11 @@ export async function diagnose(client: PhoneClient, phone: PhoneTarget, opts: Re
   // 2. DNS + network policy
   let checked: CheckedPhoneAddress;
   try {
-    checked = await client.checkAddress(addr);
+    checked = await client.checkAddress(addr, opts.signal);
     const resolved = checked.ips[0] === addr.host ? checked.ips[0] : `${addr.host} resolves to ${checked.ips.join(', ')}`;
     steps.push({ name: 'dns', ok: true, detail: `${resolved}; allowed by the network policy` });
   } catch (err) {
+    if (opts.signal?.aborted) throw abortReason(opts.signal);
     const r = reason(err);
     steps.push(fail('dns', r.detail, r.next));
     return finish();
@@ -125,8 +128,7 @@ export async function diagnose(client: PhoneClient, phone: PhoneTarget, opts: Re
   if (phone.credentials) {
     try {
       const reply = await client.get(phone, '/CGI/Screenshot', { ...opts, kind: 'image' });
-      const isImage = /^image\//i.test(reply.contentType ?? '');
-      if (!isImage) throwIfPhoneError(key, reply, parseReply(reply.body, reply.contentType));
+      throwUnlessPicture(key, reply);
       steps.push({ name: 'auth', ok: true, detail: `the phone accepted the username "${phone.credentials.username}" and the password` });
     } catch (err) {
       if (opts.signal?.aborted) throw abortReason(opts.signal);

@@ -12,6 +12,7 @@ import { BlockList, isIP } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { InvalidNetworkPolicy, PhoneAddressRefused, PhoneUnreachable } from './errors.js';
 import { parsePhoneAddress, type PhoneAddress } from './address.js';
+import { abortReason } from './queue.js';
 
 export const DEFAULT_ALLOWED_NETWORKS: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'];
 
@@ -106,14 +107,23 @@ export interface CheckedPhoneAddress extends PhoneAddress {
   ips: string[];
 }
 
+export interface CheckAddressOptions {
+  /** Stops waiting for DNS (rejects with the signal's reason). */
+  signal?: AbortSignal;
+  /** Longest wait for DNS; beyond it the name counts as unresolvable (PhoneUnreachable). Default: no limit of our own. */
+  timeoutMs?: number;
+}
+
 /**
  * Parse, resolve and check a phone address. Throws InvalidPhoneAddress, PhoneUnreachable (DNS
- * failure) or PhoneAddressRefused (with the specific reason). Use at registration and before each request.
+ * failure or no DNS answer within `timeoutMs`) or PhoneAddressRefused (with the specific reason);
+ * an abort rejects with the signal's reason. Use at registration and before each request.
  */
 export async function checkPhoneAddress(
   address: string | PhoneAddress,
   policy: NetworkPolicy,
   lookup: LookupAll = systemLookup,
+  options: CheckAddressOptions = {},
 ): Promise<CheckedPhoneAddress> {
   const parsed = typeof address === 'string' ? parsePhoneAddress(address) : address;
   let ips: string[];
@@ -121,8 +131,9 @@ export async function checkPhoneAddress(
     ips = [normalizeIp(parsed.host)];
   } else {
     try {
-      ips = [...new Set((await lookup(parsed.host)).map((r) => normalizeIp(r.address)))];
+      ips = [...new Set((await bounded(lookup(parsed.host), options)).map((r) => normalizeIp(r.address)))];
     } catch (err) {
+      if (options.signal?.aborted) throw abortReason(options.signal);
       throw new PhoneUnreachable(`The phone's host name ${parsed.host} could not be resolved (${dnsCode(err)})`, { cause: err });
     }
     if (ips.length === 0) throw new PhoneUnreachable(`The phone's host name ${parsed.host} has no address`);
@@ -137,7 +148,37 @@ export async function checkPhoneAddress(
   return { ...parsed, ips };
 }
 
+/**
+ * The lookup, given up on when the signal aborts or the time runs out. getaddrinfo itself cannot be
+ * cancelled: it finishes in the background and its answer is dropped.
+ */
+function bounded<T>(work: Promise<T>, { signal, timeoutMs }: CheckAddressOptions): Promise<T> {
+  if (signal === undefined && timeoutMs === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    const settle = (fn: () => void): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = (): void => settle(() => reject(abortReason(signal!)));
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => settle(() => reject(Object.assign(new Error(`no DNS answer within ${timeoutMs} ms`), { code: 'DNS_TIMEOUT' }))), timeoutMs);
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => settle(() => resolve(v)),
+      (e: unknown) => settle(() => reject(e)),
+    );
+  });
+}
+
 function dnsCode(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'DNS_TIMEOUT') return (err as Error).message;
   return typeof code === 'string' ? code : 'lookup failed';
 }

@@ -5,19 +5,14 @@
 import type { PhoneClient, RequestOptions } from './client.js';
 import { parsePhoneAddress, phoneKey } from './address.js';
 import { PhoneBadResponse } from './errors.js';
-import { screenshotToPng } from './image/index.js';
-import { parseReply, throwIfPhoneError } from './parse.js';
+import { isPicture, screenshotToPng } from './image/index.js';
+import { parseReply, throwIfPhoneError, type RawReply } from './parse.js';
 import type { Phone, Screenshot } from './types.js';
 
 export async function screenshot(client: PhoneClient, phone: Phone, opts: RequestOptions = {}): Promise<Screenshot> {
   const key = phoneKey(parsePhoneAddress(phone.address));
   const reply = await client.get(phone, '/CGI/Screenshot', { ...opts, kind: 'image' });
-  const isImage = /^image\//i.test(reply.contentType ?? '') || looksLikeImage(reply.body);
-  if (!isImage || reply.status !== 200) {
-    // An XML error (Number 4 = auth) or an HTTP failure; a CIP image is XML too and falls through.
-    const parsed = parseReply(reply.body, reply.contentType);
-    throwIfPhoneError(key, reply, parsed);
-  }
+  throwUnlessPicture(key, reply);
   if (reply.body.length === 0) throw new PhoneBadResponse(`Phone ${key} sent an empty screenshot`);
   let converted: ReturnType<typeof screenshotToPng>;
   try {
@@ -38,6 +33,12 @@ export async function screenshot(client: PhoneClient, phone: Phone, opts: Reques
   };
 }
 
-function looksLikeImage(b: Buffer): boolean {
-  return (b[0] === 0x42 && b[1] === 0x4d) || (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47);
+/**
+ * Throws the named error when a Screenshot answer is an XML error (Number 4 = auth) or an HTTP
+ * failure. Decided by the bytes, never by the Content-Type: a phone may label an error `image/bmp`.
+ * A CIP image is XML too and passes (it is no error).
+ */
+export function throwUnlessPicture(key: string, reply: RawReply): void {
+  if (reply.status === 200 && isPicture(reply.body)) return;
+  throwIfPhoneError(key, reply, parseReply(reply.body, reply.contentType));
 }

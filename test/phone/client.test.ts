@@ -355,6 +355,24 @@ describe('PhoneClient: network policy', () => {
     await expect(onlyBad.execute(phoneOf(phone, { address: `bad.test:${phone.port}` }), PLAY)).rejects.toBeInstanceOf(PhoneUnreachable);
   });
 
+  it('a DNS lookup that never answers honours the abort signal and the connect timeout', async () => {
+    const phone = await sim();
+    const silentDns = (): Promise<{ address: string; family: number }[]> => new Promise(() => undefined);
+    const client = testClient({ lookup: silentDns, connectTimeoutMs: 50 });
+    const target = phoneOf(phone, { address: `silent.test:${phone.port}` });
+    const timedOut = await client.execute(target, PLAY).catch((e: unknown) => e);
+    expect(timedOut).toBeInstanceOf(PhoneUnreachable);
+    expect((timedOut as PhoneUnreachable).message).toMatch(/silent\.test could not be resolved \(no DNS answer within 50 ms\)/);
+    const patient = testClient({ lookup: silentDns, connectTimeoutMs: 60_000 });
+    const ac = new AbortController();
+    const pending = patient.execute(target, PLAY, { signal: ac.signal }).catch((e: unknown) => e);
+    ac.abort(new Error('stopped by user'));
+    expect(((await pending) as Error).message).toBe('stopped by user');
+    // The phone is free again for the next caller, and was never contacted.
+    await expect(testClient().execute(phoneOf(phone), PLAY)).resolves.toMatchObject({ items: [{ status: 0 }] });
+    expect(phone.requests).toHaveLength(1);
+  });
+
   it('refuses a DNS name that resolves to a refused address, even when another address is fine', async () => {
     const phone = await sim();
     const client = testClient({

@@ -25,8 +25,10 @@ describe('screenshot', () => {
     const shot = await screenshot(testClient(), phoneOf(phone));
     expect(shot.sourceFormat).toBe(format);
     const png = PNG.sync.read(shot.png);
-    expect([png.width, png.height]).toEqual([shot.width, shot.height]);
-    expect(shot.width).toBeGreaterThan(0);
+    // The simulator's screens: 800x480 like an 8845 (BMP or PNG), 133x65 like a 7960 (CIP).
+    const size = format === 'cip' ? [133, 65] : [800, 480];
+    expect([png.width, png.height]).toEqual(size);
+    expect([shot.width, shot.height]).toEqual(size);
     expect(phone.requests[0]!.path).toBe('/CGI/Screenshot');
     expect(phone.requests[0]!.authorized).toBe(true);
   });
@@ -34,6 +36,15 @@ describe('screenshot', () => {
   it('a CiscoIPPhoneError 4 body from Screenshot is PhoneAuthFailed', async () => {
     const phone = await sim();
     await expect(screenshot(testClient(), phoneOf(phone, { credentials: { username: 'rescue', password: 'bad' } }))).rejects.toBeInstanceOf(PhoneAuthFailed);
+  });
+
+  it('an error labelled image/bmp is still read as the error it is (the bytes decide, not the header)', async () => {
+    const srv = await rawServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'image/bmp' });
+      res.end('<CiscoIPPhoneError Number="4"/>');
+    });
+    closers.push(srv.close);
+    await expect(screenshot(testClient(), { address: srv.url, credentials: { username: 'u', password: 'p' } })).rejects.toBeInstanceOf(PhoneAuthFailed);
   });
 
   it('undecodable image bytes are PhoneBadResponse', async () => {
@@ -141,6 +152,22 @@ describe('diagnose', () => {
     const d = await diagnose(testClient({ responseTimeoutMs: 200 }), phoneOf(phone));
     expect(d.steps.at(-1)).toMatchObject({ name: 'http', ok: false });
     expect(d.steps.at(-1)!.detail).toMatch(/did not answer within 200 ms/);
+  });
+
+  it('a password refusal labelled image/bmp fails the auth step', async () => {
+    const srv = await rawServer((req, res) => {
+      if (req.url === '/DeviceInformationX') {
+        res.writeHead(200, { 'Content-Type': 'text/xml' });
+        res.end('<DeviceInformation><modelNumber>CP-8845</modelNumber></DeviceInformation>');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'image/bmp' });
+      res.end('<CiscoIPPhoneError Number="4"/>');
+    });
+    closers.push(srv.close);
+    const d = await diagnose(testClient(), { address: srv.url, credentials: { username: 'u', password: 'p' } });
+    expect(d.steps.filter((s) => !s.ok).map((s) => s.name)).toEqual(['auth']);
+    expect(d.steps.at(-1)!.detail).toMatch(/CiscoIPPhoneError 4/);
   });
 
   it('without credentials the auth step is skipped', async () => {

@@ -23,6 +23,11 @@ export interface ScreenshotPng {
   format: ScreenshotImageFormat;
 }
 
+/** A BMP or PNG picture, told by its bytes. (A CIP image is XML: it is read like any other XML answer first.) */
+export function isPicture(body: Buffer): boolean {
+  return isPng(body) || isBmp(body);
+}
+
 function describe(body: Buffer, contentType: string | undefined): string {
   const claimed = contentType ? ` (the phone called it ${contentType.slice(0, 60)})` : '';
   if (body.length === 0) return `the screenshot is empty${claimed}`;
