@@ -9,7 +9,7 @@ import { ConfigError, EnvReader } from './config/env.js';
 import { readSlackConfig, README_SLACK_SETUP } from './config/slack.js';
 import { readStoreConfig } from './config/store.js';
 import { isAppError } from './errors.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, LOG_LEVELS, type Logger } from './log.js';
 import { networkPolicyFromEnv, PhoneClient, type NetworkPolicy } from './phone/index.js';
 import { readRescueSettings, recentRescues, rescueDeps, startHousekeeping, type RescueDeps } from './rescue/index.js';
 import { startScheduler } from './rescue/scheduler.js';
@@ -26,6 +26,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const storeConfig = readStoreConfig(reader);
   const settings = readRescueSettings(reader);
   const graceMs = reader.int('SHUTDOWN_GRACE_SECONDS', DEFAULT_SHUTDOWN_GRACE_MS / 1000, { min: 0, max: 600 }) * 1000;
+  const logLevel = reader.string('LOG_LEVEL');
+  if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) reader.problem(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; it is "${logLevel}"`);
   let networkPolicy: NetworkPolicy | undefined;
   try {
     networkPolicy = networkPolicyFromEnv(env);
@@ -43,7 +45,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     throw err;
   }
 
-  const logger = createLogger({ level: reader.string('LOG_LEVEL') });
+  const logger = createLogger({ level: logLevel });
   let store: Store;
   try {
     store = await openFullStore(storeConfig, { logger });

@@ -1,0 +1,51 @@
+/**
+ * LOG_LEVEL as operators write it: blank (`LOG_LEVEL=` in .env) means the default; a level pino does
+ * not know is a configuration problem reported at start-up with the others, never a stack trace.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
+import { LogCapture } from '../support/capture.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+const saved = process.env.LOG_LEVEL;
+afterEach(() => {
+  if (saved === undefined) delete process.env.LOG_LEVEL;
+  else process.env.LOG_LEVEL = saved;
+});
+
+describe('LOG_LEVEL', () => {
+  it('blank in the environment means info', () => {
+    process.env.LOG_LEVEL = '';
+    const capture = new LogCapture();
+    const logger = createLogger({ destination: capture.stream });
+    logger.info('hello');
+    logger.debug('not shown');
+    expect(capture.lines().map((l) => l.msg)).toEqual(['hello']);
+  });
+
+  it('an unknown level stops the start with the list of levels, exit 2, no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rescue-ring-loglevel-'));
+    try {
+      const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/main.ts')], {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', HOME: dir, SLACK_SOCKET_MODE: 'false', SLACK_BOT_TOKEN: 'xoxb-x', SLACK_SIGNING_SECRET: 's', DATA_DIR: dir, LOG_LEVEL: 'verbose' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).toBe(2);
+      expect(out).toContain('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; it is "verbose"');
+      expect(out).not.toMatch(/\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
