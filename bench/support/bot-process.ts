@@ -1,0 +1,89 @@
+/**
+ * The bot as it runs in production: compiled by `npm run build` and started as its own process
+ * with `node dist/main.js`, configured only through the environment. The bench talks to it over
+ * loopback and reads its memory and CPU from /proc, so nothing of the bench runs inside it.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpuMsOf, freePort, memoryOf } from './proc.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** `npm run build` (tsc -p tsconfig.build.json). Throws when there is no dist/main.js afterwards. */
+export function buildBot(): void {
+  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, encoding: 'utf8' });
+  // tsc still emits when the type check fails; say so, since the bench then measures that code.
+  if (r.status !== 0) process.stderr.write(`bench: npm run build reported type errors (the emitted code is measured anyway):\n${r.stdout.slice(0, 2000)}\n`);
+  if (!existsSync(join(ROOT, 'dist/main.js'))) throw new Error('npm run build produced no dist/main.js');
+}
+
+export interface BotProcess {
+  readonly pid: number;
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string;
+  readonly port: number;
+  memory(): { rssMb: number; peakMb: number };
+  cpuMs(): number;
+  /** The last 20 kB the bot wrote (JSON log lines at LOG_LEVEL). */
+  output(): string;
+  /** SIGTERM, as an orchestrator stops it; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export interface StartBotOptions {
+  /** Environment of the bot (merged over PATH/HOME only; nothing else of the bench's environment leaks in). */
+  env: Record<string, string>;
+  /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/x']. */
+  nodeArgs?: string[];
+  readyTimeoutMs?: number;
+}
+
+/** Starts `node dist/main.js` on a free port and waits until GET /readyz answers 200. */
+export async function startBot(options: StartBotOptions): Promise<BotProcess> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), join(ROOT, 'dist/main.js')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (d: Buffer) => {
+    output = (output + d.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the bot exited with code ${child.exitCode} before it was ready:\n${output}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the bot was not ready within ${options.readyTimeoutMs ?? 30_000} ms:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const pid = child.pid!;
+  return {
+    pid,
+    url,
+    port,
+    memory: () => memoryOf(pid),
+    cpuMs: () => cpuMsOf(pid),
+    output: () => output,
+    stop: async () => {
+      child.kill('SIGTERM');
+      const code = await exited;
+      if (code !== 0) process.stderr.write(`bench: the bot exited with code ${code}; its last output:\n${output}\n`);
+      return code;
+    },
+  };
+}
+

@@ -1,0 +1,65 @@
+/**
+ * The load generator: signed slash commands sent over loopback the way Slack sends them, through an
+ * undici Pool with keep-alive connections, `concurrency` requests in flight at all times (closed loop).
+ * Each request records when it was sent (Date.now(), comparable with the phones' logs in another
+ * process) and its client-side latency (send -> full answer read).
+ */
+import { Pool } from 'undici';
+import { slashCommand } from '../../test/support/slack-requests.js';
+
+export interface LoadRequest {
+  userId: string;
+  responseUrl: string;
+}
+
+export interface LoadResult {
+  /** Date.now() when request i was handed to the pool. */
+  sentAt: number[];
+  /** Client-side latency of request i in ms (performance.now() around request + body read). */
+  latencyMs: number[];
+  /** "STATUS first-80-chars" of every answer that was not the expected ack. */
+  failures: string[];
+  elapsedMs: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  signingSecret: string;
+  concurrency: number;
+  /** Text every good ack contains. */
+  expect: string;
+}
+
+export function openPool(url: string, connections: number): Pool {
+  // Slack reuses its connections to an app; keep-alive well beyond the gaps of a run.
+  return new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+}
+
+export async function sendCommands(pool: Pool, requests: readonly LoadRequest[], options: LoadOptions): Promise<LoadResult> {
+  const sentAt = new Array<number>(requests.length).fill(0);
+  const latencyMs = new Array<number>(requests.length).fill(NaN);
+  const failures: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < requests.length) {
+      const i = next++;
+      const r = requests[i]!;
+      // Signed just before sending, as Slack does (the timestamp is part of the signature).
+      const req = slashCommand(options.signingSecret, { command: '/rescue', user_id: r.userId, team_id: 'T1', response_url: r.responseUrl });
+      sentAt[i] = Date.now();
+      const t0 = performance.now();
+      try {
+        const res = await pool.request({ path: '/slack/events', method: 'POST', headers: req.headers, body: req.body });
+        const text = await res.body.text();
+        latencyMs[i] = performance.now() - t0;
+        if (res.statusCode !== 200 || !text.includes(options.expect)) failures.push(`${res.statusCode} ${text.slice(0, 80)}`);
+      } catch (err) {
+        latencyMs[i] = performance.now() - t0;
+        failures.push(`error ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  return { sentAt, latencyMs, failures, elapsedMs: performance.now() - start };
+}
