@@ -4,7 +4,7 @@
  */
 import 'dotenv/config';
 import { Command, CommanderError } from 'commander';
-import { ExitCode } from './cli/io.js';
+import { argvWantsJson, ExitCode, reportError, UsageError } from './cli/io.js';
 import { registerPhoneVerbs } from './cli/phone-verbs.js';
 import { registerSimVerb } from './cli/sim-verb.js';
 import { registerDirectoryVerbs } from './cli/directory-verbs.js';
@@ -32,6 +32,8 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+      // Commander has told people on stderr; scripts that asked for --json get it on stdout too.
+      if (err.exitCode !== 0 && argvWantsJson(process.argv.slice(2))) reportError(new UsageError(err.message.replace(/^error: /, '')), { json: true });
       return;
     }
     throw err;

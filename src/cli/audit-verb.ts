@@ -3,13 +3,10 @@
  * server. Reads the audit log of the configured store (never holds a secret). Newest first.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import pino from 'pino';
-import { storeConfigFromEnv } from '../config/store.js';
-import { REDACT_PATHS, type Logger } from '../log.js';
 import { USER_ID_PATTERN } from '../store/csv.js';
 import { openFullStore } from '../store/index.js';
 import type { AuditEntry } from '../store/state-types.js';
-import { ExitCode, output, reportError, UsageError } from './io.js';
+import { formatTable, output, runVerb, wholeNumber, withStore } from './io.js';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
 const MAX_LIMIT = 10_000;
@@ -25,34 +22,16 @@ export function parseSince(raw: string, now: Date = new Date()): Date {
   throw new InvalidArgumentError('--since takes a duration like 30m, 12h, 7d or 2w, or a date like 2026-11-01.');
 }
 
-function parseLimit(raw: string): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIMIT) throw new InvalidArgumentError(`--limit must be a whole number from 1 to ${MAX_LIMIT}.`);
-  return Number(raw);
-}
-
 function parseUser(raw: string): string {
   if (!USER_ID_PATTERN.test(raw)) throw new InvalidArgumentError(`"${raw}" is not a Slack user id (like U012AB3CD; in Slack: profile > ⋮ > Copy member ID).`);
   return raw;
 }
 
-/** Store start-up warnings as plain lines on stderr, never on stdout. */
-function stderrLogger(): Logger {
-  const destination = {
-    write(line: string): void {
-      const { msg } = JSON.parse(line) as { msg?: string };
-      process.stderr.write(`Warning: ${msg ?? line}\n`);
-    },
-  };
-  return pino({ level: 'warn', redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } }, destination);
-}
-
 function table(entries: readonly AuditEntry[]): string {
-  const rows = [
+  return formatTable([
     ['TIME (UTC)', 'TEAM', 'WHO', 'PHONE OF', 'ACTION', 'OUTCOME', 'ERROR', 'DETAIL'],
     ...entries.map((e) => [e.at.toISOString().replace(/\.\d{3}Z$/, 'Z'), e.teamId, e.actorId, e.targetId ?? '-', e.action, e.outcome, e.errorClass ?? '-', e.detail ?? '']),
-  ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  ]);
 }
 
 interface AuditOptions {
@@ -70,29 +49,23 @@ export function registerAuditVerb(program: Command): void {
     .option('--team <id>', 'only this Slack team (workspace) id')
     .option('--user <id>', 'only entries where this user acted or was the target', parseUser)
     .option('--since <when>', 'only entries since a duration ago (30m, 12h, 7d, 2w) or a date (2026-11-01)', (raw: string) => parseSince(raw))
-    .option('--limit <n>', `most entries to show (1-${MAX_LIMIT})`, parseLimit, 100)
+    .option('--limit <n>', `most entries to show (1-${MAX_LIMIT})`, wholeNumber('--limit', 1, MAX_LIMIT), 100)
     .option('--json', 'machine-readable output')
-    .action(async (opts: AuditOptions) => {
-      try {
-        const store = await openFullStore(storeConfigFromEnv(process.env), { logger: stderrLogger() });
-        try {
-          const entries = await store.audit.query({
+    .action(
+      runVerb(async (opts: AuditOptions) => {
+        const entries = await withStore(openFullStore, (store) =>
+          store.audit.query({
             ...(opts.team !== undefined ? { teamId: opts.team } : {}),
             ...(opts.user !== undefined ? { userId: opts.user } : {}),
             ...(opts.since !== undefined ? { since: opts.since } : {}),
             limit: opts.limit,
-          });
-          output(opts, { ok: true, count: entries.length, entries: entries.map((e) => ({ ...e, at: e.at.toISOString() })) }, () =>
-            entries.length === 0
-              ? 'No audit entries match.'
-              : `${table(entries)}\n${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, newest first${entries.length === opts.limit ? ` (limit reached; use --limit or --since to see more)` : ''}.`,
-          );
-          process.exitCode = ExitCode.Ok;
-        } finally {
-          await store.close();
-        }
-      } catch (err) {
-        process.exitCode = reportError(err instanceof InvalidArgumentError ? new UsageError(err.message) : err, opts);
-      }
-    });
+          }),
+        );
+        output(opts, { ok: true, count: entries.length, entries: entries.map((e) => ({ ...e, at: e.at.toISOString() })) }, () =>
+          entries.length === 0
+            ? 'No audit entries match.'
+            : `${table(entries)}\n${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, newest first${entries.length === opts.limit ? ` (limit reached; use --limit or --since to see more)` : ''}.`,
+        );
+      }),
+    );
 }

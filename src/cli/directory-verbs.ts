@@ -4,21 +4,18 @@
  * argv, and no verb ever prints one.
  */
 import { readFile } from 'node:fs/promises';
-import { InvalidArgumentError, type Command } from 'commander';
-import pino from 'pino';
+import type { Command } from 'commander';
 import { AppError } from '../errors.js';
 import { EnvReader } from '../config/env.js';
-import { storeConfigFromEnv } from '../config/store.js';
-import { REDACT_PATHS, type Logger } from '../log.js';
 import { parsePhoneAddress } from '../phone/address.js';
-import { networkPolicyFromEnv, normalizeFingerprint, PhoneClient, ring, type TlsPolicy } from '../phone/index.js';
+import { networkPolicyFromEnv, PhoneClient, ring, type TlsPolicy } from '../phone/index.js';
 import { phoneFor, ringPlanFor } from '../rescue/phone-for.js';
 import { INTERVAL_RANGE, readRescueSettings, RINGS_RANGE } from '../rescue/settings.js';
 import { DENIED_TONES, TONE_NAME_PATTERN } from '../phone/tones.js';
 import { openStore, generateKeyLine, StoreRowUnreadable, type OpenedStore } from '../store/index.js';
 import { parseImportCsv, toExportCsv, USER_ID_PATTERN } from '../store/csv.js';
 import type { PublicRegistration, Registration, RegistrationInput } from '../store/types.js';
-import { ExitCode, output, readSecret, reportError, UsageError, type OutputOptions } from './io.js';
+import { ExitCode, formatTable, output, parseFingerprint, readSecret, runVerb, stderrLogger, UsageError, wholeNumber, withStore as withOpenStore } from './io.js';
 
 const RINGS = RINGS_RANGE;
 const INTERVAL = INTERVAL_RANGE;
@@ -30,38 +27,8 @@ class NotInDirectory extends AppError {
   }
 }
 
-/** Store warnings (development key generated...) as plain lines on stderr, never on stdout. */
-function stderrLogger(): Logger {
-  const destination = {
-    write(line: string): void {
-      const { msg } = JSON.parse(line) as { msg?: string };
-      process.stderr.write(`Warning: ${msg ?? line}\n`);
-    },
-  };
-  return pino({ level: 'warn', redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } }, destination);
-}
-
-async function withStore<T>(fn: (store: OpenedStore) => Promise<T>): Promise<T> {
-  const store = await openStore(storeConfigFromEnv(process.env), { logger: stderrLogger() });
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
-/** Runs a verb: errors become a message, a hint and an exit code (never a stack trace). */
-function run<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    // commander passes (...arguments, options, command)
-    const opts = (args[args.length - 2] ?? {}) as OutputOptions;
-    try {
-      process.exitCode = (await fn(...args)) ?? ExitCode.Ok;
-    } catch (err) {
-      process.exitCode = reportError(err, opts);
-    }
-  };
-}
+/** The phone directory (not the whole store) for the length of one verb. */
+const withStore = <T>(fn: (store: OpenedStore) => Promise<T>): Promise<T> => withOpenStore(openStore, fn);
 
 /** The team to act on: --team, or the only team in the directory. */
 async function resolveTeam(store: OpenedStore, team: string | undefined): Promise<string> {
@@ -70,15 +37,6 @@ async function resolveTeam(store: OpenedStore, team: string | undefined): Promis
   if (teams.length === 1) return teams[0] as string;
   if (teams.length === 0) throw new UsageError('The directory is empty, so there is no team to choose; add --team T.');
   throw new UsageError(`The directory holds ${teams.length} workspaces (${teams.join(', ')}); add --team with one of them.`);
-}
-
-function intOption(name: string, range: { min: number; max: number }) {
-  return (raw: string): number => {
-    if (!/^\d+$/.test(raw) || Number(raw) < range.min || Number(raw) > range.max) {
-      throw new InvalidArgumentError(`${name} must be a whole number from ${range.min} to ${range.max}.`);
-    }
-    return Number(raw);
-  };
 }
 
 interface AddOptions {
@@ -102,11 +60,7 @@ function tlsChoice(opts: AddOptions, scheme: 'http' | 'https'): TlsPolicy | unde
   if (chosen === 0) return undefined;
   if (chosen > 1) throw new UsageError('Choose one of --tls-fingerprint, --tls-ca and --tls-insecure.');
   if (scheme !== 'https') throw new UsageError('The --tls-... options apply to HTTPS phones only: write the address as https://host.');
-  if (opts.tlsFingerprint !== undefined) {
-    const hex = opts.tlsFingerprint.replace(/:/g, '');
-    if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new UsageError('--tls-fingerprint must be a SHA-256 fingerprint: 64 hexadecimal digits, colons allowed.');
-    return { mode: 'pin', sha256: normalizeFingerprint(hex) };
-  }
+  if (opts.tlsFingerprint !== undefined) return { mode: 'pin', sha256: parseFingerprint(opts.tlsFingerprint, '--tls-fingerprint') };
   if (opts.tlsCa !== undefined) return { mode: 'ca', caFile: opts.tlsCa };
   return { mode: 'insecure-skip-verify' };
 }
@@ -126,11 +80,6 @@ function checkUser(user: string): string {
 function publicView(r: Registration): PublicRegistration & { username?: string } {
   const { password, ...rest } = r;
   return { ...rest, hasOwnUsername: r.username !== undefined, hasOwnPassword: password !== undefined };
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
 function describeTls(reg: Registration): string {
@@ -164,15 +113,15 @@ export function registerDirectoryVerbs(program: Command): void {
     .requiredOption('--address <address>', 'phone address: host, host:port or https://host')
     .option('--username <name>', 'phone username (default: PHONE_DEFAULT_USERNAME)')
     .option('--tone <file>', 'ringtone file name, like Classic1.raw')
-    .option('--rings <n>', `rings per rescue (${RINGS.min}-${RINGS.max})`, intOption('--rings', RINGS))
-    .option('--interval <seconds>', `seconds between rings (${INTERVAL.min}-${INTERVAL.max})`, intOption('--interval', INTERVAL))
+    .option('--rings <n>', `rings per rescue (${RINGS.min}-${RINGS.max})`, wholeNumber('--rings', RINGS.min, RINGS.max))
+    .option('--interval <seconds>', `seconds between rings (${INTERVAL.min}-${INTERVAL.max})`, wholeNumber('--interval', INTERVAL.min, INTERVAL.max))
     .option('--password-stdin', 'read the phone password from the first line of standard input')
     .option('--tls-fingerprint <sha256>', 'HTTPS phones: accept only the certificate with this SHA-256 fingerprint')
     .option('--tls-ca <file>', 'HTTPS phones: verify the certificate against this CA (PEM file)')
     .option('--tls-insecure', 'HTTPS phones: accept any certificate (not recommended)')
     .option('--json', 'machine-readable output')
     .action(
-      run(async (opts: AddOptions) => {
+      runVerb(async (opts: AddOptions) => {
         checkUser(opts.user);
         const scheme = parsePhoneAddress(opts.address).scheme;
         const tls = tlsChoice(opts, scheme);
@@ -221,7 +170,7 @@ export function registerDirectoryVerbs(program: Command): void {
     .option('--team <id>', 'only this team')
     .option('--json', 'machine-readable output')
     .action(
-      run(async (opts: { team?: string; json?: boolean }) =>
+      runVerb(async (opts: { team?: string; json?: boolean }) =>
         withStore(async (store) => {
           const { rows, unreadable } = await store.list(opts.team === undefined ? {} : { teamId: opts.team });
           output(opts, { ok: true, rows, unreadable }, () => {
@@ -241,7 +190,7 @@ export function registerDirectoryVerbs(program: Command): void {
               ]),
             ];
             const bad = unreadable.map((u) => `Cannot open the registration of ${u.userId} (team ${u.teamId}), key "${u.keyId}": ${u.reason}.`);
-            return [table(lines), `${rows.length} phone${rows.length === 1 ? '' : 's'}.`, ...bad].join('\n');
+            return [formatTable(lines), `${rows.length} phone${rows.length === 1 ? '' : 's'}.`, ...bad].join('\n');
           });
           return unreadable.length > 0 ? ExitCode.Failure : ExitCode.Ok;
         }),
@@ -255,14 +204,14 @@ export function registerDirectoryVerbs(program: Command): void {
     .option('--team <id>', 'team id (needed when the directory holds several workspaces)')
     .option('--json', 'machine-readable output')
     .action(
-      run(async (user: string, opts: { team?: string; json?: boolean }) =>
+      runVerb(async (user: string, opts: { team?: string; json?: boolean }) =>
         withStore(async (store) => {
           const teamId = await resolveTeam(store, opts.team);
           const reg = await store.get({ teamId, userId: user });
           if (reg === undefined) throw new NotInDirectory(user, teamId);
           const view = publicView(reg);
           output(opts, { ok: true, registration: view }, () =>
-            table([
+            formatTable([
               ['User', `${reg.userId} (team ${reg.teamId})`],
               ['Address', reg.address],
               ['Username', reg.username ?? '(organisation default)'],
@@ -288,7 +237,7 @@ export function registerDirectoryVerbs(program: Command): void {
     .option('--team <id>', 'team id (needed when the directory holds several workspaces)')
     .option('--json', 'machine-readable output')
     .action(
-      run(async (user: string, opts: { team?: string; json?: boolean }) =>
+      runVerb(async (user: string, opts: { team?: string; json?: boolean }) =>
         withStore(async (store) => {
           const teamId = await resolveTeam(store, opts.team);
           if (!(await store.remove({ teamId, userId: user }))) throw new NotInDirectory(user, teamId);
@@ -304,7 +253,7 @@ export function registerDirectoryVerbs(program: Command): void {
     .option('--team <id>', 'team id (needed unless the directory holds exactly one workspace)')
     .option('--json', 'machine-readable output')
     .action(
-      run(async (file: string, opts: { team?: string; json?: boolean }) => {
+      runVerb(async (file: string, opts: { team?: string; json?: boolean }) => {
         let text: Buffer;
         try {
           text = await readFile(file);
@@ -330,7 +279,7 @@ export function registerDirectoryVerbs(program: Command): void {
     .option('--team <id>', 'team id (needed when the directory holds several workspaces)')
     .option('--json', 'machine-readable output')
     .action(
-      run(async (opts: { team?: string; json?: boolean }) =>
+      runVerb(async (opts: { team?: string; json?: boolean }) =>
         withStore(async (store) => {
           const teamId = await resolveTeam(store, opts.team);
           const { rows, unreadable } = await store.list({ teamId });
@@ -354,7 +303,7 @@ export function registerDirectoryVerbs(program: Command): void {
     .option('--team <id>', 'team id (needed when the directory holds several workspaces)')
     .option('--json', 'machine-readable output')
     .action(
-      run(async (user: string, opts: { team?: string; json?: boolean }) => {
+      runVerb(async (user: string, opts: { team?: string; json?: boolean }) => {
         const env = new EnvReader(process.env);
         const settings = readRescueSettings(env);
         const networkPolicy = networkPolicyFromEnv(process.env);
@@ -370,7 +319,7 @@ export function registerDirectoryVerbs(program: Command): void {
                 'Add it with "rescue-ring phones add" (--username, password from PHONE_PASSWORD), or set PHONE_DEFAULT_USERNAME and PHONE_DEFAULT_PASSWORD.',
             );
           }
-          const result = await ring(new PhoneClient({ networkPolicy }), phoneFor(reg, settings.defaults), { tone: plan.tone, rings: 1 });
+          const result = await ring(new PhoneClient({ networkPolicy, logger: stderrLogger() }), phoneFor(reg, settings.defaults), { tone: plan.tone, rings: 1 });
           // Trust on first use: remember the certificate an HTTPS phone presented the first time.
           const unpinned = reg.tls === undefined || (reg.tls.mode === 'pin' && reg.tls.sha256 === undefined);
           const firstSeen = unpinned && parsePhoneAddress(reg.address).scheme === 'https' ? result.certificateSha256 : undefined;
@@ -395,7 +344,7 @@ export function registerDirectoryVerbs(program: Command): void {
     .description('Print a new key line (id:base64) and how to start using it')
     .option('--json', 'machine-readable output')
     .action(
-      run(async (opts: { json?: boolean }) => {
+      runVerb(async (opts: { json?: boolean }) => {
         const { id, line } = generateKeyLine();
         if (!opts.json) {
           process.stderr.write(
@@ -417,10 +366,10 @@ export function registerDirectoryVerbs(program: Command): void {
   keys
     .command('rotate')
     .description('Re-encrypt every registration under the current key (STORE_KEY_ID); safe to run again')
-    .option('--batch-size <n>', 'rows per transaction', intOption('--batch-size', { min: 1, max: 100_000 }), 500)
+    .option('--batch-size <n>', 'rows per transaction', wholeNumber('--batch-size', 1, 100_000), 500)
     .option('--json', 'machine-readable output')
     .action(
-      run(async (opts: { batchSize: number; json?: boolean }) =>
+      runVerb(async (opts: { batchSize: number; json?: boolean }) =>
         withStore(async (store) => {
           const report = await store.rekey({
             batchSize: opts.batchSize,

@@ -1,9 +1,17 @@
 /**
- * What every `rescue-ring` verb shares: exit codes, secret input, and output for people or scripts.
+ * What every `rescue-ring` verb shares: exit codes, running a verb, option parsers, secret input,
+ * the store for the length of one verb, and output for people or scripts.
  */
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
+import { InvalidArgumentError } from 'commander';
+import pino from 'pino';
+import { storeConfigFromEnv } from '../config/store.js';
 import { isAppError, errorClass } from '../errors.js';
+import { REDACT_PATHS, type Logger } from '../log.js';
+import { normalizeFingerprint } from '../phone/client.js';
+import type { OpenStoreOptions } from '../store/index.js';
+import type { StoreConfig } from '../config/store.js';
 
 /** Exit codes: scripts rely on these. */
 export const ExitCode = {
@@ -49,12 +57,21 @@ async function readFirstLine(input: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
 }
 
-async function promptHidden(prompt: string): Promise<string> {
+/**
+ * Asks on the terminal without echo. Ctrl-C cancels (a UsageError: nothing was attempted); Ctrl-D or
+ * the end of input gives undefined, like no password at all. (Without these the prompt was left
+ * pending and Node ended the process silently with code 13.)
+ */
+export async function promptHidden(prompt: string, input: NodeJS.ReadableStream = process.stdin): Promise<string | undefined> {
   process.stderr.write(prompt);
   const muted = new Writable({ write: (_chunk, _enc, cb) => cb() });
-  const rl = createInterface({ input: process.stdin, output: muted, terminal: true });
+  const rl = createInterface({ input, output: muted, terminal: true });
   try {
-    return await new Promise<string>((resolve) => rl.question('', resolve));
+    return await new Promise<string | undefined>((resolve, reject) => {
+      rl.once('SIGINT', () => reject(new UsageError('Cancelled: no password was entered, so nothing was sent.')));
+      rl.once('close', () => resolve(undefined));
+      rl.question('', resolve);
+    });
   } finally {
     rl.close();
     process.stderr.write('\n');
@@ -90,4 +107,71 @@ export function reportError(err: unknown, opts: OutputOptions = {}): number {
     process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
   }
   return code;
+}
+
+/**
+ * Wraps a commander action: its result (or ExitCode.Ok) becomes the exit code, and any error a
+ * message, a hint and an exit code (never a stack trace). Commander passes (...arguments, options,
+ * command), so the options (for --json) are the second-to-last argument.
+ */
+export function runVerb<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    const opts = (args[args.length - 2] ?? {}) as OutputOptions;
+    try {
+      process.exitCode = (await fn(...args)) ?? ExitCode.Ok;
+    } catch (err) {
+      process.exitCode = reportError(err instanceof InvalidArgumentError ? new UsageError(err.message) : err, opts);
+    }
+  };
+}
+
+/** Option parser: a whole number from `min` to `max` (commander reports the message, exit 2). */
+export function wholeNumber(name: string, min: number, max: number): (raw: string) => number {
+  return (raw: string): number => {
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
+    return Number(raw);
+  };
+}
+
+/** A SHA-256 certificate fingerprint as typed (64 hex digits, colons allowed), normalized; a UsageError otherwise. */
+export function parseFingerprint(raw: string, option: string): string {
+  const hex = raw.replace(/:/g, '');
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new UsageError(`${option} must be a SHA-256 fingerprint: 64 hexadecimal digits, colons allowed.`);
+  return normalizeFingerprint(hex);
+}
+
+/** Columns padded to their widest cell, two spaces apart; the first row is the header. */
+export function formatTable(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+/** Warnings (store start-up, TLS verification off) as plain lines on stderr, never stdout; never secrets (pino redaction). */
+export function stderrLogger(): Logger {
+  const destination = {
+    write(line: string): void {
+      const { msg } = JSON.parse(line) as { msg?: string };
+      process.stderr.write(`Warning: ${msg ?? line}\n`);
+    },
+  };
+  return pino({ level: 'warn', redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } }, destination);
+}
+
+/** Opens the configured store (the environment's), runs `fn`, and always closes the store. */
+export async function withStore<S extends { close(): Promise<void> }, T>(
+  open: (config: StoreConfig, options: OpenStoreOptions) => Promise<S>,
+  fn: (store: S) => Promise<T>,
+): Promise<T> {
+  const store = await open(storeConfigFromEnv(process.env), { logger: stderrLogger() });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** True when `--json` is among the options (before any `--`): for errors commander reports before a verb runs. */
+export function argvWantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 }

@@ -4,23 +4,18 @@
  * verified row for row, in one transaction, safe to run again.
  */
 import { existsSync } from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { storeConfigFromEnv } from '../config/store.js';
 import { openSqliteDatabase, sqlitePath } from '../store/sqlite.js';
 import { describeDatabaseUrl, migratePg, PgDatabase } from '../store/postgres/index.js';
 import { copySqliteToPostgres, type CopyReport } from '../store/postgres/copy-from-sqlite.js';
-import { ExitCode, output, reportError, UsageError } from './io.js';
+import { output, runVerb, UsageError, wholeNumber } from './io.js';
 
 interface MigrateOptions {
   from: string;
   to: string;
   batchSize: number;
   json?: boolean;
-}
-
-function batchSize(raw: string): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 100_000) throw new InvalidArgumentError('--batch-size must be a whole number from 1 to 100000.');
-  return Number(raw);
 }
 
 export async function migrateStore(opts: MigrateOptions, env: NodeJS.ProcessEnv = process.env): Promise<CopyReport> {
@@ -56,10 +51,10 @@ export function registerMigrateVerb(program: Command): void {
     .description('Copy the SQLite store (DATA_DIR) into Postgres (DATABASE_URL), still encrypted, and verify it; safe to run again')
     .requiredOption('--from <engine>', 'source engine (sqlite)')
     .requiredOption('--to <engine>', 'target engine (postgres)')
-    .option('--batch-size <n>', 'rows sent to Postgres per statement', batchSize, 1_000)
+    .option('--batch-size <n>', 'rows sent to Postgres per statement', wholeNumber('--batch-size', 1, 100_000), 1_000)
     .option('--json', 'machine-readable output')
-    .action(async (opts: MigrateOptions) => {
-      try {
+    .action(
+      runVerb(async (opts: MigrateOptions) => {
         const report = await migrateStore(opts);
         output(opts, { ok: true, ...report }, () =>
           [
@@ -68,9 +63,6 @@ export function registerMigrateVerb(program: Command): void {
             'Next: set DATABASE_URL for every replica and restart them (the SQLite file is left as it was).',
           ].join('\n'),
         );
-        process.exitCode = ExitCode.Ok;
-      } catch (err) {
-        process.exitCode = reportError(err, opts);
-      }
-    });
+      }),
+    );
 }

@@ -5,8 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import pino from 'pino';
-import { REDACT_PATHS, type Logger } from '../log.js';
+import { AppError } from '../errors.js';
 import {
   DEFAULT_INTERVAL_MS,
   DEFAULT_RINGS,
@@ -25,7 +24,17 @@ import {
   type PhoneTarget,
   type TlsPolicy,
 } from '../phone/index.js';
-import { ExitCode, output, readSecret, reportError, UsageError, type OutputOptions } from './io.js';
+import {
+  ExitCode,
+  output,
+  parseFingerprint,
+  readSecret,
+  runVerb,
+  stderrLogger,
+  UsageError,
+  wholeNumber,
+  type OutputOptions,
+} from './io.js';
 
 interface ConnOptions extends OutputOptions {
   user?: string;
@@ -37,15 +46,12 @@ interface ConnOptions extends OutputOptions {
   timeout?: number;
 }
 
-/** Warnings (e.g. TLS verification off) as plain lines on stderr; never secrets (pino redaction). */
-function stderrLogger(): Logger {
-  const destination = {
-    write(line: string): void {
-      const { msg } = JSON.parse(line) as { msg?: string };
-      process.stderr.write(`Warning: ${msg ?? line}\n`);
-    },
-  };
-  return pino({ level: 'warn', redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } }, destination);
+/** The PNG could not be saved where -o asked (the phone part worked). */
+class CannotWriteFile extends AppError {
+  readonly code = 'CannotWriteFile';
+  constructor(file: string, reason: string) {
+    super(`Cannot write ${file} (${reason})`, 'Check that the folder exists and that you may write to it, or pass another file with -o.');
+  }
 }
 
 function clientFrom(opts: ConnOptions): PhoneClient {
@@ -60,20 +66,21 @@ function clientFrom(opts: ConnOptions): PhoneClient {
 function tlsFrom(opts: ConnOptions): TlsPolicy | undefined {
   const chosen = [opts.tlsPin !== undefined, opts.tlsCa !== undefined, opts.tlsInsecureSkipVerify === true].filter(Boolean).length;
   if (chosen > 1) throw new UsageError('Choose one of --tls-pin, --tls-ca and --tls-insecure-skip-verify.');
-  if (opts.tlsPin !== undefined) return { mode: 'pin', sha256: opts.tlsPin };
+  if (opts.tlsPin !== undefined) return { mode: 'pin', sha256: parseFingerprint(opts.tlsPin, '--tls-pin') };
   if (opts.tlsCa !== undefined) return { mode: 'ca', caFile: opts.tlsCa };
   if (opts.tlsInsecureSkipVerify) return { mode: 'insecure-skip-verify' };
   return undefined;
 }
 
-function target(address: string, opts: ConnOptions): PhoneTarget {
-  parsePhoneAddress(address); // an InvalidPhoneAddress before any prompt
+/** The phone as the command line gives it. `check` refuses an unreadable address before any prompt (doctor makes it its first step instead). */
+function target(address: string, opts: ConnOptions, check = true): PhoneTarget {
+  if (check) parsePhoneAddress(address);
   const tls = tlsFrom(opts);
   return { address, ...(tls ? { tls } : {}) };
 }
 
 async function phoneWithCredentials(address: string, opts: ConnOptions, check = true): Promise<Phone> {
-  const t = check ? target(address, opts) : { address, ...(tlsFrom(opts) ? { tls: tlsFrom(opts) } : {}) };
+  const t = target(address, opts, check);
   const username = opts.user ?? process.env.PHONE_DEFAULT_USERNAME;
   if (username === undefined || username === '') {
     throw new UsageError('Give the phone username with --user NAME (or set PHONE_DEFAULT_USERNAME).');
@@ -83,13 +90,6 @@ async function phoneWithCredentials(address: string, opts: ConnOptions, check = 
     throw new UsageError('No phone password: set PHONE_PASSWORD, use --password-stdin, or run in a terminal to be asked (never on the command line).');
   }
   return { ...t, credentials: { username, password }, modern: true };
-}
-
-function intArg(name: string, min: number, max: number) {
-  return (raw: string): number => {
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
-    return Number(raw);
-  };
 }
 
 function secondsArg(name: string, min: number, max: number) {
@@ -114,21 +114,9 @@ function withConnectionOptions(cmd: Command, credentials: boolean): Command {
     .option('--tls-pin <sha256>', 'HTTPS: accept only the certificate with this SHA-256 fingerprint')
     .option('--tls-ca <file>', 'HTTPS: verify the certificate against this CA (PEM)')
     .option('--tls-insecure-skip-verify', 'HTTPS: accept any certificate (unsafe)')
-    .option('--connect-timeout <seconds>', 'give up connecting after this long (default 3)', secondsArg('--connect-timeout', 0.1, 60))
+    .option('--connect-timeout <seconds>', 'give up looking up and connecting to the phone after this long (default 3)', secondsArg('--connect-timeout', 0.1, 60))
     .option('--timeout <seconds>', 'give up waiting for an answer after this long (default 15)', secondsArg('--timeout', 0.1, 300))
     .option('--json', 'print JSON for scripts');
-}
-
-/** Runs a verb: errors become a message, a hint and an exit code (never a stack trace). */
-function run<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    const opts = (args[args.length - 2] ?? {}) as OutputOptions;
-    try {
-      process.exitCode = (await fn(...args)) ?? ExitCode.Ok;
-    } catch (err) {
-      process.exitCode = reportError(err, opts);
-    }
-  };
 }
 
 /** Ctrl-C stops the ring cleanly instead of killing the process mid-request. */
@@ -186,13 +174,13 @@ export function registerPhoneVerbs(program: Command): void {
       .description('Ring a phone: play a ringtone a few times')
       .argument('<address>', 'phone address: host, host:port, [v6]:port or http(s)://host[:port]')
       .option('--tone <file>', 'ringtone file name', DEFAULT_TONE)
-      .option('--rings <n>', `number of rings (1-${MAX_RINGS})`, intArg('--rings', 1, MAX_RINGS), DEFAULT_RINGS)
+      .option('--rings <n>', `number of rings (1-${MAX_RINGS})`, wholeNumber('--rings', 1, MAX_RINGS), DEFAULT_RINGS)
       .option('--interval <seconds>', 'pause between rings', secondsArg('--interval', 0, 600), DEFAULT_INTERVAL_MS / 1000)
       .option('--priority <0|1|2>', '0 = now, 1 = when idle, 2 = only if idle (phones ignore it for ringtones)', priorityArg, 2)
-      .option('--no-call-check', 'ring even if the phone is on a call (by default each ring is skipped during a call)'),
+      .option('--no-call-check', 'ring even if the phone is on a call (by default a phone on a call is not rung, and a call that starts stops the remaining rings)'),
     true,
   ).action(
-    run(async (address: string, opts: RingCliOptions) => {
+    runVerb(async (address: string, opts: RingCliOptions) => {
       const phone = await phoneWithCredentials(address, opts);
       const client = clientFrom(opts);
       const { signal, dispose } = abortOnSigint();
@@ -231,10 +219,12 @@ export function registerPhoneVerbs(program: Command): void {
       .requiredOption('-o, --output <file>', 'where to write the PNG'),
     true,
   ).action(
-    run(async (address: string, opts: ConnOptions & { output: string }) => {
+    runVerb(async (address: string, opts: ConnOptions & { output: string }) => {
       const phone = await phoneWithCredentials(address, opts);
       const shot = await screenshot(clientFrom(opts), phone);
-      await writeFile(opts.output, shot.png);
+      await writeFile(opts.output, shot.png).catch((err: unknown) => {
+        throw new CannotWriteFile(opts.output, (err as NodeJS.ErrnoException).code ?? 'error');
+      });
       output(
         opts,
         { ok: true, file: opts.output, width: shot.width, height: shot.height, sourceFormat: shot.sourceFormat, ...(shot.certificateSha256 ? { certificateSha256: shot.certificateSha256 } : {}) },
@@ -247,7 +237,7 @@ export function registerPhoneVerbs(program: Command): void {
     program.command('status').description('Show what the phone says about itself, and whether it is on a call (no password needed)').argument('<address>', 'phone address'),
     false,
   ).action(
-    run(async (address: string, opts: ConnOptions) => {
+    runVerb(async (address: string, opts: ConnOptions) => {
       const s = await status(clientFrom(opts), target(address, opts));
       output(opts, { ok: true, ...s }, () => formatStatus(s));
     }),
@@ -260,11 +250,9 @@ export function registerPhoneVerbs(program: Command): void {
       .argument('<address>', 'phone address'),
     true,
   ).action(
-    run(async (address: string, opts: ConnOptions) => {
-      const tls = tlsFrom(opts); // the address itself is the diagnosis' first step
-      const t: PhoneTarget = { address, ...(tls ? { tls } : {}) };
+    runVerb(async (address: string, opts: ConnOptions) => {
       const withUser = opts.user !== undefined || (process.env.PHONE_DEFAULT_USERNAME ?? '') !== '';
-      const phone: PhoneTarget = withUser ? await phoneWithCredentials(address, opts, false) : t;
+      const phone: PhoneTarget = withUser ? await phoneWithCredentials(address, opts, false) : target(address, opts, false);
       const d = await diagnose(clientFrom(opts), phone);
       output(opts, d, () => formatDiagnosis(address, d) + (withUser ? '' : '\n(Add --user NAME to check the password too.)'));
       return d.ok ? ExitCode.Ok : ExitCode.Failure;

@@ -7,42 +7,18 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import pino from 'pino';
 import { EnvReader } from '../config/env.js';
-import { storeConfigFromEnv } from '../config/store.js';
-import { REDACT_PATHS, type Logger } from '../log.js';
 import { InvalidRingList, parseRingList, type RingListProblem } from '../phone/ring-list.js';
 import { readRescueSettings, type RescueSettings } from '../rescue/settings.js';
 import { describeToneSource, effectiveTones } from '../rescue/tones.js';
 import { openFullStore } from '../store/index.js';
-import type { Store } from '../store/state-types.js';
-import { ExitCode, output, reportError, UsageError, type OutputOptions } from './io.js';
-
-/** Store start-up warnings as plain lines on stderr, never on stdout. */
-function stderrLogger(): Logger {
-  const destination = {
-    write(line: string): void {
-      const { msg } = JSON.parse(line) as { msg?: string };
-      process.stderr.write(`Warning: ${msg ?? line}\n`);
-    },
-  };
-  return pino({ level: 'warn', redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } }, destination);
-}
+import { ExitCode, output, runVerb, stderrLogger, UsageError, withStore, type OutputOptions } from './io.js';
 
 function settingsFromEnv(): RescueSettings {
   const reader = new EnvReader(process.env);
   const settings = readRescueSettings(reader);
   reader.finish();
   return settings;
-}
-
-async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openFullStore(storeConfigFromEnv(process.env), { logger: stderrLogger() });
-  try {
-    return await run(store);
-  } finally {
-    await store.close();
-  }
 }
 
 const line = (p: RingListProblem) => (p.line > 0 ? `line ${p.line}: ${p.message}` : p.message);
@@ -65,50 +41,44 @@ export function registerToneVerbs(program: Command): void {
     .command('import <file>')
     .description('Import the call manager\'s CiscoIPPhoneRingList (RingList.xml); all entries or none')
     .option('--json', 'machine-readable output')
-    .action(async (file: string, opts: OutputOptions) => {
-      try {
+    .action(
+      runVerb(async (file: string, opts: OutputOptions) => {
         const settings = settingsFromEnv();
         let parsed;
         try {
           parsed = parseRingList(await readRingList(file));
         } catch (err) {
           if (!(err instanceof InvalidRingList)) throw err;
-          if (opts.json) output(opts, { ok: false, error: err.code, problems: err.problems, hint: err.hint }, () => '');
+          if (opts.json) output(opts, { ok: false, error: err.code, message: err.message, problems: err.problems, hint: err.hint }, () => '');
           else process.stderr.write(`${file} was not imported; nothing changed.\n${err.problems.map(line).join('\n')}\n${err.hint}\n`);
-          process.exitCode = ExitCode.Usage;
-          return;
+          return ExitCode.Usage;
         }
         const names = [...new Set(parsed.tones.map((t) => t.fileName))];
         if (names.length === 0) throw new UsageError(`${file} has no ringtone left once the denied ones are dropped; nothing changed.`);
         const notes: string[] = parsed.warnings.map(line);
-        const outcome = await withStore(async (store) => {
+        await withStore(openFullStore, async (store) => {
           await store.tones.set(names);
           const { rows } = await store.directory.list();
           const kept = rows.filter((r) => r.tone !== undefined && !names.includes(r.tone)).length;
           if (kept > 0) notes.push(`${kept} registration${kept === 1 ? ' uses a ringtone' : 's use ringtones'} not in this list; they keep ${kept === 1 ? 'it' : 'them'} until changed in /phone.`);
           if (!names.includes(settings.defaults.tone)) notes.push(`The office default ringtone ${settings.defaults.tone} (PHONE_DEFAULT_TONE) is not in this list; people who never chose a tone still get it.`);
-          return { imported: names.length };
         });
         for (const n of notes) if (!opts.json) process.stderr.write(`Warning: ${n}\n`);
-        output(opts, { ok: true, file, imported: outcome.imported, tones: names, warnings: notes }, () =>
+        output(opts, { ok: true, file, imported: names.length, tones: names, warnings: notes }, () =>
           [`Imported ${names.length} ringtone${names.length === 1 ? '' : 's'} from ${file}. The settings form now offers:`, ...parsed.tones.map((t) => `  ${t.fileName.padEnd(28)} ${t.displayName}`)].join('\n'),
         );
-      } catch (err) {
-        process.exitCode = reportError(err, opts);
-      }
-    });
+      }),
+    );
 
   tones
     .command('list')
     .description('Show the ringtones people may choose and where the list comes from')
     .option('--json', 'machine-readable output')
-    .action(async (opts: OutputOptions) => {
-      try {
+    .action(
+      runVerb(async (opts: OutputOptions) => {
         const settings = settingsFromEnv();
-        const eff = await withStore((store) => effectiveTones({ settings, tones: store.tones, logger: stderrLogger() }));
+        const eff = await withStore(openFullStore, (store) => effectiveTones({ settings, tones: store.tones, logger: stderrLogger() }));
         output(opts, { ok: true, source: eff.source, tones: eff.tones }, () => [`${eff.tones.length} ringtone${eff.tones.length === 1 ? '' : 's'}, from ${describeToneSource(eff.source)}:`, ...eff.tones.map((t) => `  ${t}`)].join('\n'));
-      } catch (err) {
-        process.exitCode = reportError(err, opts);
-      }
-    });
+      }),
+    );
 }

@@ -149,6 +149,25 @@ describe('rescue-ring ring / screenshot / status', () => {
     expect(runs[3]!.stderr).toMatch(/--user/);
   });
 
+  it('with --json, usage errors are JSON on stdout too (commander\'s own and ours), exit 2', async () => {
+    const [rings, pin] = await Promise.all([
+      cli(['ring', healthy.address, '--user', 'rescue', '--rings', '0', '--json']),
+      cli(['status', healthy.address, '--tls-pin', 'not-a-fingerprint', '--json']),
+    ]);
+    expect(rings.code).toBe(2);
+    expect(JSON.parse(rings.stdout)).toMatchObject({ ok: false, error: 'Usage', message: expect.stringMatching(/--rings must be a whole number from 1 to 20/) as unknown });
+    expect(pin.code).toBe(2);
+    expect(JSON.parse(pin.stdout)).toMatchObject({ ok: false, error: 'Usage', message: expect.stringMatching(/--tls-pin must be a SHA-256 fingerprint/) as unknown });
+  });
+
+  it('a screenshot that cannot be saved is a named error with a hint, not an unexpected one', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'rr-cli-')), 'missing-folder', 'screen.png');
+    const r = await cli(['screenshot', healthy.address, '--user', 'rescue', '-o', file, '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: 'CannotWriteFile', message: `Cannot write ${file} (ENOENT)`, hint: expect.stringMatching(/folder exists/) as unknown });
+    noSecret(r);
+  });
+
   it('loopback is refused unless PHONE_ALLOWED_NETWORKS lists it, and the hint says how', async () => {
     healthy.clearRequests();
     const r = await cli(['status', healthy.address], { PHONE_ALLOWED_NETWORKS: undefined });
