@@ -17,6 +17,9 @@ import { UnexpectedFailure } from './errors.js';
 import { startRescue, type RescueHandle, type RescueOutcome } from './rescue.js';
 import { MAX_LATENESS_MS } from './schedule.js';
 
+/** How long a claimed entry is ours before another runner may take it (when the engine leases claims). */
+export const CLAIM_LEASE_MS = 30_000;
+
 export interface ScheduleReporter {
   /** The phone is being rung (the handle's `done` settles with the outcome, reported next). */
   started?(entry: ScheduledRescue, handle: RescueHandle): Promise<void>;
@@ -116,7 +119,12 @@ export class Scheduler {
     if (!schedules) return 0;
     let claimed: ScheduledRescue[];
     try {
-      claimed = await schedules.claimDue(this.now(), MAX_LATENESS_MS, this.options.batch ?? 20);
+      // A leased claim survives this process dying between the claim and the ring: the entry stays
+      // pending until settled, and another runner takes it once the lease runs out.
+      const batch = this.options.batch ?? 20;
+      claimed = schedules.claimDueLeased
+        ? await schedules.claimDueLeased(this.now(), MAX_LATENESS_MS, batch, CLAIM_LEASE_MS)
+        : await schedules.claimDue(this.now(), MAX_LATENESS_MS, batch);
     } catch (err) {
       this.deps.logger.error({ err }, 'scheduled rescues could not be read; trying again on the next round');
       return 0;
@@ -124,6 +132,9 @@ export class Scheduler {
     for (const entry of claimed) {
       if (entry.status === 'missed') await this.missed(entry);
       else await this.fire(entry);
+      await schedules.settle?.(entry.id, entry.status === 'missed' ? 'missed' : 'fired').catch((err: unknown) => {
+        this.deps.logger.error({ err, scheduleId: entry.id }, 'could not mark a scheduled rescue as done; its lease will expire and the cooldown refuses a second ring');
+      });
     }
     return claimed.length;
   }

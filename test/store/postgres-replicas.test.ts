@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -233,12 +233,9 @@ describePg('two replicas on one Postgres database', () => {
   it('50 scheduled rescues spread over two replicas fire exactly once each', () => scheduled('T3', false), SLOW);
 
   /*
-   * With a replica killed between claiming a round's entries (claimDue marks them fired) and ringing
-   * them, those entries are lost: measured 3 failures in 4 runs with the scheduler's claimDue. The
-   * store offers two-phase claims for this (ScheduleStore.claimDueLeased + settle: an entry stays
-   * pending under a 30 s lease until settled, so a killed replica's entries are fired by the other);
-   * with those in src/rescue/scheduler.ts this test passed 3 of 3. It runs once the scheduler uses them.
+   * A replica killed between claiming a round's entries and ringing them must not lose them: the
+   * scheduler claims under a lease (ScheduleStore.claimDueLeased + settle), so the survivor fires
+   * them once the lease runs out. With one-step claims this failed 3 runs in 4.
    */
-  const schedulerUsesLeases = readFileSync(join(root, 'src/rescue/scheduler.ts'), 'utf8').includes('claimDueLeased');
-  it.skipIf(!schedulerUsesLeases)('50 scheduled rescues fire exactly once each, also when a replica is SIGKILLed mid-way', () => scheduled('T4', true), SLOW);
+  it('50 scheduled rescues fire exactly once each, also when a replica is SIGKILLed mid-way', () => scheduled('T4', true), SLOW);
 });
