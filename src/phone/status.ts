@@ -9,14 +9,8 @@ import { PhoneBadResponse } from './errors.js';
 import { childText, parseReply, throwIfPhoneError } from './parse.js';
 import type { PhoneStatus } from './types.js';
 
-export interface DeviceInformation {
-  model?: string;
-  hostName?: string;
-  macAddress?: string;
-  directoryNumber?: string;
-  firmware?: string;
-  messageWaiting?: boolean;
-}
+/** What DeviceInformationX says: the status without the call state and the TLS fingerprint. */
+export type DeviceInformation = Omit<PhoneStatus, 'inCall' | 'certificateSha256'>;
 
 /** Parse a DeviceInformationX body; throws PhoneBadResponse when it is not one. */
 export function parseDeviceInformation(key: string, body: Buffer, contentType?: string): DeviceInformation {

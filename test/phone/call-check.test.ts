@@ -1,21 +1,12 @@
 /** Never ring during a real call: the StreamingStatisticsX check before each Play, over the simulator. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
+import { describe, expect, it } from 'vitest';
+import type { SimPhone } from '../../src/sim/index.js';
 import { ring } from '../../src/phone/ring.js';
 import { CallCheckMemory, PhoneInCall, checkCall, inCallNotice } from '../../src/phone/call-check.js';
 import { PhoneUnreachable } from '../../src/phone/errors.js';
-import { phoneOf, rawServer, testClient } from './helpers.js';
+import { phoneOf, rawServer, simPhones, testClient } from './helpers.js';
 
-const sims: SimPhone[] = [];
-async function sim(options: SimPhoneOptions = {}): Promise<SimPhone> {
-  const p = await startPhone({ toneTimeScale: 0.01, ...options });
-  sims.push(p);
-  return p;
-}
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all([...sims.splice(0).map((s) => s.stop()), ...closers.splice(0).map((c) => c())]);
-});
+const { sim, closers } = simPhones();
 
 const checks = (phone: SimPhone) => phone.requests.filter((q) => q.path.startsWith('/StreamingStatisticsX'));
 const plays = (phone: SimPhone) => phone.requests.filter((q) => q.path === '/CGI/Execute');

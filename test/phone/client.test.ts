@@ -1,6 +1,5 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
+import { describe, expect, it } from 'vitest';
 import { PhoneClient } from '../../src/phone/client.js';
 import { createNetworkPolicy } from '../../src/phone/network-policy.js';
 import {
@@ -13,19 +12,9 @@ import {
   PhoneTimeout,
   PhoneUnreachable,
 } from '../../src/phone/errors.js';
-import { capturingLogger, loopbackPolicy, phoneOf, rawServer, testClient } from './helpers.js';
+import { capturingLogger, loopbackPolicy, phoneOf, rawServer, simPhones, testClient } from './helpers.js';
 
-const sims: SimPhone[] = [];
-const closers: (() => Promise<void>)[] = [];
-async function sim(options: SimPhoneOptions = {}): Promise<SimPhone> {
-  const p = await startPhone({ toneTimeScale: 0.01, ...options });
-  sims.push(p);
-  return p;
-}
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.stop()));
-  await Promise.all(closers.splice(0).map((c) => c()));
-});
+const { sim, closers } = simPhones();
 
 const PLAY = [{ url: 'Play:Classic1.raw', priority: 2 as const }];
 

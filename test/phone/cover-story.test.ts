@@ -1,23 +1,13 @@
 /** The cover story: validation up front, and the CiscoIPPhoneText pushed after the first ring (simulator). */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
+import { describe, expect, it } from 'vitest';
 import { ring } from '../../src/phone/ring.js';
 import { InvalidCoverStory, MAX_COVER_TEXT_CHARS, coverStoryXml, validateCoverStory } from '../../src/phone/cover-story.js';
 import { PhoneInCall } from '../../src/phone/call-check.js';
 import { InvalidPhoneText } from '../../src/phone/errors.js';
 import { LEGACY_OBJECT_LIMIT, buildExecute, formBody } from '../../src/phone/xml.js';
-import { phoneOf, rawServer, testClient } from './helpers.js';
+import { phoneOf, rawServer, simPhones, testClient } from './helpers.js';
 
-const sims: SimPhone[] = [];
-async function sim(options: SimPhoneOptions = {}): Promise<SimPhone> {
-  const p = await startPhone({ toneTimeScale: 0.01, ...options });
-  sims.push(p);
-  return p;
-}
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all([...sims.splice(0).map((s) => s.stop()), ...closers.splice(0).map((c) => c())]);
-});
+const { sim, closers } = simPhones();
 
 const STORY = { title: 'Facilities', text: 'Your car is blocking the gate' };
 

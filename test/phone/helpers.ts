@@ -5,13 +5,19 @@ import { Writable } from 'node:stream';
 import { PhoneClient, type PhoneClientOptions } from '../../src/phone/client.js';
 import { createNetworkPolicy } from '../../src/phone/network-policy.js';
 import type { Phone } from '../../src/phone/types.js';
-import type { SimPhone } from '../../src/sim/index.js';
+import type { SimPhone, SimPhoneOptions } from '../../src/sim/index.js';
 import { createLogger, type Logger } from '../../src/log.js';
+import { phonesStoppedAfterEach } from '../sim/helpers.js';
 
 export const loopbackPolicy = createNetworkPolicy(['127.0.0.0/8']);
 
 export function testClient(options: PhoneClientOptions = {}): PhoneClient {
   return new PhoneClient({ networkPolicy: loopbackPolicy, connectTimeoutMs: 1000, responseTimeoutMs: 5000, ...options });
+}
+
+/** Call at a test file's top level: `sim()` starts a phone with short tones; all are stopped after each test, with `closers`. */
+export function simPhones(): { sim: (options?: SimPhoneOptions) => Promise<SimPhone>; closers: (() => Promise<void>)[] } {
+  return phonesStoppedAfterEach({ toneTimeScale: 0.01 });
 }
 
 export function phoneOf(sim: SimPhone, extra: Partial<Phone> = {}): Phone {

@@ -1,22 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
+import { describe, expect, it } from 'vitest';
+import type { SimPhone } from '../../src/sim/index.js';
 import { ring } from '../../src/phone/ring.js';
 import { InvalidTone, PhoneAuthFailed, PhoneRejected, ToneDenied } from '../../src/phone/errors.js';
 import type { RingProgress } from '../../src/phone/types.js';
-import { phoneOf, testClient } from './helpers.js';
+import { phoneOf, simPhones, testClient } from './helpers.js';
 
 /** The Execute requests only (the call check adds a GET before each Play). */
 const executes = (phone: SimPhone) => phone.requests.filter((q) => q.path === '/CGI/Execute');
 
-const sims: SimPhone[] = [];
-async function sim(options: SimPhoneOptions = {}): Promise<SimPhone> {
-  const p = await startPhone({ toneTimeScale: 0.01, ...options });
-  sims.push(p);
-  return p;
-}
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.stop()));
-});
+const { sim } = simPhones();
 
 describe('ring', () => {
   it('plays the default tone 3 times with Priority 2 and reports progress after each ring', async () => {

@@ -1,23 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
-import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
 import { screenshot } from '../../src/phone/screenshot.js';
 import { status } from '../../src/phone/status.js';
 import { diagnose } from '../../src/phone/diagnose.js';
 import { PhoneAuthFailed, PhoneBadResponse } from '../../src/phone/errors.js';
-import { phoneOf, rawServer, testClient } from './helpers.js';
+import { phoneOf, rawServer, simPhones, testClient } from './helpers.js';
 
-const sims: SimPhone[] = [];
-const closers: (() => Promise<void>)[] = [];
-async function sim(options: SimPhoneOptions = {}): Promise<SimPhone> {
-  const p = await startPhone({ toneTimeScale: 0.01, ...options });
-  sims.push(p);
-  return p;
-}
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.stop()));
-  await Promise.all(closers.splice(0).map((c) => c()));
-});
+const { sim, closers } = simPhones();
 
 describe('screenshot', () => {
   it.each(['bmp', 'png', 'cip'] as const)('turns a %s screenshot into a PNG with the right size, with auth', async (format) => {

@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
-import { call, execute, executeXml, failureCode, waitFor } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { startPhone } from '../../src/sim/index.js';
+import { call, execute, executeXml, failureCode, phonesStoppedAfterEach, waitFor } from './helpers.js';
 
-const phones: SimPhone[] = [];
-async function phone(options: SimPhoneOptions = {}): Promise<SimPhone> {
-  const p = await startPhone({ toneTimeScale: 0, ...options });
-  phones.push(p);
-  return p;
-}
-afterEach(async () => {
-  await Promise.all(phones.splice(0).map((p) => p.stop()));
-});
+const { sim: phone } = phonesStoppedAfterEach({ toneTimeScale: 0 });
 
 const PLAY = executeXml('Play:Classic1.raw');
 

@@ -3,7 +3,29 @@
  * connection per request so restarts and crashes are seen as a real client sees them).
  */
 import { Agent, request, type Dispatcher } from 'undici';
-import type { SimPhone } from '../../src/sim/index.js';
+import { afterEach } from 'vitest';
+import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
+
+/**
+ * For one test file (call it at the top level): `sim()` starts a simulated phone with `defaults`
+ * under the options given; `closers` takes the close functions of other servers. Everything started
+ * is stopped after each test.
+ */
+export function phonesStoppedAfterEach(defaults: SimPhoneOptions): { sim: (options?: SimPhoneOptions) => Promise<SimPhone>; closers: (() => Promise<void>)[] } {
+  const sims: SimPhone[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await Promise.all([...sims.splice(0).map((s) => s.stop()), ...closers.splice(0).map((c) => c())]);
+  });
+  return {
+    closers,
+    async sim(options: SimPhoneOptions = {}): Promise<SimPhone> {
+      const p = await startPhone({ ...defaults, ...options });
+      sims.push(p);
+      return p;
+    },
+  };
+}
 
 export interface Reply {
   status: number;
