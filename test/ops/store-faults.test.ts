@@ -13,6 +13,10 @@
  * - Damaged row: bytes flipped inside one user's sealed blob on disk.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startRescue } from '../../src/rescue/index.js';
+import { slackScheduleReporter } from '../../src/slack/flows/scheduled.js';
+import { StoreUnavailable } from '../../src/store/errors.js';
+import type { ScheduledRescue } from '../../src/store/state-types.js';
 import { messageText } from '../support/fake-slack.js';
 import { viewSubmission } from '../support/slack-requests.js';
 import { settingsForm, startWorld, TEAM, type World } from './world.js';
@@ -158,6 +162,22 @@ describe('store faults', () => {
     expect(ackJson(repaired.text).response_action).toBe('update');
     const after = await w.command('U0CAROL', '/rescue');
     await w.fake.waitForResponse(after.responseId, /rang twice/, 15_000);
+  });
+
+  it('a scheduled rescue that fires while the database is read-only: the requester is DMed in office words', async () => {
+    await registeredColleagues();
+    w.db.pragma('query_only = ON');
+    const error = await startRescue(w.rescue, { teamId: TEAM, requesterId: 'U0ALICE' }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(StoreUnavailable);
+    const entry: ScheduledRescue = { id: 'sched-1', teamId: TEAM, requesterId: 'U0ALICE', targetId: 'U0ALICE', dueAt: new Date(), status: 'pending', createdAt: new Date() };
+    await slackScheduleReporter(w.bot.app.client, { rescue: w.rescue, logger: w.rescue.logger }).refused(entry, error as StoreUnavailable);
+    const dm = await w.fake.waitFor('chat.postMessage', (c) => c.params.channel === 'D0ALICE');
+    expect(messageText(dm.params)).toMatch(/try again/i);
+    expect(messageText(dm.params)).not.toMatch(OFFICE_WORDS.not);
+    w.db.pragma('query_only = OFF');
   });
 
   it('a damaged plain column (buddies) of one row does not take the others down', async () => {

@@ -10,7 +10,7 @@ import { now, type RescueDeps } from '../../rescue/deps.js';
 import { cancelScheduled, listScheduled, scheduleRescue } from '../../rescue/schedule.js';
 import type { ScheduleReporter } from '../../rescue/scheduler.js';
 import { safeTimeZone, type WhenSpec } from '../../rescue/when.js';
-import { errorMessage } from '../blocks/errors.js';
+import { errorMessage, personHint } from '../blocks/errors.js';
 import { outcomeMessage, rescuedDm, type RescueView } from '../blocks/rescue.js';
 import { cancelledMessage, scheduledListMessage, scheduledMessage, scheduledMissedDm, scheduledRefusedDm } from '../blocks/scheduled.js';
 import type { SlackDeps } from '../context.js';
@@ -98,7 +98,7 @@ export function slackScheduleReporter(client: webApi.WebClient, deps: { rescue: 
       if (!handle.self && outcome.completed > 0) await dm(entry.targetId, rescuedDm(entry.requesterId, outcome.completed));
     },
     async refused(entry, error) {
-      await dm(entry.requesterId, scheduledRefusedDm(entry, error.hint, await tz(entry.requesterId)));
+      await dm(entry.requesterId, scheduledRefusedDm(entry, personHint(error, { self: entry.targetId === entry.requesterId }), await tz(entry.requesterId)));
     },
     async missed(entry) {
       await dm(entry.requesterId, scheduledMissedDm(entry, await tz(entry.requesterId)));
