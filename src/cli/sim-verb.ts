@@ -46,8 +46,9 @@ export function parseFaults(values: readonly string[]): Partial<SimFaults> {
       throw new UsageError(`Unknown fault "${rawName}". Use one of: web-access-disabled, hang, slow=MS, reset, garbage, http500.`);
     }
     if (name === 'slowMs') {
-      const ms = Number(rawArg ?? '2000');
-      if (!Number.isInteger(ms) || ms < 0 || ms > 600_000) throw new UsageError('--fault slow=MS needs a delay in milliseconds (0-600000).');
+      const raw = rawArg ?? '2000';
+      const ms = Number(raw);
+      if (!/^\d+$/.test(raw) || ms > 600_000) throw new UsageError('--fault slow=MS needs a delay in milliseconds (0-600000).');
       faults.slowMs = ms;
     } else {
       faults[name] = true;
@@ -59,7 +60,7 @@ export function parseFaults(values: readonly string[]): Partial<SimFaults> {
 function intOption(raw: string | undefined, name: string, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number between ${min} and ${max}; it is "${raw}".`);
+  if (!/^\d+$/.test(raw) || n < min || n > max) throw new UsageError(`${name} must be a whole number between ${min} and ${max}; it is "${raw}".`);
   return n;
 }
 

@@ -188,7 +188,8 @@ export class SimulatedPhone implements SimPhone {
     this.generation += 1;
     this.crashed = true;
     this.screen = { kind: 'idle' };
-    void this.listener.reconcile();
+    // Going down cannot fail; coming back (below) can, if another process took the port meanwhile.
+    void this.listener.reconcile().catch(() => undefined);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.crashed = false;

@@ -103,6 +103,9 @@ describe('rescue-ring sim options', async () => {
 
   it('refuses bad values with usage errors', () => {
     expect(() => phoneOptionsFrom({ ...base, phones: '0' }, {})).toThrow(/--phones/);
+    // Whole numbers as digits only: Number() would take these.
+    for (const phones of ['1e1', '0x10', ' 2', '']) expect(() => phoneOptionsFrom({ ...base, phones }, {})).toThrow(/--phones must be a whole number/);
+    expect(() => phoneOptionsFrom({ ...base, fault: ['slow='] }, {})).toThrow(/slow=MS/);
     expect(() => phoneOptionsFrom({ ...base, port: '65535' }, {})).toThrow(/65535/);
     expect(() => phoneOptionsFrom({ ...base, format: 'gif' }, {})).toThrow(/--format/);
     expect(() => phoneOptionsFrom({ ...base, fault: ['slow=soon'] }, {})).toThrow(/slow=MS/);
