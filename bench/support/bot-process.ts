@@ -4,9 +4,10 @@
  * loopback and reads its memory and CPU from /proc, so nothing of the bench runs inside it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GcTrace, type GcSummary } from './gc-trace.js';
 import { cpuMsOf, freePort, memoryOf } from './proc.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,6 +29,8 @@ export interface BotProcess {
   cpuMs(): number;
   /** The last 20 kB the bot wrote (JSON log lines at LOG_LEVEL). */
   output(): string;
+  /** With `traceGc`: what V8 reported about its collections so far. */
+  gc(): GcSummary | undefined;
   /** SIGTERM, as an orchestrator stops it; resolves with the exit code. */
   stop(): Promise<number | null>;
 }
@@ -38,21 +41,30 @@ export interface StartBotOptions {
   /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/x']. */
   nodeArgs?: string[];
   readyTimeoutMs?: number;
+  /** Start node with --trace-gc and summarize its lines (see gc-trace.ts). */
+  traceGc?: boolean;
 }
 
 /** Starts `node dist/main.js` on a free port and waits until GET /readyz answers 200. */
 export async function startBot(options: StartBotOptions): Promise<BotProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), join(ROOT, 'dist/main.js')], {
+  const gcTrace = options.traceGc ? new GcTrace() : undefined;
+  const child: ChildProcess = spawn(process.execPath, [...(gcTrace ? ['--trace-gc'] : []), ...(options.nodeArgs ?? []), join(ROOT, 'dist/main.js')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  // BENCH_BOT_LOG=FILE keeps everything the bot wrote (e.g. with --trace-gc), for diagnosis.
+  const logFile = process.env.BENCH_BOT_LOG;
   const keep = (d: Buffer) => {
     output = (output + d.toString()).slice(-20_000);
+    if (logFile) appendFileSync(logFile, d);
   };
-  child.stdout?.on('data', keep);
+  child.stdout?.on('data', (d: Buffer) => {
+    gcTrace?.feed(d.toString());
+    keep(d);
+  });
   child.stderr?.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
@@ -78,6 +90,7 @@ export async function startBot(options: StartBotOptions): Promise<BotProcess> {
     memory: () => memoryOf(pid),
     cpuMs: () => cpuMsOf(pid),
     output: () => output,
+    gc: () => gcTrace?.summary(),
     stop: async () => {
       child.kill('SIGTERM');
       const code = await exited;
