@@ -68,7 +68,7 @@ export async function promptHidden(prompt: string, input: NodeJS.ReadableStream 
   const rl = createInterface({ input, output: muted, terminal: true });
   try {
     return await new Promise<string | undefined>((resolve, reject) => {
-      rl.once('SIGINT', () => reject(new UsageError('Cancelled: no password was entered, so nothing was sent.')));
+      rl.once('SIGINT', () => reject(new UsageError('Cancelled at the password prompt; nothing was done.')));
       rl.once('close', () => resolve(undefined));
       rl.question('', resolve);
     });

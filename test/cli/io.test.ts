@@ -34,7 +34,7 @@ describe('promptHidden', () => {
   it('Ctrl-C cancels with a usage error instead of leaving the prompt pending', async () => {
     const { result } = await prompt('half-typ\x03');
     expect(result).toBeInstanceOf(UsageError);
-    expect((result as UsageError).message).toMatch(/Cancelled: no password was entered/);
+    expect((result as UsageError).message).toMatch(/Cancelled at the password prompt; nothing was done/);
   });
 
   it('Ctrl-D on an empty line is "no password" (undefined), not a hang', async () => {
