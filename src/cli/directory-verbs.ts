@@ -5,10 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { AppError } from '../errors.js';
+import { AppError, isAppError } from '../errors.js';
 import { EnvReader } from '../config/env.js';
 import { parsePhoneAddress } from '../phone/address.js';
-import { networkPolicyFromEnv, PhoneClient, ring, type TlsPolicy } from '../phone/index.js';
+import { checkPhoneAddress, networkPolicyFromEnv, PhoneClient, ring, type TlsPolicy } from '../phone/index.js';
 import { phoneFor, ringPlanFor } from '../rescue/phone-for.js';
 import { INTERVAL_RANGE, readRescueSettings, RINGS_RANGE } from '../rescue/settings.js';
 import { DENIED_TONES, TONE_NAME_PATTERN } from '../phone/tones.js';
@@ -29,6 +29,22 @@ class NotInDirectory extends AppError {
 
 /** The phone directory (not the whole store) for the length of one verb. */
 const withStore = <T>(fn: (store: OpenedStore) => Promise<T>): Promise<T> => withOpenStore(openStore, fn);
+
+/** CSV rows whose address PHONE_ALLOWED_NETWORKS refuses (or whose name does not resolve). */
+class ImportAddressesRefused extends AppError {
+  readonly code = 'PhoneAddressRefused';
+  constructor(file: string, rows: readonly string[], hint: string) {
+    super(`${file}: ${rows.length} phone address${rows.length === 1 ? '' : 'es'} cannot be used; nothing was imported.\n${rows.map((r) => `  ${r}`).join('\n')}`, hint);
+  }
+}
+
+/**
+ * Addresses are checked against the network policy when a phone is registered, as the Slack form
+ * does (src/rescue/register.ts), not only at the first ring. Throws PhoneAddressRefused / PhoneUnreachable.
+ */
+async function checkAllowed(address: string): Promise<void> {
+  await checkPhoneAddress(address, networkPolicyFromEnv(process.env));
+}
 
 /** The team to act on: --team, or the only team in the directory. */
 async function resolveTeam(store: OpenedStore, team: string | undefined): Promise<string> {
@@ -107,7 +123,7 @@ export function registerDirectoryVerbs(program: Command): void {
 
   phones
     .command('add')
-    .description('Register (or update) a user\'s phone. Password: PHONE_PASSWORD, --password-stdin, or a prompt; never on the command line.')
+    .description('Register (or update) a user\'s phone (its address must be allowed by PHONE_ALLOWED_NETWORKS). Password: PHONE_PASSWORD, --password-stdin, or a prompt; never on the command line.')
     .requiredOption('--team <id>', 'Slack team (workspace) id, like T012AB3CD')
     .requiredOption('--user <id>', 'Slack user id, like U012AB3CD')
     .requiredOption('--address <address>', 'phone address: host, host:port or https://host')
@@ -126,6 +142,7 @@ export function registerDirectoryVerbs(program: Command): void {
         const scheme = parsePhoneAddress(opts.address).scheme;
         const tls = tlsChoice(opts, scheme);
         if (opts.tone !== undefined) checkTone(opts.tone);
+        await checkAllowed(opts.address);
         const secret = await readSecret({ stdin: opts.passwordStdin, envName: 'PHONE_PASSWORD', prompt: `Phone password for ${opts.user} (empty = organisation default): ` });
         const password = secret === '' ? undefined : secret;
         const defaults = orgDefaults();
@@ -263,6 +280,20 @@ export function registerDirectoryVerbs(program: Command): void {
         return withStore(async (store) => {
           const teamId = await resolveTeam(store, opts.team);
           const inputs = parseImportCsv(text, teamId, { defaultUsername: orgDefaults().username, defaultPassword: orgDefaults().password }, file);
+          const refusals = (
+            await Promise.all(
+              inputs.map((i) =>
+                checkAllowed(i.address).then(
+                  () => undefined,
+                  (err: unknown) => {
+                    if (!isAppError(err)) throw err;
+                    return { row: `${i.userId} (${i.address}): ${err.message}`, hint: err.hint };
+                  },
+                ),
+              ),
+            )
+          ).filter((r) => r !== undefined);
+          if (refusals.length > 0) throw new ImportAddressesRefused(file, refusals.map((r) => r.row), refusals[0]!.hint);
           const existing = new Set((await store.list({ teamId })).rows.map((r) => r.userId));
           await store.putMany(inputs);
           const updated = inputs.filter((i) => existing.has(i.userId)).length;

@@ -174,6 +174,31 @@ describe.concurrent('rescue-ring phones', { timeout: SLOW }, () => {
     await store.close();
   });
 
+  it('checks addresses against PHONE_ALLOWED_NETWORKS when registering (add and import), as the Slack form does', async () => {
+    const { cli, dataDir, directory } = setup();
+    const metadata = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '169.254.169.254', '--username', 'svc'], { env: { PHONE_PASSWORD: SECRET } });
+    expect(metadata.code).toBe(1);
+    expect(metadata.stderr).toMatch(/169\.254\.169\.254 is a link-local address/);
+    expect(metadata.stderr).toMatch(/PHONE_ALLOWED_NETWORKS/);
+    const outside = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '10.1.2.3', '--username', 'svc', '--json'], {
+      env: { PHONE_PASSWORD: SECRET, PHONE_ALLOWED_NETWORKS: '192.168.0.0/16' },
+    });
+    expect(outside.code).toBe(1);
+    expect(JSON.parse(outside.stdout)).toMatchObject({ ok: false, error: 'PhoneAddressRefused' });
+
+    const file = join(dataDir, 'mixed.csv');
+    writeFileSync(file, 'user,address,username,password,tone,rings\nU111,10.0.0.1,svc,pw1,,\nU222,127.0.0.1:8080,svc,pw2,,\nU333,169.254.169.254,svc,pw3,,\n');
+    const imported = await cli(['phones', 'import', file, '--team', 'T1']);
+    expect(imported.code).toBe(1);
+    expect(imported.stderr).toMatch(/2 phone addresses cannot be used; nothing was imported/);
+    expect(imported.stderr).toMatch(/U222 \(127\.0\.0\.1:8080\): .*loopback/);
+    expect(imported.stderr).toMatch(/U333 \(169\.254\.169\.254\): .*link-local/);
+    expect(imported.stderr).not.toMatch(/U111/);
+    const store = await directory();
+    expect(await store.count()).toBe(0);
+    await store.close();
+  });
+
   it('a CSV with bad rows changes nothing and names each bad line', async () => {
     const { cli, dataDir, directory } = setup();
     const file = join(dataDir, 'bad.csv');
@@ -286,6 +311,7 @@ describe('rescue-ring phones test', { timeout: SLOW }, () => {
     const { cli } = setup();
     const env = { PHONE_ALLOWED_NETWORKS: '127.0.0.0/8' };
     await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', phone.address, '--username', phone.username, '--tone', 'Chime.raw', '--password-stdin'], {
+      env,
       input: `${phone.password}\n`,
     });
     const ok = await cli(['phones', 'test', 'U111'], { env });
@@ -294,7 +320,7 @@ describe('rescue-ring phones test', { timeout: SLOW }, () => {
     expect(ok.stdout).toContain('Rang the phone of U111 (team T1) once with Chime.raw');
     expect(phone.played).toEqual(['Chime.raw']);
 
-    await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', phone.address, '--username', phone.username], { env: { PHONE_PASSWORD: SECRET } });
+    await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', phone.address, '--username', phone.username], { env: { ...env, PHONE_PASSWORD: SECRET } });
     const denied = await cli(['phones', 'test', 'U111', '--json'], { env });
     expect(denied.code).toBe(1);
     expect(JSON.parse(denied.stdout)).toMatchObject({ ok: false, error: 'PhoneAuthFailed' });
@@ -311,7 +337,7 @@ describe('rescue-ring phones test', { timeout: SLOW }, () => {
     try {
       const env = { PHONE_ALLOWED_NETWORKS: '127.0.0.0/8' };
       const add = ['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', secure.url, '--username', secure.username, '--password-stdin'];
-      expect((await cli(add, { input: `${secure.password}\n` })).code).toBe(0);
+      expect((await cli(add, { env, input: `${secure.password}\n` })).code).toBe(0);
       expect((await cli(['phones', 'show', 'U111'])).stdout).toMatch(/HTTPS trust\s+trust on first use \(not pinned yet\)/);
       const first = await cli(['phones', 'test', 'U111'], { env });
       expect(first.code).toBe(0);
@@ -320,7 +346,7 @@ describe('rescue-ring phones test', { timeout: SLOW }, () => {
       expect((await cli(['phones', 'test', 'U111'], { env })).code).toBe(0);
 
       const wrong = 'AB'.repeat(32);
-      expect((await cli([...add, '--tls-fingerprint', wrong], { input: `${secure.password}\n` })).code).toBe(0);
+      expect((await cli([...add, '--tls-fingerprint', wrong], { env, input: `${secure.password}\n` })).code).toBe(0);
       const refused = await cli(['phones', 'test', 'U111', '--json'], { env });
       expect(refused.code).toBe(1);
       expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false });
