@@ -13,7 +13,7 @@
  * BENCH_CPU_PROF=DIR writes a V8 CPU profile of the bot there (node --cpu-prof); BENCH_BOT_NODE_ARGS adds
  * node flags to the bot (space-separated, e.g. "--trace-gc"; its output lands in the bot's log tail).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyLine } from '../../src/store/index.js';
@@ -77,6 +77,7 @@ export async function run(): Promise<BenchSection> {
   );
   const profDir = process.env.BENCH_CPU_PROF;
   const bot = await startBot({
+    cwd: dir,
     env: {
       ...storeEnv,
       SLACK_SOCKET_MODE: 'false',
@@ -119,6 +120,8 @@ export async function run(): Promise<BenchSection> {
   rmSync(dir, { recursive: true, force: true });
   const loadAtEnd = load1();
 
+  // BENCH_SLACK_DUMP=FILE keeps the raw per-request figures (send time, ack latency, first contact, first Play).
+  if (process.env.BENCH_SLACK_DUMP) writeFileSync(process.env.BENCH_SLACK_DUMP, JSON.stringify({ measured, phones: report.phones.slice(WARMUP) }));
   const firstPlay: number[] = [];
   const firstPlayHanging: number[] = [];
   const firstContact: number[] = [];
@@ -150,9 +153,9 @@ export async function run(): Promise<BenchSection> {
   const markdown = [
     `${REQUESTS} signed \`/rescue\` requests from ${REQUESTS} users, each ringing their own simulated phone, ${CONCURRENCY} in flight at all times (closed loop), after ${WARMUP} warm-up requests from other users whose rescues ran to the end first. Each phone takes ${PLAY_MS / 1000} s per Play; every ${HANG_EVERY}th measured phone (${REQUESTS / HANG_EVERY}) hangs: it accepts connections and never answers. The bot runs with its production defaults (3 rings 3 s apart, call check before each Play with its 2 s budget, 15 s phone timeout, default rescue limits: every request comes from a different user).`,
     '',
-    '**Method.** Three processes on one machine: (1) the bot, compiled with `npm run build` and started as `node dist/main.js` in HTTP mode (`SLACK_SOCKET_MODE=false`, `NODE_ENV=production`, `LOG_LEVEL=warn`, SQLite store in a temp `DATA_DIR` with a generated `STORE_KEYS` key, `PHONE_ALLOWED_NETWORKS=127.0.0.0/8`, `SLACK_API_URL` on the fake Slack), its users\' phones registered in its store before it starts; (2) the world: the simulated phones (src/sim) and the fake Slack (Web API and response_urls) under tsx; (3) the bench: the load generator, sending requests signed with the signing secret through an undici Pool of 50 keep-alive connections, as Slack does. Ack latency is measured by the load generator (request handed to the pool -> answer read). Time to first Play is the phone\'s log time of its first `POST /CGI/Execute` minus the time the request was sent (`Date.now()` in both processes). Peak RSS is the bot\'s `VmHWM` from `/proc/PID/status` (its whole life: start, warm-up, run, rings ending). Bot CPU is `utime + stime` from `/proc/PID/stat`. The bot runs with `--trace-gc` (V8 prints a line per collection; it changes no decision), read for the JS heap figures.',
+    '**Method.** Three processes on one machine: (1) the bot, compiled with `npm run build` and started as `node dist/main.js` in HTTP mode (`SLACK_SOCKET_MODE=false`, `NODE_ENV=production`, `LOG_LEVEL=warn`, SQLite store in a temp `DATA_DIR` with a generated `STORE_KEYS` key, `PHONE_ALLOWED_NETWORKS=127.0.0.0/8`, `SLACK_API_URL` on the fake Slack; working directory without a `.env`), its users\' phones registered in its store before it starts; (2) the world: the simulated phones (src/sim) and the fake Slack (Web API and response_urls) under tsx; (3) the bench: the load generator, sending requests signed with the signing secret through an undici Pool of 50 keep-alive connections, as Slack does. Ack latency is measured by the load generator (request handed to the pool -> answer read). Time to first Play is the phone\'s log time of its first `POST /CGI/Execute` minus the time the request was sent (`Date.now()` in both processes). Peak RSS is the bot\'s `VmHWM` from `/proc/PID/status` (its whole life: start, warm-up, run, rings ending). Bot CPU is `utime + stime` from `/proc/PID/stat`. The bot runs with `--trace-gc` (V8 prints a line per collection; it changes no decision), read for the JS heap figures.',
     '',
-    `**Machine.** ${cpus().length} CPUs shared with other work: 1-minute load average ${loadAtStart.toFixed(1)} when the run started and ${loadAtEnd.toFixed(1)} when it ended (a load above ${cpus().length} means processes were waiting for a CPU; the figures below were measured under that load).`,
+    `**Machine.** ${cpus().length} CPUs shared with other work: 1-minute load average ${loadAtStart.toFixed(1)} when the run started and ${loadAtEnd.toFixed(1)} when it ended (a load above ${cpus().length} means processes were waiting for a CPU; the figures below were measured under that load). On this shared machine the latency figures vary several-fold from run to run with the other work; the floor row, measured in the same run, calibrates them.`,
     '',
     '| measure | p50 | p99 | max | target | result |',
     '|---|---|---|---|---|---|',
@@ -176,8 +179,8 @@ export async function run(): Promise<BenchSection> {
     `| outcomes posted to response_urls | ${finals} of ${REQUESTS} (${[...outcomes].map(([k, n]) => `${k}: ${n}`).join('; ')}) | all | ${finals === REQUESTS ? 'met' : '**missed**'} |`,
     `| warnings/errors the bot logged | ${warnings.length} | | |`,
     `| bot exit code after SIGTERM | ${exitCode} | 0 | ${exitCode === 0 ? 'met' : '**missed**'} |`,
-    '',
     `| lower bound on the mean ack latency at ${CONCURRENCY} in flight, even with a CPU to itself (${CONCURRENCY} x bot CPU per request while the requests arrive) | ${f((CONCURRENCY * cpuAcks) / REQUESTS)} ms | | |`,
+    '',
     '',
     `Reading the figures. With ${CONCURRENCY} requests always in flight, each request waits for the ones ahead of it: the mean ack latency is ${CONCURRENCY} divided by the throughput (Little's law). Everything the bot does runs on one event loop, so its throughput is at most one request per "bot CPU per request while the requests arrive" (the ack itself plus the call checks, Plays and Slack posts of the rescues already started), and less when other processes hold the CPUs. A p99 under ${TARGET_ACK_P99_MS} ms at ${CONCURRENCY} in flight needs about ${Math.round((CONCURRENCY * 1000) / TARGET_ACK_P99_MS)} acks per second, i.e. under ${f(TARGET_ACK_P99_MS / CONCURRENCY)} ms of CPU per request on a CPU of the bot's own; the floor row shows what Node and this machine cost for the bare ack alone. Peak RSS is the process at ready plus the JS heap, which V8 lets grow to several times what is alive before a full collection (compare the two JS heap figures).`,
     '',

@@ -38,6 +38,8 @@ export interface BotProcess {
 export interface StartBotOptions {
   /** Environment of the bot (merged over PATH/HOME only; nothing else of the bench's environment leaks in). */
   env: Record<string, string>;
+  /** Working directory: main.js loads `.env` from it (dotenv), so give it one with none, e.g. DATA_DIR. */
+  cwd: string;
   /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/x']. */
   nodeArgs?: string[];
   readyTimeoutMs?: number;
@@ -50,7 +52,7 @@ export async function startBot(options: StartBotOptions): Promise<BotProcess> {
   const port = await freePort();
   const gcTrace = options.traceGc ? new GcTrace() : undefined;
   const child: ChildProcess = spawn(process.execPath, [...(gcTrace ? ['--trace-gc'] : []), ...(options.nodeArgs ?? []), join(ROOT, 'dist/main.js')], {
-    cwd: ROOT,
+    cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
