@@ -100,12 +100,15 @@ function describe(sim: PhoneSimulator, opts: SimVerbOptions, passwordFromEnv: bo
   ];
   if (first) {
     const pw = passwordFromEnv ? `"$${opts.passwordEnv}"` : SIM_DEFAULT_PASSWORD;
+    // Every line runs as pasted: loopback is refused unless listed, and an HTTPS-only phone needs its https:// address.
+    const allow = 'PHONE_ALLOWED_NETWORKS=127.0.0.0/8';
+    const where = opts.https ? first.url : first.address;
     lines.push(
       '',
       'Try it in another terminal:',
-      `  PHONE_PASSWORD=${pw} PHONE_ALLOWED_NETWORKS=127.0.0.0/8 npx rescue-ring ring ${first.address} --user ${opts.user}`,
-      `  PHONE_PASSWORD=${pw} npx rescue-ring screenshot ${first.address} -o screen.png --user ${opts.user}`,
-      `  npx rescue-ring status ${first.address}`,
+      `  PHONE_PASSWORD=${pw} ${allow} npx rescue-ring ring ${where} --user ${opts.user}`,
+      `  PHONE_PASSWORD=${pw} ${allow} npx rescue-ring screenshot ${where} -o screen.png --user ${opts.user}`,
+      `  ${allow} npx rescue-ring status ${where}`,
     );
   }
   lines.push('', 'Press Ctrl+C to stop.');

@@ -66,6 +66,9 @@ describe('rescue-ring sim', () => {
       const address = /ring (127\.0\.0\.1:\d+) --user ops/.exec(text)?.[1];
       expect(address).toBeDefined();
       expect(text).toContain(`PHONE_PASSWORD=ring-ring PHONE_ALLOWED_NETWORKS=127.0.0.0/8 npx rescue-ring ring ${address}`);
+      // Every suggested command works as pasted (loopback must be listed for each).
+      expect(text).toContain(`PHONE_PASSWORD=ring-ring PHONE_ALLOWED_NETWORKS=127.0.0.0/8 npx rescue-ring screenshot ${address} -o screen.png --user ops`);
+      expect(text).toContain(`  PHONE_ALLOWED_NETWORKS=127.0.0.0/8 npx rescue-ring status ${address}\n`);
       const res = await call(`http://${address}/CGI/Execute`, { method: 'POST', headers: { authorization: basic('ops', 'ring-ring') } });
       expect(res.status).toBe(500);
     } finally {
