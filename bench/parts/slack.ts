@@ -24,6 +24,7 @@ import { openPool, sendCommands, type LoadRequest } from '../support/load.js';
 import { load1 } from '../support/proc.js';
 import { seedPhones } from '../support/seed.js';
 import { summarize, type Summary } from '../support/stats.js';
+import { measureTransportCost } from '../support/transport-cost.js';
 import { World } from '../support/world.js';
 
 const REQUESTS = 1000;
@@ -119,6 +120,7 @@ export async function run(): Promise<BenchSection> {
   await world.stop();
   rmSync(dir, { recursive: true, force: true });
   const loadAtEnd = load1();
+  const transport = await measureTransportCost();
 
   // BENCH_SLACK_DUMP=FILE keeps the raw per-request figures (send time, ack latency, first contact, first Play).
   if (process.env.BENCH_SLACK_DUMP) writeFileSync(process.env.BENCH_SLACK_DUMP, JSON.stringify({ measured, phones: report.phones.slice(WARMUP) }));
@@ -174,6 +176,7 @@ export async function run(): Promise<BenchSection> {
     `| bot CPU per request while the requests arrive (acks and the rings they started) | ${(cpuAcks / REQUESTS).toFixed(2)} ms | | |`,
     `| bot CPU per request, whole rescue (until every outcome was posted) | ${(cpuAll / REQUESTS).toFixed(2)} ms | | |`,
     `| CPU used on the same machine by the bench itself from the first measured request until every outcome was posted: phones + fake Slack / load generator | ${(worldCpu / 1000).toFixed(1)} s / ${(benchCpu / 1000).toFixed(1)} s (the bot: ${(cpuAll / 1000).toFixed(1)} s) | | |`,
+    `| CPU per phone request (client and simulated phone in one process, sequential): PhoneClient.execute / bare undici Client opened and destroyed per request / node:http with agent: false | ${transport.phoneClientMs.toFixed(2)} / ${transport.undiciClientMs.toFixed(2)} / ${transport.nodeHttpMs.toFixed(2)} ms | | |`,
     `| floor: CPU per request of the bare node:http server | ${floor.cpuPerRequestMs.toFixed(2)} ms | | |`,
     `| bad acks | ${measured.failures.length + warm.failures.length}${measured.failures[0] ? ` (first: ${measured.failures[0]})` : ''} | 0 | ${measured.failures.length + warm.failures.length === 0 ? 'met' : '**missed**'} |`,
     `| outcomes posted to response_urls | ${finals} of ${REQUESTS} (${[...outcomes].map(([k, n]) => `${k}: ${n}`).join('; ')}) | all | ${finals === REQUESTS ? 'met' : '**missed**'} |`,
@@ -184,7 +187,7 @@ export async function run(): Promise<BenchSection> {
     '',
     `Reading the figures. With ${CONCURRENCY} requests always in flight, each request waits for the ones ahead of it: the mean ack latency is ${CONCURRENCY} divided by the throughput (Little's law). Everything the bot does runs on one event loop, so its throughput is at most one request per "bot CPU per request while the requests arrive" (the ack itself plus the call checks, Plays and Slack posts of the rescues already started), and less when other processes hold the CPUs. A p99 under ${TARGET_ACK_P99_MS} ms at ${CONCURRENCY} in flight needs about ${Math.round((CONCURRENCY * 1000) / TARGET_ACK_P99_MS)} acks per second, i.e. under ${f(TARGET_ACK_P99_MS / CONCURRENCY)} ms of CPU per request on a CPU of the bot's own; the floor row shows what Node and this machine cost for the bare ack alone. Peak RSS is the process at ready plus the JS heap, which V8 lets grow to several times what is alive before a full collection (compare the two JS heap figures).`,
     '',
-    'Where the bot\'s CPU goes (CPU profile of one run, `BENCH_CPU_PROF=/tmp/prof npm run bench -- slack`, 2026-11-28, load average about 9): about half in phone requests (each call check and Play opens a fresh connection with its own undici Client, as phones\' small web servers require; undici builds an Error, and Node formats its stack, for every `Connection: close` answer and every destroyed client), about 12% receiving and acking the command (Bolt; the ack\'s socket write alone is about 1 ms on this virtual machine), about 8% garbage collection, 4% SQLite, 4% Slack posts; the rest is socket work shared among them.',
+    'Where the bot\'s CPU goes (CPU profile of one run, `BENCH_CPU_PROF=/tmp/prof npm run bench -- slack`, 2026-11-28, load average about 9): about half in phone requests (each call check and Play opens a fresh connection with its own undici Client, as phones\' small web servers require; undici builds an Error, and Node formats its stack, for every `Connection: close` answer and every destroyed client; see the CPU per phone request row for what node:http would cost instead, six phone requests per rescue), about 12% receiving and acking the command (Bolt; the ack\'s socket write alone is about 1 ms on this virtual machine), about 8% garbage collection, 4% SQLite, 4% Slack posts; the rest is socket work shared among them.',
   ].join('\n');
   return { title: 'Slack app under load', command: 'npm run bench -- slack', markdown, ok };
 }
