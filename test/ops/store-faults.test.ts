@@ -99,6 +99,8 @@ describe('store faults', () => {
     const text = await reply(rescue, /try again/i);
     expect(text).not.toMatch(OFFICE_WORDS.not);
     expect(operatorLines('SQLITE_READONLY').length).toBeGreaterThan(0);
+    // Logged as the operator's problem by the Slack side itself, not as a user's refusal.
+    expect(w.logs.lines().some((l) => l.msg === 'rescue could not start' && l.level === 50 && l.code === 'StoreUnavailable')).toBe(true);
 
     // A check that only reads still works while the file is read-only.
     const status = await w.command('U0BOB', '/phone', 'status');

@@ -3,6 +3,7 @@
  * budget, post the outcome, and DM the rescued colleague afterwards.
  */
 import type { webApi } from '@slack/bolt';
+import { isAppError } from '../../errors.js';
 import { startRescue, type RescueHandle } from '../../rescue/index.js';
 import { outcomeMessage, progressMessage, rescuedDm, ringingMessage, type RescueView } from '../blocks/rescue.js';
 import { errorMessage } from '../blocks/errors.js';
@@ -134,7 +135,9 @@ export async function rescueWithAck(deps: SlackDeps, client: webApi.WebClient, a
 }
 
 export function logRefusal(deps: SlackDeps, err: unknown, ask: RescueAsk): void {
-  const code = err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : undefined;
-  if (code) deps.logger.info({ teamId: ask.teamId, requesterId: ask.requesterId, targetId: ask.targetId, code }, 'rescue refused');
-  else deps.logger.error({ err, teamId: ask.teamId, requesterId: ask.requesterId }, 'rescue failed to start');
+  const who = { teamId: ask.teamId, requesterId: ask.requesterId, targetId: ask.targetId };
+  if (!isAppError(err)) deps.logger.error({ err, ...who }, 'rescue failed to start');
+  // The store failing is the operator's problem, not a refusal: log its message (never secret) loudly.
+  else if (err.code.startsWith('Store') || err.code === 'Unexpected') deps.logger.error({ ...who, code: err.code, message: err.message }, 'rescue could not start');
+  else deps.logger.info({ ...who, code: err.code }, 'rescue refused');
 }
