@@ -120,7 +120,7 @@ export async function run(): Promise<BenchSection> {
   await world.stop();
   rmSync(dir, { recursive: true, force: true });
   const loadAtEnd = load1();
-  const transport = await measureTransportCost();
+  const transport = measureTransportCost();
 
   // BENCH_SLACK_DUMP=FILE keeps the raw per-request figures (send time, ack latency, first contact, first Play).
   if (process.env.BENCH_SLACK_DUMP) writeFileSync(process.env.BENCH_SLACK_DUMP, JSON.stringify({ measured, phones: report.phones.slice(WARMUP) }));
@@ -176,7 +176,7 @@ export async function run(): Promise<BenchSection> {
     `| bot CPU per request while the requests arrive (acks and the rings they started) | ${(cpuAcks / REQUESTS).toFixed(2)} ms | | |`,
     `| bot CPU per request, whole rescue (until every outcome was posted) | ${(cpuAll / REQUESTS).toFixed(2)} ms | | |`,
     `| CPU used on the same machine by the bench itself from the first measured request until every outcome was posted: phones + fake Slack / load generator | ${(worldCpu / 1000).toFixed(1)} s / ${(benchCpu / 1000).toFixed(1)} s (the bot: ${(cpuAll / 1000).toFixed(1)} s) | | |`,
-    `| CPU per phone request (client and simulated phone in one process, sequential): PhoneClient.execute / bare undici Client opened and destroyed per request / node:http with agent: false | ${transport.phoneClientMs.toFixed(2)} / ${transport.undiciClientMs.toFixed(2)} / ${transport.nodeHttpMs.toFixed(2)} ms | | |`,
+    `| CPU per phone request (compiled; client and simulated phone in one process, sequential): PhoneClient.execute / bare undici Client opened and destroyed per request / node:http with agent: false | ${transport.phoneClientMs.toFixed(2)} / ${transport.undiciClientMs.toFixed(2)} / ${transport.nodeHttpMs.toFixed(2)} ms | | |`,
     `| floor: CPU per request of the bare node:http server | ${floor.cpuPerRequestMs.toFixed(2)} ms | | |`,
     `| bad acks | ${measured.failures.length + warm.failures.length}${measured.failures[0] ? ` (first: ${measured.failures[0]})` : ''} | 0 | ${measured.failures.length + warm.failures.length === 0 ? 'met' : '**missed**'} |`,
     `| outcomes posted to response_urls | ${finals} of ${REQUESTS} (${[...outcomes].map(([k, n]) => `${k}: ${n}`).join('; ')}) | all | ${finals === REQUESTS ? 'met' : '**missed**'} |`,
