@@ -10,7 +10,7 @@ import { readSlackConfig, README_SLACK_SETUP } from './config/slack.js';
 import { readStoreConfig } from './config/store.js';
 import { isAppError } from './errors.js';
 import { createLogger, LOG_LEVELS, type Logger } from './log.js';
-import { networkPolicyFromEnv, PhoneClient, type NetworkPolicy } from './phone/index.js';
+import { DEFAULT_RESPONSE_TIMEOUT_MS, networkPolicyFromEnv, PhoneClient, type NetworkPolicy } from './phone/index.js';
 import { readRescueSettings, recentRescues, rescueDeps, startHousekeeping, type RescueDeps } from './rescue/index.js';
 import { startScheduler } from './rescue/scheduler.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
@@ -26,6 +26,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const storeConfig = readStoreConfig(reader);
   const settings = readRescueSettings(reader);
   const graceMs = reader.int('SHUTDOWN_GRACE_SECONDS', DEFAULT_SHUTDOWN_GRACE_MS / 1000, { min: 0, max: 600 }) * 1000;
+  // A Play is answered when its tone ends: slow phones or long tones need more than the default.
+  const responseTimeoutMs = reader.int('PHONE_RESPONSE_TIMEOUT_SECONDS', DEFAULT_RESPONSE_TIMEOUT_MS / 1000, { min: 1, max: 300 }) * 1000;
   const logLevel = reader.string('LOG_LEVEL');
   if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) reader.problem(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; it is "${logLevel}"`);
   let networkPolicy: NetworkPolicy | undefined;
@@ -57,7 +59,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   }
   let storeOpen = true;
 
-  const phones = new PhoneClient({ networkPolicy, logger, ...(store.phoneLock ? { phoneLock: store.phoneLock } : {}) });
+  const phones = new PhoneClient({ networkPolicy, logger, responseTimeoutMs, ...(store.phoneLock ? { phoneLock: store.phoneLock } : {}) });
   const rescue: RescueDeps = rescueDeps(store, { phones, settings, logger });
   const stopHousekeeping = startHousekeeping(rescue);
   const bot = createSlackApp({ config: slack, rescue, logger, storeReady: () => storeOpen, history: (key, limit) => recentRescues(rescue, key, limit) });

@@ -126,4 +126,10 @@ describe('.env.example', () => {
     expect(configSection).toContain('.env.example');
     expect(names.filter((n) => !configSection.includes(`\`${n}\``))).toEqual([]);
   });
+
+  it('every variable the README names anywhere (troubleshooting too) is one .env.example documents', () => {
+    const named = [...readme.matchAll(/`([A-Z][A-Z0-9]*_[A-Z0-9_]+)`/g)].map((m) => m[1]!);
+    expect(named.length).toBeGreaterThan(10);
+    expect([...new Set(named)].filter((n) => !names.includes(n))).toEqual([]);
+  });
 });

@@ -70,13 +70,14 @@ describe('npm start', () => {
   });
 
   it('reports malformed values too, all at once', async () => {
-    const run = start({ SLACK_SOCKET_MODE: 'false', SLACK_BOT_TOKEN: 'oops', PORT: 'eighty', PHONE_ALLOWED_NETWORKS: '10.0.0.0/99' }, tempDir());
+    const run = start({ SLACK_SOCKET_MODE: 'false', SLACK_BOT_TOKEN: 'oops', PORT: 'eighty', PHONE_ALLOWED_NETWORKS: '10.0.0.0/99', PHONE_RESPONSE_TIMEOUT_SECONDS: '0' }, tempDir());
     expect(await run.exit).toBe(2);
     const err = run.stderr.join('');
     expect(err).toContain('SLACK_BOT_TOKEN must be a bot token');
     expect(err).toContain('SLACK_SIGNING_SECRET is missing');
     expect(err).toContain('PORT must be a whole number');
     expect(err).toContain('PHONE_ALLOWED_NETWORKS');
+    expect(err).toContain('PHONE_RESPONSE_TIMEOUT_SECONDS');
     expect(err).not.toContain('oops');
   });
 
