@@ -1,7 +1,7 @@
 /**
  * App Home's "Recent rescues": the rescues a user gave (started, for a colleague or themselves) and
  * received (a colleague rang their phone), read from the audit log. Test rings and refused requests
- * are not rescues and are left out. The shape matches the Slack `history` seam (src/slack/context.ts).
+ * are not rescues and are left out. App Home reads it through the Slack `history` seam (src/slack/context.ts).
  */
 import type { AuditEntry } from '../store/state-types.js';
 import type { UserKey } from '../store/types.js';
@@ -19,7 +19,9 @@ export interface RescueHistoryEntry {
 }
 
 export interface RescueHistoryPage {
+  /** Rescues this user started for others (or themselves). */
   given: RescueHistoryEntry[];
+  /** Rescues of this user's phone by others. */
   received: RescueHistoryEntry[];
 }
 

@@ -1,9 +1,9 @@
 /** The App Home tab: registration state (address only, never credentials), actions, recent rescues. */
 import type { types } from '@slack/bolt';
-import type { RescueSettings } from '../../rescue/index.js';
+import type { RescueHistoryEntry, RescueHistoryPage, RescueSettings } from '../../rescue/index.js';
 import type { Registration } from '../../store/types.js';
-import type { RescueHistoryEntry, RescueHistoryPage } from '../context.js';
 import { ACTIONS } from '../ids.js';
+import { forgetButton } from './messages.js';
 import { actions, button, context, divider, esc, header, section, type Block } from './kit.js';
 
 const PERMISSION_TEXT = { anyone: 'anyone in the workspace', buddies: 'your rescue buddies', only_me: 'only you' } as const;
@@ -28,16 +28,7 @@ export function homeView(settings: RescueSettings, reg: Registration | undefined
         button('Settings', ACTIONS.openSettings),
         button('Test ring', ACTIONS.testRing, { style: 'primary' }),
         button('Screenshot', ACTIONS.screenshot),
-        button('Forget my phone', ACTIONS.forget, {
-          style: 'danger',
-          confirm: {
-            title: { type: 'plain_text', text: 'Forget your phone?' },
-            text: { type: 'mrkdwn', text: 'Your phone address and credentials will be deleted.' },
-            confirm: { type: 'plain_text', text: 'Forget it' },
-            deny: { type: 'plain_text', text: 'Keep it' },
-            style: 'danger',
-          },
-        }),
+        forgetButton(),
       ),
     );
   } else if (!problem) {

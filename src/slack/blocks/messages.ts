@@ -3,7 +3,21 @@ import type { Diagnosis } from '../../phone/types.js';
 import { RESCUE_USAGE } from '../errors.js';
 import { ACTIONS } from '../ids.js';
 import type { SlackMessage } from '../surface.js';
-import { actions, button, context, esc, section, type Block } from './kit.js';
+import { actions, button, context, esc, section, type Block, type Button } from './kit.js';
+
+/** "Forget my phone", with a confirm dialog (in /phone forget's reply and on App Home). */
+export function forgetButton(): Button {
+  return button('Forget my phone', ACTIONS.forget, {
+    style: 'danger',
+    confirm: {
+      title: { type: 'plain_text', text: 'Forget your phone?' },
+      text: { type: 'mrkdwn', text: 'Your phone address and credentials will be deleted.' },
+      confirm: { type: 'plain_text', text: 'Forget it' },
+      deny: { type: 'plain_text', text: 'Keep it' },
+      style: 'danger',
+    },
+  });
+}
 
 export function helpMessage(): SlackMessage {
   const phone =
@@ -34,16 +48,7 @@ export function forgetConfirmMessage(): SlackMessage {
       section(text),
       actions(
         'forget_actions',
-        button('Forget my phone', ACTIONS.forget, {
-          style: 'danger',
-          confirm: {
-            title: { type: 'plain_text', text: 'Forget your phone?' },
-            text: { type: 'mrkdwn', text: 'Your phone address and credentials will be deleted.' },
-            confirm: { type: 'plain_text', text: 'Forget it' },
-            deny: { type: 'plain_text', text: 'Keep it' },
-            style: 'danger',
-          },
-        }),
+        forgetButton(),
       ),
     ],
   };

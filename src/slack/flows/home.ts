@@ -4,7 +4,8 @@ import { isAppError } from '../../errors.js';
 import type { Registration } from '../../store/types.js';
 import { personHint } from '../blocks/errors.js';
 import { homeView } from '../blocks/home.js';
-import type { RescueHistoryPage, SlackDeps } from '../context.js';
+import type { RescueHistoryPage } from '../../rescue/index.js';
+import type { SlackDeps } from '../context.js';
 import { trySlack } from '../slack-errors.js';
 
 export async function publishHome(deps: SlackDeps, client: webApi.WebClient, teamId: string, userId: string): Promise<void> {
