@@ -1,10 +1,14 @@
 /**
- * The load generator: signed slash commands sent over loopback the way Slack sends them, through an
- * undici Pool with keep-alive connections, `concurrency` requests in flight at all times (closed loop).
+ * The load generator: signed slash commands sent over loopback the way Slack sends them, over
+ * keep-alive connections, `concurrency` requests in flight at all times (closed loop). Each worker has
+ * its own undici Client (one keep-alive connection): an undici Pool, after the server had closed its
+ * idle connections, queued requests behind the few connections that were open again and reconnected
+ * the others one at a time (seen from the server: 33 connections accepted at once, the other 17 about
+ * 100 ms apart), which put seconds of load-generator queueing into the first acks.
  * Each request records when it was sent (Date.now(), comparable with the phones' logs in another
  * process) and its client-side latency (send -> full answer read).
  */
-import { Pool } from 'undici';
+import { Client } from 'undici';
 import { slashCommand } from '../../test/support/slack-requests.js';
 
 export interface LoadRequest {
@@ -30,17 +34,29 @@ export interface LoadOptions {
   expect: string;
 }
 
-export function openPool(url: string, connections: number): Pool {
-  // Slack reuses its connections to an app; keep-alive well beyond the gaps of a run.
-  return new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+/** One keep-alive connection per worker. */
+export class Connections {
+  readonly clients: Client[];
+  constructor(url: string, count: number) {
+    // Slack reuses its connections to an app; keep-alive well beyond the gaps of a run (the server may close first).
+    this.clients = Array.from({ length: count }, () => new Client(url, { pipelining: 1, keepAliveTimeout: 30_000 }));
+  }
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.close()));
+  }
 }
 
-export async function sendCommands(pool: Pool, requests: readonly LoadRequest[], options: LoadOptions): Promise<LoadResult> {
+export function openConnections(url: string, count: number): Connections {
+  return new Connections(url, count);
+}
+
+export async function sendCommands(connections: Connections, requests: readonly LoadRequest[], options: LoadOptions): Promise<LoadResult> {
   const sentAt = new Array<number>(requests.length).fill(0);
   const latencyMs = new Array<number>(requests.length).fill(NaN);
   const failures: string[] = [];
   let next = 0;
-  const worker = async () => {
+  if (connections.clients.length < options.concurrency) throw new Error('fewer connections than workers');
+  const worker = async (client: Client) => {
     while (next < requests.length) {
       const i = next++;
       const r = requests[i]!;
@@ -49,7 +65,7 @@ export async function sendCommands(pool: Pool, requests: readonly LoadRequest[],
       sentAt[i] = Date.now();
       const t0 = performance.now();
       try {
-        const res = await pool.request({ path: '/slack/events', method: 'POST', headers: req.headers, body: req.body });
+        const res = await client.request({ path: '/slack/events', method: 'POST', headers: req.headers, body: req.body });
         const text = await res.body.text();
         latencyMs[i] = performance.now() - t0;
         if (res.statusCode !== 200 || !text.includes(options.expect)) failures.push(`${res.statusCode} ${text.slice(0, 80)}`);
@@ -60,6 +76,6 @@ export async function sendCommands(pool: Pool, requests: readonly LoadRequest[],
     }
   };
   const start = performance.now();
-  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  await Promise.all(connections.clients.slice(0, options.concurrency).map(worker));
   return { sentAt, latencyMs, failures, elapsedMs: performance.now() - start };
 }
