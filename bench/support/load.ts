@@ -1,10 +1,8 @@
 /**
  * The load generator: signed slash commands sent over loopback the way Slack sends them, over
  * keep-alive connections, `concurrency` requests in flight at all times (closed loop). Each worker has
- * its own undici Client (one keep-alive connection): an undici Pool, after the server had closed its
- * idle connections, queued requests behind the few connections that were open again and reconnected
- * the others one at a time (seen from the server: 33 connections accepted at once, the other 17 about
- * 100 ms apart), which put seconds of load-generator queueing into the first acks.
+ * its own undici Client (one keep-alive connection), so every connection carries one request at a time
+ * and no pool scheduling sits between a worker and its connection.
  * Each request records when it was sent (Date.now(), comparable with the phones' logs in another
  * process) and its client-side latency (send -> full answer read).
  */
