@@ -11,20 +11,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { EnvReader } from '../../src/config/env.js';
-import type { SlackConfig } from '../../src/config/slack.js';
-import { createLogger } from '../../src/log.js';
-import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
-import { readRescueSettings, recentRescues, registerPhone, rescueDeps, type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
+import { registerPhone, type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
 import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import type { SlackApp } from '../../src/slack/app.js';
 import { openDirectory } from '../../src/store/directory.js';
 import { loadKeyring } from '../../src/store/keyring.js';
 import { openSqliteDatabase, sqlitePath, SqliteRows } from '../../src/store/sqlite.js';
 import { SqliteAudit, SqliteRateLimiter, SqliteSchedules, SqliteTones } from '../../src/store/sqlite-state.js';
 import type { Store } from '../../src/store/state-types.js';
-import { LogCapture } from '../support/capture.js';
+import type { LogCapture } from '../support/capture.js';
 import { FakeSlack, type FakeUser } from '../support/fake-slack.js';
+import { capturingLogger, loopbackRescueDeps, startLoopbackBot } from '../support/loopback-bot.js';
 import * as req from '../support/slack-requests.js';
 
 export const TEAM = 'T1';
@@ -73,8 +70,7 @@ let responses = 0;
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rescue-ring-ops-'));
   const dbFile = sqlitePath(dataDir);
-  const logs = new LogCapture();
-  const logger = createLogger({ level: options.logLevel ?? 'debug', destination: logs.stream });
+  const { logger, logs } = capturingLogger(options.logLevel);
   const botToken = options.botToken ?? 'xoxb-ops-world-token';
   const signingSecret = options.signingSecret ?? 'ops-world-signing-secret';
   const storeKey = options.storeKey ?? randomBytes(32);
@@ -93,30 +89,19 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     tones: new SqliteTones(db),
     close: () => directory.close(),
   };
-  const env = new EnvReader({
-    PHONE_DEFAULT_RINGS: '2',
-    PHONE_DEFAULT_INTERVAL_SECONDS: '1',
-    RESCUE_TARGET_COOLDOWN_SECONDS: '0',
-    RESCUE_TARGET_PER_HOUR: '100000',
-    RESCUE_REQUESTER_PER_MINUTE: '100000',
-    ...options.env,
+  const rescue = loopbackRescueDeps(store, logger, {
+    env: {
+      PHONE_DEFAULT_RINGS: '2',
+      PHONE_DEFAULT_INTERVAL_SECONDS: '1',
+      RESCUE_TARGET_COOLDOWN_SECONDS: '0',
+      RESCUE_TARGET_PER_HOUR: '100000',
+      RESCUE_REQUESTER_PER_MINUTE: '100000',
+      ...options.env,
+    },
+    ...(options.responseTimeoutMs !== undefined ? { responseTimeoutMs: options.responseTimeoutMs } : {}),
+    ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
   });
-  const settings = readRescueSettings(env);
-  env.finish();
-  const rescue = rescueDeps(store, {
-    phones: new PhoneClient({
-      networkPolicy: createNetworkPolicy(['127.0.0.0/8']),
-      responseTimeoutMs: options.responseTimeoutMs ?? 2_000,
-      connectTimeoutMs: options.connectTimeoutMs ?? 1_000,
-      logger,
-    }),
-    settings,
-    logger,
-  });
-  const config: SlackConfig = { mode: 'http', botToken, signingSecret, port: 0, healthPort: 0, host: '127.0.0.1', apiUrl: fake.apiUrl };
-  const bot = createSlackApp({ config, rescue, logger, history: (key, limit) => recentRescues(rescue, key, limit), botId: fake.botId, botUserId: fake.botUserId, retries: 1, timeoutMs: 3_000 });
-  const { port } = await bot.start({ port: 0, host: '127.0.0.1' });
-  const url = `http://127.0.0.1:${port}/slack/events`;
+  const { bot, url } = await startLoopbackBot(rescue, logger, fake, { signingSecret, botToken });
   const phones: SimPhone[] = [];
 
   const settle = async () => {

@@ -7,15 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { EnvReader } from '../../src/config/env.js';
-import { createLogger } from '../../src/log.js';
-import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
-import { readRescueSettings, registerPhone, rescueDeps, type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
+import { registerPhone, type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
 import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
 import { openFullStore } from '../../src/store/index.js';
 import { Keyring, type KeyEntry } from '../../src/store/keyring.js';
 import type { Store } from '../../src/store/state-types.js';
+import { capturingLogger, loopbackRescueDeps } from '../support/loopback-bot.js';
 
 export const TEAM = 'T1';
 export const ME = 'U0ME';
@@ -51,27 +48,16 @@ export interface WorldOptions {
 
 export async function startWorld(options: WorldOptions = {}): Promise<RescueWorld> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'rescue-ring-rescue-'));
-  const logs: string[] = [];
-  const logger = createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        logs.push(chunk.toString('utf8'));
-        cb();
-      },
-    }),
-  });
+  const { logger, logs: capture } = capturingLogger();
+  const logs = capture.chunks;
   const keyring = options.keyring ?? new Keyring([makeKey('k1')], 'k1');
   const store = await openFullStore({ dataDir: dir, production: false }, { logger, keyring });
-  const env = new EnvReader({ PHONE_DEFAULT_RINGS: '1', PHONE_DEFAULT_INTERVAL_SECONDS: '1', ADMIN_USER_IDS: ADMIN, ...options.env });
-  const settings = readRescueSettings(env);
-  env.finish();
   const time = { now: new Date('2026-11-28T09:00:00.000Z') };
-  const deps = rescueDeps(store, {
-    phones: new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), responseTimeoutMs: 5_000, connectTimeoutMs: 2_000, logger }),
-    settings,
-    logger,
+  const deps = loopbackRescueDeps(store, logger, {
+    env: { PHONE_DEFAULT_RINGS: '1', PHONE_DEFAULT_INTERVAL_SECONDS: '1', ADMIN_USER_IDS: ADMIN, ...options.env },
     clock: () => time.now,
+    responseTimeoutMs: 5_000,
+    connectTimeoutMs: 2_000,
   });
   const phones: SimPhone[] = [];
   return {

@@ -6,17 +6,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { EnvReader } from '../../src/config/env.js';
-import type { SlackConfig } from '../../src/config/slack.js';
-import { createLogger } from '../../src/log.js';
-import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
-import { readRescueSettings, recentRescues, registerPhone, rescueDeps, type RescueDeps, type RegisterInput } from '../../src/rescue/index.js';
+import { registerPhone, type RescueDeps, type RegisterInput } from '../../src/rescue/index.js';
 import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
-import { createSlackApp, type SlackApp, type SlackAppOptions } from '../../src/slack/app.js';
+import type { SlackApp, SlackAppOptions } from '../../src/slack/app.js';
 import { openFullStore } from '../../src/store/index.js';
 import type { PhoneDirectory } from '../../src/store/types.js';
 import { FakeSlack, type FakeUser } from '../support/fake-slack.js';
+import { capturingLogger, loopbackRescueDeps, startLoopbackBot } from '../support/loopback-bot.js';
 import * as req from '../support/slack-requests.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-7f3a';
@@ -64,38 +60,22 @@ export interface HarnessOptions {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'rescue-ring-slack-'));
-  const logs: string[] = [];
-  const logger = createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        logs.push(chunk.toString('utf8'));
-        cb();
-      },
-    }),
-  });
+  const { logger, logs: capture } = capturingLogger();
+  const logs = capture.chunks;
   const fake = await FakeSlack.start({ users: USERS, teamId: TEAM });
   const store = await openFullStore({ dataDir: dir, production: false }, { logger });
   const directory = store.directory;
-  const env = new EnvReader({
-    PHONE_DEFAULT_RINGS: '3',
-    PHONE_DEFAULT_INTERVAL_SECONDS: '1',
-    RESCUE_TARGET_COOLDOWN_SECONDS: '0',
-    RESCUE_TARGET_PER_HOUR: '10000',
-    RESCUE_REQUESTER_PER_MINUTE: '10000',
-    ...options.env,
+  const rescue = loopbackRescueDeps(store, logger, {
+    env: {
+      PHONE_DEFAULT_RINGS: '3',
+      PHONE_DEFAULT_INTERVAL_SECONDS: '1',
+      RESCUE_TARGET_COOLDOWN_SECONDS: '0',
+      RESCUE_TARGET_PER_HOUR: '10000',
+      RESCUE_REQUESTER_PER_MINUTE: '10000',
+      ...options.env,
+    },
   });
-  const settings = readRescueSettings(env);
-  env.finish();
-  const rescue: RescueDeps = rescueDeps(store, {
-    phones: new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), responseTimeoutMs: 2_000, connectTimeoutMs: 1_000, logger }),
-    settings,
-    logger,
-  });
-  const config: SlackConfig = { mode: 'http', botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, port: 0, healthPort: 0, host: '127.0.0.1', apiUrl: fake.apiUrl };
-  const bot = createSlackApp({ config, rescue, logger, history: (key, limit) => recentRescues(rescue, key, limit), botId: fake.botId, botUserId: fake.botUserId, retries: 1, timeoutMs: 3_000, ...options.app });
-  const { port } = await bot.start({ port: 0, host: '127.0.0.1' });
-  const url = `http://127.0.0.1:${port}/slack/events`;
+  const { bot, url } = await startLoopbackBot(rescue, logger, fake, { signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, ...(options.app ? { app: options.app } : {}) });
   const phones: SimPhone[] = [];
 
   const parse = (text: string): Record<string, unknown> | undefined => (text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>));

@@ -8,19 +8,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { EnvReader } from '../../src/config/env.js';
-import type { SlackConfig } from '../../src/config/slack.js';
-import { createLogger, type Logger } from '../../src/log.js';
-import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
-import { readRescueSettings, registerPhone, rescueDeps, type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
+import { registerPhone, type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
 import { Scheduler } from '../../src/rescue/scheduler.js';
 import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import type { SlackApp } from '../../src/slack/app.js';
 import { slackScheduleReporter } from '../../src/slack/flows/scheduled.js';
 import { openFullStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/state-types.js';
 import { FakeSlack } from '../support/fake-slack.js';
+import { capturingLogger, loopbackRescueDeps, startLoopbackBot } from '../support/loopback-bot.js';
 import * as req from '../support/slack-requests.js';
 import { BOT_TOKEN, SIGNING_SECRET, TEAM, USERS } from './harness.js';
 
@@ -62,44 +58,29 @@ interface Running {
 
 export async function startWorld(options: { env?: Record<string, string> } = {}): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'rescue-ring-scheduled-'));
-  const logs: string[] = [];
-  const logger: Logger = createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        logs.push(chunk.toString('utf8'));
-        cb();
-      },
-    }),
-  });
+  const { logger, logs: capture } = capturingLogger();
+  const logs = capture.chunks;
   const fake = await FakeSlack.start({ users: USERS, teamId: TEAM });
   const time = { now: START };
   const phones: SimPhone[] = [];
 
   const open = async (): Promise<Running> => {
     const store = await openFullStore({ dataDir: dir, production: false }, { logger });
-    const env = new EnvReader({
-      PHONE_DEFAULT_RINGS: '2',
-      PHONE_DEFAULT_INTERVAL_SECONDS: '1',
-      RESCUE_TARGET_COOLDOWN_SECONDS: '0',
-      RESCUE_TARGET_PER_HOUR: '10000',
-      RESCUE_REQUESTER_PER_MINUTE: '10000',
-      ...options.env,
-    });
-    const settings = readRescueSettings(env);
-    env.finish();
-    const rescue = rescueDeps(store, {
-      phones: new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), responseTimeoutMs: 2_000, connectTimeoutMs: 1_000, logger }),
-      settings,
-      logger,
+    const rescue = loopbackRescueDeps(store, logger, {
+      env: {
+        PHONE_DEFAULT_RINGS: '2',
+        PHONE_DEFAULT_INTERVAL_SECONDS: '1',
+        RESCUE_TARGET_COOLDOWN_SECONDS: '0',
+        RESCUE_TARGET_PER_HOUR: '10000',
+        RESCUE_REQUESTER_PER_MINUTE: '10000',
+        ...options.env,
+      },
       clock: () => time.now,
     });
-    const config: SlackConfig = { mode: 'http', botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, port: 0, healthPort: 0, host: '127.0.0.1', apiUrl: fake.apiUrl };
-    const bot = createSlackApp({ config, rescue, logger, botId: fake.botId, botUserId: fake.botUserId, retries: 1, timeoutMs: 3_000 });
-    const { port } = await bot.start({ port: 0, host: '127.0.0.1' });
+    const { bot, url } = await startLoopbackBot(rescue, logger, fake, { signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, history: false });
     const timers: (() => void)[] = [];
     const scheduler = new Scheduler(rescue, { report: slackScheduleReporter(bot.app.client, { rescue, logger }), timer: { set: (fn) => timers.push(fn), clear: () => undefined } });
-    return { store, rescue, bot, url: `http://127.0.0.1:${port}/slack/events`, scheduler, timers };
+    return { store, rescue, bot, url, scheduler, timers };
   };
   const shut = async (r: Running) => {
     await r.scheduler.stop();

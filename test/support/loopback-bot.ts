@@ -1,0 +1,73 @@
+/**
+ * The pieces every end-to-end world builds the same way: a logger whose every line is kept, the use
+ * cases over a store with phones reachable on loopback only, and the real Bolt app (HTTP receiver
+ * on 127.0.0.1 port 0) talking to the fake Slack.
+ */
+import { EnvReader } from '../../src/config/env.js';
+import type { SlackConfig } from '../../src/config/slack.js';
+import { createLogger, type Logger } from '../../src/log.js';
+import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
+import { readRescueSettings, recentRescues, rescueDeps, type RescueDeps } from '../../src/rescue/index.js';
+import { createSlackApp, type SlackApp, type SlackAppOptions } from '../../src/slack/app.js';
+import type { Store } from '../../src/store/state-types.js';
+import { LogCapture } from './capture.js';
+import type { FakeSlack } from './fake-slack.js';
+
+/** A logger that keeps every line in `logs` (debug level by default). */
+export function capturingLogger(level = 'debug'): { logger: Logger; logs: LogCapture } {
+  const logs = new LogCapture();
+  return { logger: createLogger({ level, destination: logs.stream }), logs };
+}
+
+export interface LoopbackDepsOptions {
+  /** Settings by their environment names (the test's defaults; nothing is added). */
+  env: Record<string, string>;
+  clock?: () => Date;
+  /** Phone client timeouts: short, so a hanging phone fails fast. Default 2 s / 1 s. */
+  responseTimeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+/** The use cases over `store`; phones may be reached on 127.0.0.0/8 only. Throws on a bad setting. */
+export function loopbackRescueDeps(store: Store, logger: Logger, options: LoopbackDepsOptions): RescueDeps {
+  const env = new EnvReader(options.env);
+  const settings = readRescueSettings(env);
+  env.finish();
+  return rescueDeps(store, {
+    phones: new PhoneClient({
+      networkPolicy: createNetworkPolicy(['127.0.0.0/8']),
+      responseTimeoutMs: options.responseTimeoutMs ?? 2_000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 1_000,
+      logger,
+    }),
+    settings,
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+}
+
+export interface LoopbackBotOptions {
+  signingSecret: string;
+  botToken: string;
+  /** App Home's "Recent rescues" from the audit log (as main.ts wires it). Default true. */
+  history?: boolean;
+  app?: Partial<SlackAppOptions>;
+}
+
+/** Starts the real Bolt app in HTTP mode on 127.0.0.1 port 0 against the fake Slack; `url` is /slack/events. */
+export async function startLoopbackBot(rescue: RescueDeps, logger: Logger, fake: FakeSlack, options: LoopbackBotOptions): Promise<{ bot: SlackApp; url: string }> {
+  const config: SlackConfig = { mode: 'http', botToken: options.botToken, signingSecret: options.signingSecret, port: 0, healthPort: 0, host: '127.0.0.1', apiUrl: fake.apiUrl };
+  const bot = createSlackApp({
+    config,
+    rescue,
+    logger,
+    ...(options.history === false ? {} : { history: (key, limit) => recentRescues(rescue, key, limit) }),
+    botId: fake.botId,
+    botUserId: fake.botUserId,
+    retries: 1,
+    timeoutMs: 3_000,
+    ...options.app,
+  });
+  const { port } = await bot.start({ port: 0, host: '127.0.0.1' });
+  return { bot, url: `http://127.0.0.1:${port}/slack/events` };
+}
