@@ -8,26 +8,9 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { AuditEntry, AuditLog, RateDecision, RateLimiter, RateRule, ScheduledRescue, ScheduleStatus, ScheduleStore, Store, ToneList } from './state-types.js';
 import type { Keyring } from './keyring.js';
 import { openDirectory } from './directory.js';
-import { openSqliteDatabase, SqliteRows } from './sqlite.js';
+import { guard, openSqliteDatabase, sqliteSite, SqliteRows, type SqliteSite } from './sqlite.js';
 import { auditLimit, checkAuditEntry, checkRules, checkSchedule, claimedStatus, compact, retryAfterMs } from './state/checks.js';
 import { WhereBuilder } from './state/where.js';
-import { StoreUnavailable } from './errors.js';
-
-/** Driver failures an operator can act on become StoreUnavailable (same wording as the directory's). */
-function guard<T>(db: Database, fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-      throw new StoreUnavailable(`The database ${db.name} stayed locked by another process.`, 'Another rescue-ring process is holding the database. Try again in a moment.', { cause: err });
-    }
-    if (code === 'SQLITE_FULL' || code === 'SQLITE_READONLY' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR'))) {
-      throw new StoreUnavailable(`The database ${db.name} cannot be written (${code}).`, 'Check that the disk is not full and that rescue-ring may write to DATA_DIR.', { cause: err });
-    }
-    throw err;
-  }
-}
 
 interface AuditRow {
   at: number;
@@ -43,14 +26,16 @@ interface AuditRow {
 export class SqliteAudit implements AuditLog {
   private readonly insert: Statement<unknown[]>;
   private readonly del: Statement<[number]>;
+  private readonly site: SqliteSite;
   constructor(private readonly db: Database) {
+    this.site = sqliteSite(db);
     this.insert = db.prepare('INSERT INTO audit_log (at, team_id, actor_id, target_id, action, outcome, error_class, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.del = db.prepare('DELETE FROM audit_log WHERE at < ?');
   }
 
   async record(e: AuditEntry): Promise<void> {
     checkAuditEntry(e);
-    guard(this.db, () => this.insert.run(e.at.getTime(), e.teamId, e.actorId, e.targetId ?? null, e.action, e.outcome, e.errorClass ?? null, e.detail ?? null));
+    guard(this.site, () => this.insert.run(e.at.getTime(), e.teamId, e.actorId, e.targetId ?? null, e.action, e.outcome, e.errorClass ?? null, e.detail ?? null));
   }
 
   async query(filter: { teamId?: string; userId?: string; since?: Date; limit?: number }): Promise<AuditEntry[]> {
@@ -60,7 +45,7 @@ export class SqliteAudit implements AuditLog {
     if (filter.since !== undefined) where.add('at >= ?', filter.since.getTime());
     const sql = `SELECT at, team_id, actor_id, target_id, action, outcome, error_class, detail FROM audit_log
       ${where.sql} ORDER BY at DESC, id DESC LIMIT ${where.next(auditLimit(filter.limit))}`;
-    const rows = guard(this.db, () => this.db.prepare<unknown[], AuditRow>(sql).all(...where.values));
+    const rows = guard(this.site, () => this.db.prepare<unknown[], AuditRow>(sql).all(...where.values));
     return rows.map((r) =>
       compact<AuditEntry>({
         at: new Date(r.at),
@@ -76,7 +61,7 @@ export class SqliteAudit implements AuditLog {
   }
 
   async prune(before: Date): Promise<number> {
-    return guard(this.db, () => this.del.run(before.getTime()).changes);
+    return guard(this.site, () => this.del.run(before.getTime()).changes);
   }
 }
 
@@ -87,7 +72,10 @@ export class SqliteRateLimiter implements RateLimiter {
   private readonly del: Statement<[number]>;
   private readonly takeTx: (rules: readonly RateRule[], now: number) => RateDecision;
 
+  private readonly site: SqliteSite;
+
   constructor(private readonly db: Database) {
+    this.site = sqliteSite(db);
     this.count = db.prepare('SELECT COUNT(*) AS n FROM rate_hits WHERE bucket = ? AND at > ?');
     this.pivot = db.prepare('SELECT at FROM rate_hits WHERE bucket = ? AND at > ? ORDER BY at LIMIT 1 OFFSET ?');
     this.hit = db.prepare('INSERT INTO rate_hits (bucket, at) VALUES (?, ?)');
@@ -109,11 +97,11 @@ export class SqliteRateLimiter implements RateLimiter {
 
   async take(rules: readonly RateRule[], now: Date): Promise<RateDecision> {
     checkRules(rules);
-    return guard(this.db, () => this.takeTx(rules, now.getTime()));
+    return guard(this.site, () => this.takeTx(rules, now.getTime()));
   }
 
   async prune(before: Date): Promise<number> {
-    return guard(this.db, () => this.del.run(before.getTime()).changes);
+    return guard(this.site, () => this.del.run(before.getTime()).changes);
   }
 }
 
@@ -150,11 +138,13 @@ export class SqliteSchedules implements ScheduleStore {
   private readonly cancelStmt: Statement<[string, string, string, number]>;
   private readonly settleStmt: Statement<[string, string]>;
   private readonly claimTx: (now: number, maxLatenessMs: number, limit: number, leaseMs: number | undefined) => ScheduledRescue[];
+  private readonly site: SqliteSite;
 
   constructor(
     private readonly db: Database,
     private readonly clock: () => Date = () => new Date(),
   ) {
+    this.site = sqliteSite(db);
     this.insert = db.prepare(`INSERT INTO scheduled_rescues (${SCHEDULE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`);
     this.cancelStmt = db.prepare(
       "UPDATE scheduled_rescues SET status = 'cancelled' WHERE team_id = ? AND requester_id = ? AND id = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)",
@@ -179,7 +169,7 @@ export class SqliteSchedules implements ScheduleStore {
   async add(entry: Omit<ScheduledRescue, 'id' | 'status' | 'createdAt'>): Promise<ScheduledRescue> {
     checkSchedule(entry);
     const stored: ScheduledRescue = compact({ ...entry, id: randomUUID(), status: 'pending' as const, createdAt: this.clock() });
-    guard(this.db, () =>
+    guard(this.site, () =>
       this.insert.run(stored.id, stored.teamId, stored.requesterId, stored.targetId, stored.dueAt.getTime(), stored.coverStory ?? null, stored.replyTo ?? null, stored.createdAt.getTime()),
     );
     return stored;
@@ -191,36 +181,39 @@ export class SqliteSchedules implements ScheduleStore {
     if (filter.requesterId !== undefined) where.add('requester_id = ?', filter.requesterId);
     if (filter.targetId !== undefined) where.add('target_id = ?', filter.targetId);
     const sql = `SELECT ${SCHEDULE_COLUMNS} FROM scheduled_rescues ${where.sql} ORDER BY due_at, id`;
-    return guard(this.db, () => this.db.prepare<unknown[], ScheduleRow>(sql).all(...where.values)).map(fromScheduleRow);
+    return guard(this.site, () => this.db.prepare<unknown[], ScheduleRow>(sql).all(...where.values)).map(fromScheduleRow);
   }
 
   async cancel(teamId: string, requesterId: string, id: string): Promise<boolean> {
-    return guard(this.db, () => this.cancelStmt.run(teamId, requesterId, id, this.clock().getTime()).changes > 0);
+    return guard(this.site, () => this.cancelStmt.run(teamId, requesterId, id, this.clock().getTime()).changes > 0);
   }
 
   async claimDue(now: Date, maxLatenessMs: number, limit: number): Promise<ScheduledRescue[]> {
-    return guard(this.db, () => this.claimTx(now.getTime(), maxLatenessMs, Math.max(0, Math.floor(limit)), undefined));
+    return guard(this.site, () => this.claimTx(now.getTime(), maxLatenessMs, Math.max(0, Math.floor(limit)), undefined));
   }
 
   async claimDueLeased(now: Date, maxLatenessMs: number, limit: number, leaseMs: number): Promise<ScheduledRescue[]> {
-    return guard(this.db, () => this.claimTx(now.getTime(), maxLatenessMs, Math.max(0, Math.floor(limit)), Math.max(1, leaseMs)));
+    return guard(this.site, () => this.claimTx(now.getTime(), maxLatenessMs, Math.max(0, Math.floor(limit)), Math.max(1, leaseMs)));
   }
 
   async settle(id: string, status: 'fired' | 'missed'): Promise<boolean> {
-    return guard(this.db, () => this.settleStmt.run(status, id).changes > 0);
+    return guard(this.site, () => this.settleStmt.run(status, id).changes > 0);
   }
 }
 
 export class SqliteTones implements ToneList {
-  constructor(private readonly db: Database) {}
+  private readonly site: SqliteSite;
+  constructor(private readonly db: Database) {
+    this.site = sqliteSite(db);
+  }
 
   async get(): Promise<string[] | undefined> {
-    const row = guard(this.db, () => this.db.prepare<[], { tones: string }>('SELECT tones FROM tone_list WHERE id = 1').get());
+    const row = guard(this.site, () => this.db.prepare<[], { tones: string }>('SELECT tones FROM tone_list WHERE id = 1').get());
     return row === undefined ? undefined : (JSON.parse(row.tones) as string[]);
   }
 
   async set(tones: readonly string[]): Promise<void> {
-    guard(this.db, () =>
+    guard(this.site, () =>
       this.db
         .prepare('INSERT INTO tone_list (id, tones, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET tones = excluded.tones, updated_at = excluded.updated_at')
         .run(JSON.stringify([...tones]), Date.now()),

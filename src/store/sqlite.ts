@@ -46,8 +46,21 @@ export function openSqliteDatabase(file: string, migrations: readonly SqliteMigr
   }
 }
 
-/** Turns the driver's operational failures into errors an operator can act on; anything else passes through. */
-function guard<T>(where: { file: string; busyMs: number }, fn: () => T): T {
+/** Where a SQLite failure happened, for the operator's message: the file and its busy timeout. */
+export interface SqliteSite {
+  file: string;
+  busyMs: number;
+}
+
+export function sqliteSite(db: Database): SqliteSite {
+  return { file: db.name, busyMs: Number(db.pragma('busy_timeout', { simple: true })) };
+}
+
+/**
+ * Turns the driver's operational failures (locked, disk full, read-only, I/O) into StoreUnavailable
+ * an operator can act on; anything else passes through. Every SQLite-backed table goes through it.
+ */
+export function guard<T>(where: SqliteSite, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
@@ -128,10 +141,10 @@ export class SqliteRows implements RowStore {
     recordKeyCheck: Statement<[string, Buffer, number]>;
   };
 
-  private readonly where: { file: string; busyMs: number };
+  private readonly where: SqliteSite;
 
   constructor(readonly db: Database) {
-    this.where = { file: db.name, busyMs: Number(db.pragma('busy_timeout', { simple: true })) };
+    this.where = sqliteSite(db);
     this.stmt = {
       get: db.prepare(`SELECT ${COLUMNS} FROM phone_registrations WHERE team_id = ? AND user_id = ?`),
       upsert: db.prepare(
