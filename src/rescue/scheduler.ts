@@ -130,13 +130,19 @@ export class Scheduler {
       return 0;
     }
     for (const entry of claimed) {
-      if (entry.status === 'missed') await this.missed(entry);
-      else await this.fire(entry);
-      await schedules.settle?.(entry.id, entry.status === 'missed' ? 'missed' : 'fired').catch((err: unknown) => {
-        this.deps.logger.error({ err, scheduleId: entry.id }, 'could not mark a scheduled rescue as done; its lease will expire and the cooldown refuses a second ring');
-      });
+      if (entry.status === 'missed') {
+        await this.missed(entry);
+        await this.settle(entry, 'missed');
+      } else await this.fire(entry);
     }
     return claimed.length;
+  }
+
+  /** Marks a leased entry done (engines that lease claims); never throws. */
+  private async settle(entry: ScheduledRescue, status: 'fired' | 'missed'): Promise<void> {
+    await this.deps.schedules?.settle?.(entry.id, status).catch((err: unknown) => {
+      this.deps.logger.error({ err, scheduleId: entry.id }, 'could not mark a scheduled rescue as done; its lease will expire and the cooldown refuses a second ring');
+    });
   }
 
   private track(what: string, work: Promise<void>): void {
@@ -155,6 +161,11 @@ export class Scheduler {
 
   private async fire(entry: ScheduledRescue): Promise<void> {
     const log = { scheduleId: entry.id, teamId: entry.teamId, requesterId: entry.requesterId, targetId: entry.targetId };
+    // Settled once the phone has answered the first Play (or the rescue ended without one), not when
+    // it starts: a replica killed between the start and the first ring leaves the entry leased, and
+    // another fires it when the lease runs out instead of the rescue being lost.
+    let settling: Promise<void> | undefined;
+    const settle = () => (settling ??= this.settle(entry, 'fired'));
     let handle: RescueHandle;
     try {
       handle = await startRescue(this.deps, {
@@ -162,11 +173,13 @@ export class Scheduler {
         requesterId: entry.requesterId,
         ...(entry.targetId !== entry.requesterId ? { targetId: entry.targetId } : {}),
         ...(entry.coverStory !== undefined ? { coverStory: entry.coverStory } : {}),
+        onProgress: () => void settle(),
       });
     } catch (err) {
       const error = isAppError(err) ? err : new UnexpectedFailure(err);
       if (!isAppError(err)) this.deps.logger.error({ err, ...log }, 'scheduled rescue failed to start');
       else this.deps.logger.info({ ...log, code: error.code }, 'scheduled rescue refused at firing time');
+      await settle();
       this.track('refused', this.options.report.refused(entry, error));
       return;
     }
@@ -176,7 +189,9 @@ export class Scheduler {
       'fired',
       (async () => {
         await report.started?.(entry, handle);
-        await report.finished(entry, handle, await handle.done);
+        const outcome = await handle.done;
+        await settle();
+        await report.finished(entry, handle, outcome);
       })(),
     );
   }

@@ -8,7 +8,7 @@ import { cancelScheduled, listScheduled, MAX_PENDING_PER_USER, scheduleRescue } 
 import { Scheduler, type ScheduleReporter } from '../../src/rescue/scheduler.js';
 import { parseWhen } from '../../src/rescue/when.js';
 import type { RescueHandle, RescueOutcome } from '../../src/rescue/index.js';
-import { startRescue } from '../../src/rescue/index.js';
+import { startRescue, stopMyRescues } from '../../src/rescue/index.js';
 import type { ScheduledRescue } from '../../src/store/state-types.js';
 import { ALICE, BOB, ME, startWorld, TEAM, type RescueWorld } from './helpers.js';
 
@@ -87,6 +87,22 @@ describe('scheduling', () => {
     expect(phone.played).toHaveLength(1);
     const audit = await w.store.audit.query({ teamId: TEAM });
     expect(audit.filter((a) => a.action !== 'register').map((a) => `${a.action}:${a.outcome}`)).toEqual(['rescue:ok', 'scheduled_rescue:ok']);
+  });
+
+  it('stays claimed (pending, leased) until the phone answers the first ring, so a replica dying before it rings loses nothing', async () => {
+    const phone = await w.phone({ faults: { hang: true } });
+    await w.register(ME, phone);
+    const { entry } = await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 10m') });
+    w.advance(10 * MIN);
+    expect(await scheduler.tick()).toBe(1);
+    // Started, but the phone has not answered the first Play: not settled yet, and no other round claims it.
+    expect(w.deps.active.size).toBe(1);
+    expect((await w.store.schedules.pending({ teamId: TEAM })).map((e) => e.id)).toEqual([entry.id]);
+    expect(await round()).toBe(0);
+    stopMyRescues(w.deps, TEAM, ME);
+    await scheduler.idle();
+    expect(await w.store.schedules.pending({ teamId: TEAM })).toEqual([]);
+    expect(reports.finished).toHaveLength(1);
   });
 
   it('rings a colleague at a wall-clock time in the requester\'s zone, with the cover story on the screen', async () => {
