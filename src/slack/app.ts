@@ -21,6 +21,9 @@ import { slackErrorCode } from './slack-errors.js';
 import { BackgroundTasks } from './tasks.js';
 import { registerViews } from './views/index.js';
 
+/** Idle keep-alive for the HTTP receiver's connections. */
+export const HTTP_KEEP_ALIVE_MS = 65_000;
+
 export interface SlackAppOptions {
   config: SlackConfig;
   rescue: RescueDeps;
@@ -136,6 +139,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     async start(listen = {}) {
       if (http) {
         const server = (await app.start({ port: listen.port ?? config.port, host: listen.host ?? config.host })) as Server;
+        // Keep Slack's (or a proxy's) connections open between requests: Node closes idle ones after
+        // 5 s, so a burst after a quiet spell arrived on fresh connections, accepted one per turn of
+        // the event loop (measured in bench/parts/slack.ts). Longer than common load-balancer idle timeouts.
+        server.keepAliveTimeout = HTTP_KEEP_ALIVE_MS;
+        server.headersTimeout = HTTP_KEEP_ALIVE_MS + 1_000;
         connected = true;
         const port = (server.address() as AddressInfo).port;
         logger.info({ port }, 'listening for Slack on /slack/events (HTTP mode)');

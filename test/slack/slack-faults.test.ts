@@ -121,6 +121,13 @@ describe('health', () => {
     expect(await ready.json()).toEqual({ status: 'ready', checks: { store: true, slack: true } });
   });
 
+  it('keeps idle connections open for 65 s, so a burst after a quiet spell needs no new connections', async () => {
+    const base = h.url.replace('/slack/events', '');
+    const res = await fetch(`${base}/healthz`);
+    await res.arrayBuffer();
+    expect(res.headers.get('keep-alive')).toBe('timeout=65');
+  });
+
   it('/readyz answers 503 when the store is not open', async () => {
     await h.close();
     let open = false;
