@@ -5,9 +5,8 @@
  */
 import { checkPhoneAddress, parsePhoneAddress, validateCoverStory } from '../phone/index.js';
 import { DENIED_TONES } from '../phone/tones.js';
-import type { TlsPolicy } from '../phone/types.js';
 import { StoreRowUnreadable } from '../store/errors.js';
-import type { Registration, RingPermission } from '../store/types.js';
+import type { Registration, RegistrationInput, RingPermission } from '../store/types.js';
 import { audit, auditError, type AuditFacts } from './audit.js';
 import type { RescueDeps } from './deps.js';
 import { InvalidSettings, type SettingsField } from './errors.js';
@@ -15,23 +14,12 @@ import { tlsAfterSave } from './pin.js';
 import { INTERVAL_RANGE, RINGS_RANGE } from './settings.js';
 import { effectiveTones } from './tones.js';
 
-export interface RegisterInput {
-  teamId: string;
-  userId: string;
-  address: string;
-  /** Blank = organisation default. */
-  username?: string;
-  /** Blank on an update keeps the saved password. */
-  password?: string;
-  tls?: TlsPolicy;
-  tone?: string;
-  rings?: number;
-  intervalSeconds?: number;
-  permission?: RingPermission;
-  buddies?: string[];
-  /** Default cover story for your phone's screen. Absent keeps the saved one; blank removes it. */
-  coverStory?: string;
-}
+/**
+ * The store's registration fields, as a person fills them in. Blank username or password: the
+ * organisation default on a first registration, and on an update a blank password keeps the saved
+ * one. coverStory absent keeps the saved one; blank removes it.
+ */
+export type RegisterInput = RegistrationInput;
 
 const PERMISSIONS: readonly RingPermission[] = ['anyone', 'buddies', 'only_me'];
 const MAX_BUDDIES = 50;

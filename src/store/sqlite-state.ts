@@ -223,7 +223,11 @@ export class SqliteTones implements ToneList {
 
 /** The whole store on one SQLite file and ONE connection (directory and state share it). */
 export async function openSqliteStore(file: string, keyring: Keyring): Promise<Store> {
-  const db = openSqliteDatabase(file);
+  return sqliteStoreOn(openSqliteDatabase(file), keyring);
+}
+
+/** The whole store on an open, migrated connection (tests hold it to make the file fail). Closing the store closes `db`. */
+export async function sqliteStoreOn(db: Database, keyring: Keyring): Promise<Store> {
   const directory = await openDirectory(new SqliteRows(db), keyring);
   return {
     engine: 'sqlite',

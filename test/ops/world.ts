@@ -14,10 +14,9 @@ import type { Database } from 'better-sqlite3';
 import { registerPhone, type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
 import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
 import type { SlackApp } from '../../src/slack/app.js';
-import { openDirectory } from '../../src/store/directory.js';
 import { loadKeyring } from '../../src/store/keyring.js';
-import { openSqliteDatabase, sqlitePath, SqliteRows } from '../../src/store/sqlite.js';
-import { SqliteAudit, SqliteRateLimiter, SqliteSchedules, SqliteTones } from '../../src/store/sqlite-state.js';
+import { openSqliteDatabase, sqlitePath } from '../../src/store/sqlite.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-state.js';
 import type { Store } from '../../src/store/state-types.js';
 import type { LogCapture } from '../support/capture.js';
 import { FakeSlack, type FakeUser } from '../support/fake-slack.js';
@@ -79,16 +78,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const fake = await FakeSlack.start({ users: options.users ?? [], teamId: TEAM });
   const keyring = loadKeyring({ keys: storeKeys, keyId: 'k1', production: true, dataDir });
   const db = openSqliteDatabase(dbFile);
-  const directory = await openDirectory(new SqliteRows(db), keyring);
-  const store: Store = {
-    engine: 'sqlite',
-    directory,
-    audit: new SqliteAudit(db),
-    limits: new SqliteRateLimiter(db),
-    schedules: new SqliteSchedules(db),
-    tones: new SqliteTones(db),
-    close: () => directory.close(),
-  };
+  const store = await sqliteStoreOn(db, keyring);
   const rescue = loopbackRescueDeps(store, logger, {
     env: {
       PHONE_DEFAULT_RINGS: '2',
