@@ -122,6 +122,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return h;
 }
 
+/** The DM channel the fake Slack opens with `userId` (conversations.open). */
+export const dmOf = (userId: string): string => `D${userId.slice(1)}`;
+
 /** The text of an ack body (slash command HTTP answer). */
 export function ackText(body: Record<string, unknown> | undefined): string {
   if (!body) return '';

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { actionsIn, messageText } from '../support/fake-slack.js';
 import { blockAction, globalShortcut, messageShortcut } from '../support/slack-requests.js';
-import { ALICE, BOT_USER, ME, startHarness, TEAM, type Harness } from './harness.js';
+import { ALICE, BOT_USER, dmOf, ME, startHarness, TEAM, type Harness } from './harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -11,8 +11,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await h.close();
 });
-
-const dmOf = (userId: string) => `D${userId.slice(1)}`;
 
 describe('global shortcuts (no channel: replies in the DM)', () => {
   it('rescue_me rings your phone and keeps one DM message up to date', async () => {

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { messageText } from '../support/fake-slack.js';
 import { globalShortcut, send, slashCommand, staleTimestamp } from '../support/slack-requests.js';
-import { ackText, ALICE, ME, SIGNING_SECRET, startHarness, TEAM, type Harness } from './harness.js';
+import { ackText, ALICE, dmOf, ME, SIGNING_SECRET, startHarness, TEAM, type Harness } from './harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -14,8 +14,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await h.close();
 });
-
-const dmOf = (userId: string) => `D${userId.slice(1)}`;
 
 describe('request verification', () => {
   it('rejects a bad signature with 401 and rings nothing', async () => {
