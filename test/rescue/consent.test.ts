@@ -1,26 +1,13 @@
 /** Who may ring whom, enforced in the use case (whatever the surface), and audited when refused. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRescue, type RescueRequest } from '../../src/rescue/index.js';
 import type { RingPermission } from '../../src/store/types.js';
-import { ADMIN, ALICE, BOB, ME, startWorld, TEAM, type RescueWorld } from './helpers.js';
+import { ADMIN, ALICE, BOB, ME, attempt, startWorld, TEAM, type RescueWorld } from './helpers.js';
 
 let world: RescueWorld | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
 });
-
-/** Starts a rescue and waits for it: 'ok', or the refusal's code and hint. */
-async function attempt(w: RescueWorld, req: Omit<RescueRequest, 'teamId'>): Promise<{ result: string; hint?: string }> {
-  try {
-    const handle = await startRescue(w.deps, { teamId: TEAM, ...req });
-    const outcome = await handle.done;
-    return { result: outcome.ok ? 'ok' : `failed:${outcome.error.code}` };
-  } catch (err) {
-    const e = err as { code: string; hint: string };
-    return { result: e.code, hint: e.hint };
-  }
-}
 
 async function worldWith(permission: RingPermission, env: Record<string, string> = {}, buddies: string[] = []): Promise<RescueWorld> {
   // Limits off: this file is about consent only.

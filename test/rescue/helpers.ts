@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { registerPhone, type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
+import { registerPhone, startRescue, type RegisterInput, type RescueDeps, type RescueRequest } from '../../src/rescue/index.js';
 import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
 import { openFullStore } from '../../src/store/index.js';
 import { Keyring, type KeyEntry } from '../../src/store/keyring.js';
@@ -84,4 +84,15 @@ export async function startWorld(options: WorldOptions = {}): Promise<RescueWorl
       if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Starts a rescue and waits for it: 'ok' or 'failed:<code>', or the refusal's code and hint. */
+export async function attempt(w: RescueWorld, req: Omit<RescueRequest, 'teamId'>): Promise<{ result: string; hint?: string }> {
+  try {
+    const outcome = await (await startRescue(w.deps, { teamId: TEAM, ...req })).done;
+    return { result: outcome.ok ? 'ok' : `failed:${outcome.error.code}` };
+  } catch (err) {
+    const e = err as { code: string; hint: string };
+    return { result: e.code, hint: e.hint };
+  }
 }

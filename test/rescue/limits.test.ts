@@ -3,25 +3,14 @@
  * the real SQLite rate limiter; and one rescue per phone at a time.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { RateLimited, RescueInProgress, startRescue, formatWait, type RescueRequest } from '../../src/rescue/index.js';
-import { ADMIN, ALICE, BOB, ME, startWorld, TEAM, type RescueWorld } from './helpers.js';
+import { RateLimited, RescueInProgress, startRescue, formatWait } from '../../src/rescue/index.js';
+import { ADMIN, ALICE, BOB, ME, attempt, startWorld, TEAM, type RescueWorld } from './helpers.js';
 
 let world: RescueWorld | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
 });
-
-/** Starts and waits for a rescue; returns 'ok' or the refusal's code and hint. */
-async function attempt(w: RescueWorld, req: Omit<RescueRequest, 'teamId'>): Promise<{ result: string; hint?: string }> {
-  try {
-    const outcome = await (await startRescue(w.deps, { teamId: TEAM, ...req })).done;
-    return { result: outcome.ok ? 'ok' : `failed:${outcome.error.code}` };
-  } catch (err) {
-    const e = err as { code: string; hint: string };
-    return { result: e.code, hint: e.hint };
-  }
-}
 
 /** Default limits: 1 per 120 s and 6 per hour per target, 5 per minute per requester. */
 async function everyoneRegistered(env: Record<string, string> = {}): Promise<RescueWorld> {
