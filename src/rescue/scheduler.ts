@@ -58,6 +58,8 @@ export interface SchedulerOptions {
 
 export class Scheduler {
   private readonly inflight = new Set<Promise<void>>();
+  /** Entries this runner fired and has not settled yet (their phone has not answered the first ring). */
+  private readonly unsettled = new Set<string>();
   private handle: unknown;
   private running = false;
   private stopped = true;
@@ -130,6 +132,8 @@ export class Scheduler {
       return 0;
     }
     for (const entry of claimed) {
+      // Ours, still waiting for its first ring (a slow phone outlived the lease): the claim renewed the lease; never fire it twice.
+      if (this.unsettled.has(entry.id)) continue;
       if (entry.status === 'missed') {
         await this.missed(entry);
         await this.settle(entry, 'missed');
@@ -165,7 +169,8 @@ export class Scheduler {
     // it starts: a replica killed between the start and the first ring leaves the entry leased, and
     // another fires it when the lease runs out instead of the rescue being lost.
     let settling: Promise<void> | undefined;
-    const settle = () => (settling ??= this.settle(entry, 'fired'));
+    this.unsettled.add(entry.id);
+    const settle = () => (settling ??= this.settle(entry, 'fired').finally(() => this.unsettled.delete(entry.id)));
     let handle: RescueHandle;
     try {
       handle = await startRescue(this.deps, {
