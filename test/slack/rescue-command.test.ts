@@ -282,4 +282,24 @@ describe('a slow store', () => {
     await h.fake.waitForResponse(r.responseId, 'rang 3 times');
     expect(h.logs.join('')).toContain('rescue checks are slow');
   });
+
+  it('/rescue list acks in time with a holding message and posts the list on the response_url', async () => {
+    // Fault injection: the real schedule store, answering 2.5 s late (a Postgres server under load).
+    const real = h.rescue.schedules!;
+    h.rescue.schedules = new Proxy(real, {
+      get(target, prop, receiver) {
+        const v: unknown = Reflect.get(target, prop, receiver);
+        if (prop !== 'pending' || typeof v !== 'function') return v;
+        return async (...args: unknown[]) => {
+          await new Promise((r) => setTimeout(r, 2_500));
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const r = await h.command(ME, '/rescue', 'list');
+    expect(r.status).toBe(200);
+    expect(ackText(r.body)).toContain('One moment');
+    await h.fake.waitForResponse(r.responseId, 'No rescues are waiting to ring');
+    expect(h.logs.join('')).toContain('the store is slow');
+  });
 });

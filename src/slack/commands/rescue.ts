@@ -8,6 +8,7 @@ import { errorMessage } from '../blocks/errors.js';
 import { helpMessage } from '../blocks/messages.js';
 import { checkingMessage, stoppedMessage } from '../blocks/rescue.js';
 import type { SlackDeps } from '../context.js';
+import { ackInTime } from '../flows/ack.js';
 import { rescueOnSurface, rescueWithAck } from '../flows/rescue.js';
 import { cancelMessageFor, listMessageFor, scheduleOnSurface } from '../flows/scheduled.js';
 import { schedulingMessage } from '../blocks/scheduled.js';
@@ -20,6 +21,7 @@ export function registerRescueCommand(app: App, reg: Registry, deps: SlackDeps):
   app.command(reg.command(COMMANDS.rescue), async ({ ack, command, client }) => {
     const teamId = command.team_id;
     const requesterId = command.user_id;
+    const replies = () => new ResponseUrlSurface(command.response_url, deps.logger).withFallback(new DmSurface(client, command.user_id, deps.logger));
     let parsed;
     try {
       parsed = parseRescueText(command.text);
@@ -34,11 +36,12 @@ export function registerRescueCommand(app: App, reg: Registry, deps: SlackDeps):
       case 'stop':
         await ack(ephemeral(stoppedMessage(stopMyRescues(deps.rescue, teamId, requesterId))));
         return;
+      // Store reads and writes: answered in the ack unless the store is slow (then on the response_url).
       case 'list':
-        await ack(ephemeral(await listMessageFor(deps, teamId, requesterId)));
+        await ackInTime(deps, 'rescue list', listMessageFor(deps, teamId, requesterId), (m) => ack(ephemeral(m)), replies());
         return;
       case 'cancel':
-        await ack(ephemeral((await cancelMessageFor(deps, teamId, requesterId)).message));
+        await ackInTime(deps, 'rescue cancel', cancelMessageFor(deps, teamId, requesterId).then((r) => r.message), (m) => ack(ephemeral(m)), replies());
         return;
       case 'user':
       case 'self': {
@@ -46,7 +49,7 @@ export function registerRescueCommand(app: App, reg: Registry, deps: SlackDeps):
         if (parsed.when) {
           // Reading the requester's time zone (and checking a colleague) are Slack calls: ack first.
           await ack(ephemeral(schedulingMessage()));
-          const surface = new ResponseUrlSurface(command.response_url, deps.logger).withFallback(new DmSurface(client, command.user_id, deps.logger));
+          const surface = replies();
           const ask = { teamId, requesterId, ...(parsed.kind === 'user' ? { targetId: parsed.userId } : {}), when: parsed.when, ...story };
           deps.tasks.run('schedule rescue', () => scheduleOnSurface(deps, client, ask, surface));
           return;
@@ -54,14 +57,14 @@ export function registerRescueCommand(app: App, reg: Registry, deps: SlackDeps):
         if (parsed.kind === 'user' && parsed.userId !== requesterId) {
           // Checking the colleague on Slack (users.info) is a network call: ack first, then report on the response_url.
           await ack(ephemeral(checkingMessage(parsed.userId)));
-          const surface = new ResponseUrlSurface(command.response_url, deps.logger).withFallback(new DmSurface(client, command.user_id, deps.logger));
+          const surface = replies();
           const targetId = parsed.userId;
           deps.tasks.run('rescue @user', () => rescueOnSurface(deps, client, { teamId, requesterId, targetId, ...story }, surface));
           return;
         }
         // Your own phone (`/rescue` or `/rescue @me`).
         // Only local checks run before the ack (directory lookup, consent); the phone is rung after it.
-        const surface = new ResponseUrlSurface(command.response_url, deps.logger).withFallback(new DmSurface(client, command.user_id, deps.logger));
+        const surface = replies();
         await rescueWithAck(deps, client, { teamId, requesterId, ...story }, surface, (m) => ack(ephemeral(m)));
         return;
       }

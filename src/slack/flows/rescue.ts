@@ -10,6 +10,7 @@ import { errorMessage } from '../blocks/errors.js';
 import type { SlackDeps } from '../context.js';
 import { planProgress, type SlackMessage, type Surface } from '../surface.js';
 import { trySlack } from '../slack-errors.js';
+import { ACK_DEADLINE_MS, withinDeadline } from './ack.js';
 import { checkTarget } from './target.js';
 
 export interface RescueAsk {
@@ -88,9 +89,6 @@ export async function rescueOnSurface(deps: SlackDeps, client: webApi.WebClient,
   await started.follow();
 }
 
-/** Slack shows "operation_timeout" after 3 s; the use-case checks (store lookups) must fit well inside. */
-export const ACK_DEADLINE_MS = 1_500;
-
 /**
  * For slash commands on your own phone: start the rescue and put "Ringing... [Stop]" (or the
  * refusal) in the ack itself. If the checks take longer than ACK_DEADLINE_MS (a locked or slow
@@ -99,19 +97,13 @@ export const ACK_DEADLINE_MS = 1_500;
 export async function rescueWithAck(deps: SlackDeps, client: webApi.WebClient, ask: RescueAsk, surface: Surface, ack: (m: SlackMessage) => Promise<void>): Promise<void> {
   const starting = beginRescue(deps, client, ask, surface);
   starting.catch(() => undefined); // handled below, whichever way the race goes
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), ACK_DEADLINE_MS);
-  });
   let first: StartedRescue | 'late';
   try {
-    first = await Promise.race([starting, late]);
+    first = await withinDeadline(starting);
   } catch (err) {
     logRefusal(deps, err, ask);
     await ack(errorMessage(err));
     return;
-  } finally {
-    clearTimeout(timer);
   }
   if (first !== 'late') {
     deps.tasks.run(ask.test ? 'test ring' : 'rescue', first.follow);

@@ -11,6 +11,7 @@ import type { Registration, RingPermission } from '../../store/types.js';
 import { errorMessage, personHint } from '../blocks/errors.js';
 import { savedModal } from '../blocks/settings-modal.js';
 import type { SlackDeps } from '../context.js';
+import { withinDeadline } from '../flows/ack.js';
 import { publishHome } from '../flows/home.js';
 import { INPUT, SETTINGS_BLOCKS, VIEWS } from '../ids.js';
 import type { Registry } from '../registry.js';
@@ -65,12 +66,7 @@ export function registerSettingsView(app: App, reg: Registry, deps: SlackDeps): 
       (saved) => ({ saved }) as const,
       (error: unknown) => ({ error }) as const,
     );
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), SUBMIT_DEADLINE_MS);
-    });
-    const first = await Promise.race([saving, late]);
-    clearTimeout(timer);
+    const first = await withinDeadline(saving, SUBMIT_DEADLINE_MS);
 
     if (first === 'late') {
       await ack({ response_action: 'update', view: { type: 'modal', title: { type: 'plain_text', text: 'Phone settings' }, close: { type: 'plain_text', text: 'Close' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Still checking your phone address. I will send you a direct message when your settings are saved.' } }] } });
