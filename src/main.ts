@@ -17,6 +17,9 @@ import { createSlackApp, type SlackApp } from './slack/app.js';
 import { slackScheduleReporter } from './slack/flows/scheduled.js';
 import { openFullStore, type Store } from './store/index.js';
 
+/** How long a SQLite write may wait for a lock held by another process (the CLI). */
+const BOT_SQLITE_BUSY_TIMEOUT_MS = 1_000;
+
 /** How long rings in progress may go on after SIGTERM before they are cancelled. */
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
@@ -50,7 +53,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const logger = createLogger({ level: logLevel });
   let store: Store;
   try {
-    store = await openFullStore(storeConfig, { logger });
+    // A CLI command holding the SQLite file blocks the whole bot while the driver waits: wait at most
+    // 1 s (then that request gets "try again in a moment"), not 5 s past every pending ack.
+    store = await openFullStore(storeConfig, { logger, busyTimeoutMs: BOT_SQLITE_BUSY_TIMEOUT_MS });
   } catch (err) {
     logger.fatal({ err: isAppError(err) ? { code: err.code, message: err.message } : err }, 'cannot open the phone directory');
     process.stderr.write(`rescue-ring cannot open its phone directory: ${isAppError(err) ? `${err.message}\n${err.hint}` : String(err)}\n`);

@@ -25,6 +25,11 @@ export interface OpenStoreOptions {
   keyring?: Keyring;
   /** Postgres only: most connections this process opens (default: DATABASE_POOL_MAX, else 10). */
   poolMax?: number;
+  /**
+   * SQLite only: how long a write waits for another process's lock (default BUSY_TIMEOUT_MS, 5 s).
+   * The driver waits synchronously, blocking the event loop, so the bot asks for less than Slack's 3 s.
+   */
+  busyTimeoutMs?: number;
 }
 
 export interface OpenedStore extends PhoneDirectory {
@@ -63,5 +68,5 @@ export async function openFullStore(config: StoreConfig, options: OpenStoreOptio
     const { openPostgresStore } = await import('./postgres/index.js');
     return openPostgresStore(config.databaseUrl, keyring, { logger: options.logger, poolMax: options.poolMax ?? config.databasePoolMax });
   }
-  return openSqliteStore(sqlitePath(config.dataDir), keyring);
+  return openSqliteStore(sqlitePath(config.dataDir), keyring, options.busyTimeoutMs);
 }

@@ -222,8 +222,8 @@ export class SqliteTones implements ToneList {
 }
 
 /** The whole store on one SQLite file and ONE connection (directory and state share it). */
-export async function openSqliteStore(file: string, keyring: Keyring): Promise<Store> {
-  return sqliteStoreOn(openSqliteDatabase(file), keyring);
+export async function openSqliteStore(file: string, keyring: Keyring, busyTimeoutMs?: number): Promise<Store> {
+  return sqliteStoreOn(openSqliteDatabase(file, undefined, busyTimeoutMs), keyring);
 }
 
 /** The whole store on an open, migrated connection (tests hold it to make the file fail). Closing the store closes `db`. */

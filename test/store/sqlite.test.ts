@@ -10,7 +10,7 @@ import { Keyring } from '../../src/store/keyring.js';
 import { openSqliteDatabase, sqlitePath, SqliteRows } from '../../src/store/sqlite.js';
 import { checkMigrationList, SQLITE_MIGRATIONS } from '../../src/store/migrations.js';
 import { StoreSchemaTooNew } from '../../src/store/errors.js';
-import { openStore } from '../../src/store/index.js';
+import { openFullStore, openStore } from '../../src/store/index.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'rescue-ring-store-'));
@@ -169,6 +169,24 @@ describe('SQLite engine', () => {
     expect(await d.count()).toBe(1);
     await d.close();
     holder.close();
+  });
+
+  it('openFullStore waits for a lock only as long as asked (the bot asks for less than Slack\'s 3 s)', async () => {
+    const dataDir = newDir();
+    const store = await openFullStore({ dataDir, production: false }, { keyring: new Keyring([makeKey('k1')], 'k1'), busyTimeoutMs: 40 });
+    const holder = openSqliteDatabase(sqlitePath(dataDir));
+    holder.exec('BEGIN EXCLUSIVE');
+    try {
+      await expect(store.limits.take([{ bucket: 'b', windowMs: 60_000, max: 5 }], new Date())).rejects.toMatchObject({
+        code: 'StoreUnavailable',
+        message: expect.stringMatching(/locked by another process for more than 40 ms/),
+      });
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    expect(await store.limits.take([{ bucket: 'b', windowMs: 60_000, max: 5 }], new Date())).toEqual({ ok: true });
+    await store.close();
   });
 
   it('DATABASE_URL selects Postgres: a server that cannot be reached is StoreUnavailable, without the URL password', async () => {
