@@ -35,6 +35,12 @@ export interface RingExtraOptions extends RingOptions {
   callCheckMemory?: CallCheckMemory;
   /** Budget of each call check; default 2 s. */
   callCheckTimeoutMs?: number;
+  /**
+   * Awaited once, right before the first Play is sent (after the call check). If it throws, nothing
+   * is played and ring() rejects with that error. Callers use it to claim a ring that may happen at
+   * most once, as late as possible (see src/rescue/limits.ts claimOnce).
+   */
+  beforeFirstPlay?: () => Promise<void>;
 }
 
 function isAbort(err: unknown, signal?: AbortSignal): boolean {
@@ -101,6 +107,7 @@ export async function ring(client: PhoneClient, phone: Phone, opts: RingExtraOpt
           callCheckNote ??= state;
         }
       }
+      if (i === 1 && opts.beforeFirstPlay) await opts.beforeFirstPlay();
       const r = await client.execute(phone, [{ url, priority }], { signal });
       certificateSha256 ??= r.certificateSha256;
     } catch (err) {

@@ -23,7 +23,7 @@ export interface AuditFacts {
 /** Refusals by our own rules (nothing was sent to a phone); every other error is a failure. */
 const REFUSALS = new Set(['NotAllowed', 'RateLimited', 'NotRegistered', 'RescueInProgress', 'InvalidSettings', 'MissingPhoneCredentials']);
 /** The phone was busy with a real call, so nothing was played: not a failure of anything. */
-const SKIPS = new Set(['PhoneInCall']);
+const SKIPS = new Set(['PhoneInCall', 'AlreadyRung']);
 
 export function outcomeOf(err: unknown): { outcome: AuditOutcome; errorClass: string } {
   const code = errorClass(err);

@@ -70,6 +70,17 @@ export class RescueInProgress extends AppError {
 /** Which limit refused: the target's cooldown or hourly cap, or the requester's per-minute cap. */
 export type RateLimit = 'target_cooldown' | 'target_hour' | 'requester_minute';
 
+/**
+ * A ring that may happen at most once (a scheduled rescue, by its id) was already started, by this
+ * process or another replica: the second attempt is dropped, never rung.
+ */
+export class AlreadyRung extends AppError {
+  readonly code = 'AlreadyRung';
+  constructor(readonly once: string) {
+    super(`${once} was already rung`, 'This rescue has already rung.');
+  }
+}
+
 export class RateLimited extends AppError {
   readonly code = 'RateLimited';
   constructor(

@@ -25,7 +25,7 @@ import type { RateRule } from '../store/state-types.js';
 import { isAdmin } from './consent.js';
 import type { RescueDeps } from './deps.js';
 import { now } from './deps.js';
-import { RateLimited, type RateLimit } from './errors.js';
+import { AlreadyRung, RateLimited, type RateLimit } from './errors.js';
 import type { RescueLimits } from './settings.js';
 
 export interface LimitedRequest {
@@ -113,4 +113,18 @@ export async function takeRescueSlot(deps: Pick<RescueDeps, 'limits' | 'settings
   const r: LimitedRequest = { ...req, admin: isAdmin(deps.settings, req.requesterId) };
   const decision = await deps.limits.take(rulesFor(deps.settings.limits, r), now(deps));
   if (!decision.ok) throw rateLimited(deps.settings.limits, r, limitOf(decision.bucket), decision.retryAfterMs);
+}
+
+/** How long an at-most-once id is remembered: far longer than a scheduler claim lease (30 s). */
+const ONCE_WINDOW_MS = 60 * 60_000;
+
+/**
+ * Claims the one ring allowed under `once` (a scheduled rescue's id), atomically across processes
+ * and replicas; throws AlreadyRung when it was claimed before. Called right before the first Play,
+ * so a runner killed after ringing cannot make another runner ring again, and one killed before
+ * ringing leaves the claim to the runner that takes over.
+ */
+export async function claimOnce(deps: Pick<RescueDeps, 'limits' | 'clock'>, teamId: string, once: string): Promise<void> {
+  const decision = await deps.limits.take([{ bucket: `once:${teamId}:${once}`, windowMs: ONCE_WINDOW_MS, max: 1 }], now(deps));
+  if (!decision.ok) throw new AlreadyRung(once);
 }

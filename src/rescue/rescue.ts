@@ -10,7 +10,7 @@ import type { RescueDeps } from './deps.js';
 import { audit, auditError, outcomeOf, ringDetail, type AuditFacts } from './audit.js';
 import { assertMayRing } from './consent.js';
 import { RescueInProgress, UnexpectedFailure } from './errors.js';
-import { takeRescueSlot } from './limits.js';
+import { claimOnce, takeRescueSlot } from './limits.js';
 import { requireRegistration } from './lookup.js';
 import { phoneFor, ringPlanFor } from './phone-for.js';
 import { explainCertificate, rememberCertificate } from './pin.js';
@@ -28,6 +28,8 @@ export interface RescueRequest {
    */
   coverStory?: string | CoverStory;
   onProgress?: (p: RingProgress) => void;
+  /** Ring at most once under this id, across replicas (a scheduled rescue's id); claimed right before the first Play. */
+  once?: string;
 }
 
 /** What else happened during the ring, for the message that reports it. */
@@ -94,6 +96,7 @@ export async function startRescue(deps: RescueDeps, req: RescueRequest): Promise
           intervalMs: plan.intervalMs,
           signal,
           callCheck: deps.settings.callCheck !== false,
+          ...(req.once !== undefined ? { beforeFirstPlay: () => claimOnce(deps, req.teamId, req.once!) } : {}),
           ...(cover ? { coverStory: cover } : {}),
           onProgress: (p) => {
             completed = p.ring;

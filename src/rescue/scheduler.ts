@@ -178,6 +178,8 @@ export class Scheduler {
         requesterId: entry.requesterId,
         ...(entry.targetId !== entry.requesterId ? { targetId: entry.targetId } : {}),
         ...(entry.coverStory !== undefined ? { coverStory: entry.coverStory } : {}),
+        // Exactly once across replicas: a runner that takes over after this one died mid-ring is refused.
+        once: entry.id,
         onProgress: () => void settle(),
       });
     } catch (err) {
@@ -196,6 +198,10 @@ export class Scheduler {
         await report.started?.(entry, handle);
         const outcome = await handle.done;
         await settle();
+        if (!outcome.ok && outcome.error.code === 'AlreadyRung') {
+          this.deps.logger.info({ ...log, rescueId: handle.id }, 'scheduled rescue already rung by another runner; not rung again');
+          return;
+        }
         await report.finished(entry, handle, outcome);
       })(),
     );

@@ -175,3 +175,29 @@ describe('one rescue per phone at a time', () => {
     expect(alice.maxInFlight).toBe(1);
   });
 });
+
+describe('at most once (scheduled rescues, across replicas)', () => {
+  it('a second rescue under the same id is not rung: AlreadyRung, audited as skipped; the id is claimed only at the first Play', async () => {
+    world = await everyoneRegistered({ RESCUE_TARGET_COOLDOWN_SECONDS: '0' });
+    const phone = await world.phone({ name: 'mine' });
+    await world.register(ME, phone);
+
+    // A phone on a call never reaches its first Play, so the id stays unclaimed for whoever tries next.
+    phone.setOnCall(true);
+    const skipped = await (await startRescue(world.deps, { teamId: TEAM, requesterId: ME, once: 'S1' })).done;
+    expect(skipped).toMatchObject({ ok: false, error: { code: 'PhoneInCall' } });
+    phone.setOnCall(false);
+
+    const first = await (await startRescue(world.deps, { teamId: TEAM, requesterId: ME, once: 'S1' })).done;
+    expect(first).toMatchObject({ ok: true, completed: 1 });
+    const again = await (await startRescue(world.deps, { teamId: TEAM, requesterId: ME, once: 'S1' })).done;
+    expect(again).toMatchObject({ ok: false, completed: 0, error: { code: 'AlreadyRung' } });
+    expect(phone.played).toHaveLength(1);
+
+    // Another id rings as usual.
+    expect(await (await startRescue(world.deps, { teamId: TEAM, requesterId: ME, once: 'S2' })).done).toMatchObject({ ok: true });
+    expect(phone.played).toHaveLength(2);
+    const entries = await world.store.audit.query({ teamId: TEAM, userId: ME });
+    expect(entries.map((e) => [e.outcome, e.errorClass])).toContainEqual(['skipped', 'AlreadyRung']);
+  });
+});
