@@ -2,7 +2,7 @@ import pino, { type Logger, type DestinationStream, type LoggerOptions } from 'p
 
 export type { Logger } from 'pino';
 
-/** Field names that hold a secret wherever they appear (redacted at the top level and up to two levels down). */
+/** Field names that hold a secret wherever they appear (redacted at the top level and up to two levels down). Add, never remove. */
 export const SECRET_FIELDS: readonly string[] = [
   'password',
   'credentials',
@@ -27,52 +27,14 @@ export const SECRET_FIELDS: readonly string[] = [
 ];
 
 /**
- * Every object path under which a secret may travel. pino replaces the value with "[redacted]".
- * Add to this list (never remove) when a new secret-bearing field appears anywhere.
+ * Every object path under which a secret may travel: each secret field at the depths a log call puts
+ * it (`{ password }`, `{ slack: config }`, `{ req: { headers } }`, `{ env: process.env }`), up to two
+ * levels down. pino replaces the value with "[redacted]". Add to SECRET_FIELDS (never remove) when a
+ * new secret-bearing field appears anywhere. Not deeper: a third intermediate wildcard makes the
+ * redaction walk into native objects (an http.Server's getters throw "Illegal invocation"), which
+ * breaks the log call itself (test/ops/redaction.test.ts logs such objects).
  */
-export const REDACT_PATHS: readonly string[] = [
-  ...new Set([
-    'password',
-    '*.password',
-    '*.*.password',
-    'credentials',
-    '*.credentials',
-    'token',
-    '*.token',
-    'botToken',
-    'appToken',
-    'signingSecret',
-    '*.signingSecret',
-    'authorization',
-    'Authorization',
-    '*.authorization',
-    '*.Authorization',
-    'headers.authorization',
-    '*.headers.authorization',
-    'key',
-    'keys',
-    '*.key',
-    'storeKeys',
-    'secret',
-    '*.secret',
-    'SLACK_BOT_TOKEN',
-    'SLACK_APP_TOKEN',
-    'SLACK_SIGNING_SECRET',
-    'PHONE_PASSWORD',
-    'PHONE_DEFAULT_PASSWORD',
-    'STORE_KEYS',
-    'DATABASE_URL',
-    'databaseUrl',
-    // The store configuration (StoreConfig) when logged as a nested object, e.g. { store: config }.
-    '*.keys',
-    '*.databaseUrl',
-    // Every secret field at the depths a log call puts it (`{ slack: config }`, `{ req: { phone } }`,
-    // `{ env: process.env }`), up to two levels down. Not deeper: a third intermediate wildcard makes
-    // the redaction walk into native objects (an http.Server's getters throw "Illegal invocation"),
-    // which breaks the log call itself (test/ops/redaction.test.ts logs such objects).
-    ...SECRET_FIELDS.flatMap((field) => ['', '*.', '*.*.'].map((depth) => depth + field)),
-  ]),
-];
+export const REDACT_PATHS: readonly string[] = SECRET_FIELDS.flatMap((field) => ['', '*.', '*.*.'].map((depth) => depth + field));
 
 const MAX_LOG_DEPTH = 10;
 
