@@ -249,7 +249,7 @@ export class SlackStandin {
     const method = path.slice('/api/'.length);
     if (!authorized) return json(200, { ok: false, error: 'invalid_auth' });
     const type = String(req.headers['content-type'] ?? '');
-    const params = type.startsWith('application/json') ? parseJson(raw.toString('utf8')) : parseForm(raw.toString('utf8'));
+    const params = type.startsWith('application/json') ? parseJson(raw.toString('utf8')) : parseWebApiForm(raw.toString('utf8'));
     const answer = this.answer(method, params);
     if (answer.ok === false) this.o.onShow({ kind: 'refused', method, error: String(answer.error) });
     json(200, answer);
@@ -415,8 +415,8 @@ function parseJson(text: string): Params {
   }
 }
 
-/** Form fields; the Web API client sends objects (view, blocks, files) as JSON strings. */
-function parseForm(text: string): Params {
+/** Form fields; the Web API client sends objects (view, blocks, files) as JSON strings. Also used by the tests' fake Slack. */
+export function parseWebApiForm(text: string): Params {
   const out: Params = {};
   for (const [k, v] of new URLSearchParams(text)) {
     const t = v.trim();

@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { parseWebApiForm } from '../../src/demo/slack-standin.js';
 
 export interface FakeUser {
   id: string;
@@ -263,7 +264,7 @@ export class FakeSlack {
     }
     const method = url.pathname.slice('/api/'.length);
     const contentType = String(req.headers['content-type'] ?? '');
-    const params = contentType.startsWith('application/json') ? parseJson(raw.toString('utf8')) : parseForm(raw.toString('utf8'));
+    const params = contentType.startsWith('application/json') ? parseJson(raw.toString('utf8')) : parseWebApiForm(raw.toString('utf8'));
     this.record({ method, params, headers, at });
     if (this.applyFault(method, res)) return;
     const body = this.answer(method, params);
@@ -408,19 +409,3 @@ function parseJson(text: string): Record<string, unknown> {
   }
 }
 
-function parseForm(text: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of new URLSearchParams(text)) {
-    const t = v.trim();
-    if ((t.startsWith('{') && t.endsWith('}')) || (t.startsWith('[') && t.endsWith(']'))) {
-      try {
-        out[k] = JSON.parse(t);
-        continue;
-      } catch {
-        /* keep the string */
-      }
-    }
-    out[k] = v;
-  }
-  return out;
-}
