@@ -5,12 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
-import type { AuditEntry, AuditLog, RateDecision, RateLimiter, RateRule, ScheduledRescue, ScheduleStatus, ScheduleStore, Store, ToneList } from './state-types.js';
+import type { AuditEntry, AuditLog, RateDecision, RateLimiter, RateRule, ScheduledRescue, ScheduleStore, Store, ToneList } from './state-types.js';
 import type { Keyring } from './keyring.js';
 import { openDirectory } from './directory.js';
 import { guard, openSqliteDatabase, sqliteSite, SqliteRows, type SqliteSite } from './sqlite.js';
 import { auditLimit, checkAuditEntry, checkRules, checkSchedule, claimedStatus, compact, retryAfterMs } from './state/checks.js';
 import { WhereBuilder } from './state/where.js';
+import { fromScheduleRow, SCHEDULE_COLUMNS, type ScheduleRow } from './state/schedule-row.js';
 
 interface AuditRow {
   at: number;
@@ -103,34 +104,6 @@ export class SqliteRateLimiter implements RateLimiter {
   async prune(before: Date): Promise<number> {
     return guard(this.site, () => this.del.run(before.getTime()).changes);
   }
-}
-
-interface ScheduleRow {
-  id: string;
-  team_id: string;
-  requester_id: string;
-  target_id: string;
-  due_at: number;
-  cover_story: string | null;
-  reply_to: string | null;
-  status: string;
-  created_at: number;
-}
-
-const SCHEDULE_COLUMNS = 'id, team_id, requester_id, target_id, due_at, cover_story, reply_to, status, created_at';
-
-function fromScheduleRow(r: ScheduleRow): ScheduledRescue {
-  return compact<ScheduledRescue>({
-    id: r.id,
-    teamId: r.team_id,
-    requesterId: r.requester_id,
-    targetId: r.target_id,
-    dueAt: new Date(r.due_at),
-    coverStory: r.cover_story ?? undefined,
-    replyTo: r.reply_to ?? undefined,
-    status: r.status as ScheduleStatus,
-    createdAt: new Date(r.created_at),
-  });
 }
 
 export class SqliteSchedules implements ScheduleStore {

@@ -8,9 +8,10 @@
  *   (the others skip that round and return 0).
  */
 import { randomUUID } from 'node:crypto';
-import type { AuditEntry, AuditLog, RateDecision, RateLimiter, RateRule, ScheduledRescue, ScheduleStatus, ScheduleStore, ToneList } from '../state-types.js';
+import type { AuditEntry, AuditLog, RateDecision, RateLimiter, RateRule, ScheduledRescue, ScheduleStore, ToneList } from '../state-types.js';
 import { auditLimit, checkAuditEntry, checkRules, checkSchedule, compact, retryAfterMs } from '../state/checks.js';
 import { WhereBuilder } from '../state/where.js';
+import { fromScheduleRow, SCHEDULE_COLUMNS, type ScheduleRow } from '../state/schedule-row.js';
 import type { PgDatabase } from './database.js';
 import { LOCK, LOCK_SPACE, RATE_LOCK_SPACE } from './locks.js';
 
@@ -127,34 +128,6 @@ export class PgRateLimiter implements RateLimiter {
   prune(before: Date): Promise<number> {
     return pruneOnce(this.db, LOCK.ratePrune, 'DELETE FROM rate_hits WHERE at < $1', before);
   }
-}
-
-interface ScheduleRow {
-  id: string;
-  team_id: string;
-  requester_id: string;
-  target_id: string;
-  due_at: Date;
-  cover_story: string | null;
-  reply_to: string | null;
-  status: string;
-  created_at: Date;
-}
-
-const SCHEDULE_COLUMNS = 'id, team_id, requester_id, target_id, due_at, cover_story, reply_to, status, created_at';
-
-function fromScheduleRow(r: ScheduleRow): ScheduledRescue {
-  return compact<ScheduledRescue>({
-    id: r.id,
-    teamId: r.team_id,
-    requesterId: r.requester_id,
-    targetId: r.target_id,
-    dueAt: r.due_at,
-    coverStory: r.cover_story ?? undefined,
-    replyTo: r.reply_to ?? undefined,
-    status: r.status as ScheduleStatus,
-    createdAt: r.created_at,
-  });
 }
 
 export class PgSchedules implements ScheduleStore {
