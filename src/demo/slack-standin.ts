@@ -6,6 +6,7 @@
  * print it. It is loopback HTTP rather than an in-process fetch because rescue-ring posts to
  * response_urls with undici directly, as it must in production.
  */
+import { buffer } from 'node:stream/consumers';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -219,7 +220,7 @@ export class SlackStandin {
   // ---- HTTP ---------------------------------------------------------------------------------
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
+    const raw = await buffer(req);
     const path = new URL(req.url ?? '/', this.url).pathname;
     const json = (status: number, body: unknown) => void res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
 
@@ -395,15 +396,6 @@ function str(v: unknown): string {
 
 function blocksOf(p: { blocks?: unknown }): types.KnownBlock[] | undefined {
   return Array.isArray(p.blocks) ? (p.blocks as types.KnownBlock[]) : undefined;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function parseJson(text: string): Params {

@@ -5,6 +5,7 @@
  *
  * Point a Bolt app at it with `clientOptions.slackApiUrl = fake.apiUrl`. Reusable by any test.
  */
+import { buffer } from 'node:stream/consumers';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -231,7 +232,7 @@ export class FakeSlack {
   // ---- HTTP -------------------------------------------------------------------------------
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
+    const raw = await buffer(req);
     const url = new URL(req.url ?? '/', this.url);
     const headers = { ...req.headers };
     const at = Date.now();
@@ -389,15 +390,6 @@ export function actionsIn(v: unknown): { action_id: string; value?: string }[] {
 
 function matches(text: string, needle: string | RegExp): boolean {
   return typeof needle === 'string' ? text.includes(needle) : needle.test(text);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function parseJson(text: string): Record<string, unknown> {
