@@ -11,7 +11,7 @@ import { openDirectory } from './directory.js';
 import { guard, openSqliteDatabase, sqliteSite, SqliteRows, type SqliteSite } from './sqlite.js';
 import { auditLimit, checkAuditEntry, checkRules, checkSchedule, claimedStatus, compact, retryAfterMs } from './state/checks.js';
 import { WhereBuilder } from './state/where.js';
-import { fromScheduleRow, SCHEDULE_COLUMNS, type ScheduleRow } from './state/schedule-row.js';
+import { fromScheduleRow, pendingQuery, SCHEDULE_COLUMNS, type ScheduleRow } from './state/schedule-row.js';
 
 interface AuditRow {
   at: number;
@@ -149,12 +149,8 @@ export class SqliteSchedules implements ScheduleStore {
   }
 
   async pending(filter: { teamId?: string; requesterId?: string; targetId?: string }): Promise<ScheduledRescue[]> {
-    const where = new WhereBuilder(false).add("status = 'pending'");
-    if (filter.teamId !== undefined) where.add('team_id = ?', filter.teamId);
-    if (filter.requesterId !== undefined) where.add('requester_id = ?', filter.requesterId);
-    if (filter.targetId !== undefined) where.add('target_id = ?', filter.targetId);
-    const sql = `SELECT ${SCHEDULE_COLUMNS} FROM scheduled_rescues ${where.sql} ORDER BY due_at, id`;
-    return guard(this.site, () => this.db.prepare<unknown[], ScheduleRow>(sql).all(...where.values)).map(fromScheduleRow);
+    const { sql, values } = pendingQuery(filter, false);
+    return guard(this.site, () => this.db.prepare<unknown[], ScheduleRow>(sql).all(...values)).map(fromScheduleRow);
   }
 
   async cancel(teamId: string, requesterId: string, id: string): Promise<boolean> {

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditEntry, AuditLog, RateDecision, RateLimiter, RateRule, ScheduledRescue, ScheduleStore, ToneList } from '../state-types.js';
 import { auditLimit, checkAuditEntry, checkRules, checkSchedule, compact, retryAfterMs } from '../state/checks.js';
 import { WhereBuilder } from '../state/where.js';
-import { fromScheduleRow, SCHEDULE_COLUMNS, type ScheduleRow } from '../state/schedule-row.js';
+import { fromScheduleRow, pendingQuery, SCHEDULE_COLUMNS, type ScheduleRow } from '../state/schedule-row.js';
 import type { PgDatabase } from './database.js';
 import { LOCK, LOCK_SPACE, RATE_LOCK_SPACE } from './locks.js';
 
@@ -153,11 +153,8 @@ export class PgSchedules implements ScheduleStore {
   }
 
   async pending(filter: { teamId?: string; requesterId?: string; targetId?: string }): Promise<ScheduledRescue[]> {
-    const where = new WhereBuilder(true).add("status = 'pending'");
-    if (filter.teamId !== undefined) where.add('team_id = ?', filter.teamId);
-    if (filter.requesterId !== undefined) where.add('requester_id = ?', filter.requesterId);
-    if (filter.targetId !== undefined) where.add('target_id = ?', filter.targetId);
-    const r = await this.db.query<ScheduleRow>(`SELECT ${SCHEDULE_COLUMNS} FROM scheduled_rescues ${where.sql} ORDER BY due_at, id`, where.values);
+    const { sql, values } = pendingQuery(filter, true);
+    const r = await this.db.query<ScheduleRow>(sql, values);
     return r.rows.map(fromScheduleRow);
   }
 

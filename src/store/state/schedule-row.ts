@@ -1,6 +1,7 @@
 /** The scheduled_rescues row as both engines read it (SQLite stores times as epoch ms, Postgres as timestamptz). */
 import type { ScheduledRescue, ScheduleStatus } from '../state-types.js';
 import { compact } from './checks.js';
+import { WhereBuilder } from './where.js';
 
 export interface ScheduleRow {
   id: string;
@@ -30,4 +31,13 @@ export function fromScheduleRow(r: ScheduleRow): ScheduledRescue {
     status: r.status as ScheduleStatus,
     createdAt: toDate(r.created_at),
   });
+}
+
+/** The pending entries matching a filter, soonest first: one query for both engines (`numbered`: Postgres placeholders). */
+export function pendingQuery(filter: { teamId?: string; requesterId?: string; targetId?: string }, numbered: boolean): { sql: string; values: WhereBuilder['values'] } {
+  const where = new WhereBuilder(numbered).add("status = 'pending'");
+  if (filter.teamId !== undefined) where.add('team_id = ?', filter.teamId);
+  if (filter.requesterId !== undefined) where.add('requester_id = ?', filter.requesterId);
+  if (filter.targetId !== undefined) where.add('target_id = ?', filter.targetId);
+  return { sql: `SELECT ${SCHEDULE_COLUMNS} FROM scheduled_rescues ${where.sql} ORDER BY due_at, id`, values: where.values };
 }
