@@ -57,6 +57,11 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Overrides the client's response timeout for this request. */
   responseTimeoutMs?: number;
+  /**
+   * Awaited once the request holds the phone (queue and shared lock) and its address is checked,
+   * right before connecting and sending; if it throws, nothing is sent.
+   */
+  beforeSend?: () => Promise<void>;
 }
 
 export interface GetOptions extends RequestOptions {
@@ -76,6 +81,7 @@ interface SendSpec {
   maxBytes: number;
   signal?: AbortSignal;
   responseTimeoutMs?: number;
+  beforeSend?: () => Promise<void>;
 }
 
 /** Uppercase hex with colons. */
@@ -145,6 +151,7 @@ export class PhoneClient {
     try {
       releaseShared = await this.phoneLock?.acquire(key, spec.signal);
       const checked = await this.checkAddress(addr, spec.signal);
+      await spec.beforeSend?.();
       // A name may resolve to several (all checked) addresses: try the next one only when nothing
       // was sent (refused / no route / connect timeout), never after the request went out.
       for (let i = 0; ; i++) {

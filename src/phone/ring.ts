@@ -36,8 +36,8 @@ export interface RingExtraOptions extends RingOptions {
   /** Budget of each call check; default 2 s. */
   callCheckTimeoutMs?: number;
   /**
-   * Awaited once, right before the first Play is sent (after the call check). If it throws, nothing
-   * is played and ring() rejects with that error. Callers use it to claim a ring that may happen at
+   * Awaited once, right before the first Play is sent (after the call check, once the request holds
+   * the phone: PhoneClient's beforeSend). If it throws, nothing is played and ring() rejects with that error. Callers use it to claim a ring that may happen at
    * most once, as late as possible (see src/rescue/limits.ts claimOnce).
    */
   beforeFirstPlay?: () => Promise<void>;
@@ -107,8 +107,7 @@ export async function ring(client: PhoneClient, phone: Phone, opts: RingExtraOpt
           callCheckNote ??= state;
         }
       }
-      if (i === 1 && opts.beforeFirstPlay) await opts.beforeFirstPlay();
-      const r = await client.execute(phone, [{ url, priority }], { signal });
+      const r = await client.execute(phone, [{ url, priority }], { signal, ...(i === 1 && opts.beforeFirstPlay ? { beforeSend: opts.beforeFirstPlay } : {}) });
       certificateSha256 ??= r.certificateSha256;
     } catch (err) {
       if (isAbort(err, signal)) return result(true);
