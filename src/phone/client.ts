@@ -58,8 +58,8 @@ export interface RequestOptions {
   /** Overrides the client's response timeout for this request. */
   responseTimeoutMs?: number;
   /**
-   * Awaited once the request holds the phone (queue and shared lock) and its address is checked,
-   * right before connecting and sending; if it throws, nothing is sent.
+   * Awaited once the request holds the phone (queue and shared lock) and is connected, right before
+   * the request is written; if it throws, the connection is closed and nothing is sent.
    */
   beforeSend?: () => Promise<void>;
 }
@@ -151,7 +151,6 @@ export class PhoneClient {
     try {
       releaseShared = await this.phoneLock?.acquire(key, spec.signal);
       const checked = await this.checkAddress(addr, spec.signal);
-      await spec.beforeSend?.();
       // A name may resolve to several (all checked) addresses: try the next one only when nothing
       // was sent (refused / no route / connect timeout), never after the request went out.
       for (let i = 0; ; i++) {
@@ -180,7 +179,7 @@ export class PhoneClient {
     let certificateSha256: string | undefined;
     let connected = false;
 
-    const connector = this.connector(phone, addr, (socket) => {
+    const connector = this.connector(phone, addr, spec.beforeSend, (socket) => {
       connected = true;
       timer = setTimeout(() => deadline.abort(), responseTimeoutMs);
       if (addr.scheme === 'https') {
@@ -250,7 +249,7 @@ export class PhoneClient {
   }
 
   /** undici connector: connect to the checked IP, apply the TLS policy, start the response timer once connected. */
-  private connector(phone: PhoneTarget, addr: PhoneAddress, onConnected: (socket: Socket) => void): buildConnector.connector {
+  private connector(phone: PhoneTarget, addr: PhoneAddress, beforeSend: (() => Promise<void>) | undefined, onConnected: (socket: Socket) => void): buildConnector.connector {
     const tlsOptions: ConnectionOptions = {};
     if (addr.scheme === 'https') {
       const policy: TlsPolicy = phone.tls ?? { mode: 'pin' };
@@ -287,7 +286,18 @@ export class PhoneClient {
           callback(e as Error, null);
           return;
         }
-        callback(null, socket);
+        if (!beforeSend) {
+          callback(null, socket);
+          return;
+        }
+        // Connected: the request goes out as soon as the hook lets it, so nothing but the write is left between them.
+        beforeSend().then(
+          () => callback(null, socket),
+          (e: unknown) => {
+            socket.destroy();
+            callback(e as Error, null);
+          },
+        );
       });
     };
   }
