@@ -178,6 +178,7 @@ export class PhoneClient {
     let timer: NodeJS.Timeout | undefined;
     let certificateSha256: string | undefined;
     let connected = false;
+    let answered = false;
 
     const connector = this.connector(phone, addr, spec.beforeSend, (socket) => {
       connected = true;
@@ -199,8 +200,7 @@ export class PhoneClient {
       pipelining: 1,
       keepAliveTimeout: 1,
     });
-    const signals = [deadline.signal, ...(spec.signal ? [spec.signal] : [])];
-    const signal = AbortSignal.any(signals);
+    const signal = spec.signal ? AbortSignal.any([deadline.signal, spec.signal]) : deadline.signal;
 
     const headers: Record<string, string> = {
       host: hostHeader(addr),
@@ -237,6 +237,7 @@ export class PhoneClient {
         ...(certificateSha256 ? { certificateSha256 } : {}),
       };
       this.logger.debug({ phone: key, method: spec.method, path: spec.path, status: res.statusCode, bytes: total, ms: Date.now() - started }, 'phone request');
+      answered = true;
       return reply;
     } catch (err) {
       const mapped = this.mapError(err, key, { deadline: deadline.signal, user: spec.signal, connected, responseTimeoutMs });
@@ -244,7 +245,9 @@ export class PhoneClient {
       throw mapped;
     } finally {
       if (timer) clearTimeout(timer);
-      client.destroy().catch(() => undefined);
+      // After a whole answer the phone has closed the connection: close() just lets go (destroy()
+      // would build an error for nothing); after a failure, destroy() drops whatever is left.
+      (answered ? client.close() : client.destroy()).catch(() => undefined);
     }
   }
 
