@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GcTrace, type GcSummary } from './gc-trace.js';
 import { cpuMsOf, freePort, memoryOf } from './proc.js';
+import { botNodeFlags } from './start-command.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -47,11 +48,11 @@ export interface StartBotOptions {
   traceGc?: boolean;
 }
 
-/** Starts `node dist/main.js` on a free port and waits until GET /readyz answers 200. */
+/** Starts the bot as `npm start` does (`node [its flags] dist/main.js`) on a free port and waits until GET /readyz answers 200. */
 export async function startBot(options: StartBotOptions): Promise<BotProcess> {
   const port = await freePort();
   const gcTrace = options.traceGc ? new GcTrace() : undefined;
-  const child: ChildProcess = spawn(process.execPath, [...(gcTrace ? ['--trace-gc'] : []), ...(options.nodeArgs ?? []), join(ROOT, 'dist/main.js')], {
+  const child: ChildProcess = spawn(process.execPath, [...botNodeFlags(), ...(gcTrace ? ['--trace-gc'] : []), ...(options.nodeArgs ?? []), join(ROOT, 'dist/main.js')], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { botNodeFlags, startCommand } from '../../bench/support/start-command.js';
 
 const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
 const instructions = dockerfile
@@ -38,10 +39,13 @@ describe('Dockerfile', () => {
     expect(runtime.join('\n')).toMatch(/DATA_DIR=\/data/);
   });
 
-  it('declares a HEALTHCHECK against /healthz and starts the bot', () => {
+  it('declares a HEALTHCHECK against /healthz and starts the bot exactly as `npm start` does', () => {
     const health = runtime.find((l) => l.startsWith('HEALTHCHECK'));
     expect(health).toMatch(/\/healthz/);
-    expect(runtime.at(-1)).toBe('CMD ["node", "dist/main.js"]');
+    const cmd = /^CMD (\[.*\])$/.exec(runtime.at(-1) ?? '');
+    expect(cmd, 'the last instruction is CMD in exec form').not.toBeNull();
+    expect(JSON.parse(cmd![1]!)).toEqual(startCommand());
+    expect(startCommand()).toEqual(['node', ...botNodeFlags(), 'dist/main.js']);
   });
 
   it('bakes in no secret', () => {
