@@ -29,6 +29,11 @@ export interface ScheduleReporter {
   refused(entry: ScheduledRescue, error: AppError): Promise<void>;
   /** Not rung: it was due while rescue-ring was not running. */
   missed(entry: ScheduledRescue): Promise<void>;
+  /**
+   * Taken over from a runner that stopped (crash, SIGKILL) after claiming the ring: it may or may
+   * not have reached the phone, and it is not rung again.
+   */
+  interrupted(entry: ScheduledRescue): Promise<void>;
 }
 
 export interface SchedulerTimer {
@@ -199,7 +204,11 @@ export class Scheduler {
         const outcome = await handle.done;
         await settle();
         if (!outcome.ok && outcome.error.code === 'AlreadyRung') {
-          this.deps.logger.info({ ...log, rescueId: handle.id }, 'scheduled rescue already rung by another runner; not rung again');
+          // Only a lease that ran out brings an entry back, so the runner that claimed the ring stopped
+          // before settling it: killed mid-ring (the phone rang) or, rarely, between the claim and the
+          // Play leaving (it did not). Nobody can tell which: never ring twice, tell the requester.
+          this.deps.logger.warn({ ...log, rescueId: handle.id }, 'scheduled rescue was claimed by a runner that stopped; not rung again, requester told');
+          await report.interrupted(entry);
           return;
         }
         await report.finished(entry, handle, outcome);

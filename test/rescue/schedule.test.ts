@@ -5,7 +5,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppError } from '../../src/errors.js';
 import { cancelScheduled, listScheduled, MAX_PENDING_PER_USER, scheduleRescue } from '../../src/rescue/schedule.js';
-import { Scheduler, type ScheduleReporter } from '../../src/rescue/scheduler.js';
+import { CLAIM_LEASE_MS, Scheduler, type ScheduleReporter } from '../../src/rescue/scheduler.js';
+import { claimOnce } from '../../src/rescue/limits.js';
+import { MAX_LATENESS_MS } from '../../src/rescue/schedule.js';
 import { parseWhen } from '../../src/rescue/when.js';
 import type { RescueHandle, RescueOutcome } from '../../src/rescue/index.js';
 import { startRescue, stopMyRescues } from '../../src/rescue/index.js';
@@ -18,16 +20,18 @@ interface Reports {
   finished: { entry: ScheduledRescue; outcome: RescueOutcome; handle: RescueHandle }[];
   refused: { entry: ScheduledRescue; error: AppError }[];
   missed: ScheduledRescue[];
+  interrupted: ScheduledRescue[];
 }
 
 function recorder(): { reports: Reports; reporter: ScheduleReporter } {
-  const reports: Reports = { finished: [], refused: [], missed: [] };
+  const reports: Reports = { finished: [], refused: [], missed: [], interrupted: [] };
   return {
     reports,
     reporter: {
       finished: async (entry, handle, outcome) => void reports.finished.push({ entry, handle, outcome }),
       refused: async (entry, error) => void reports.refused.push({ entry, error }),
       missed: async (entry) => void reports.missed.push(entry),
+      interrupted: async (entry) => void reports.interrupted.push(entry),
     },
   };
 }
@@ -108,6 +112,25 @@ describe('scheduling', () => {
     await scheduler.idle();
     expect(await w.store.schedules.pending({ teamId: TEAM })).toEqual([]);
     expect(reports.finished).toHaveLength(1);
+  });
+
+  it('taken over from a runner that stopped after claiming the ring: not rung again, the requester is told', async () => {
+    const phone = await w.phone();
+    await w.register(ME, phone);
+    const { entry } = await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 10m') });
+    w.advance(10 * MIN);
+    // Another runner leased the entry and claimed its ring, then died (no settle, no report).
+    expect(await w.store.schedules.claimDueLeased!(w.time.now, MAX_LATENESS_MS, 20, CLAIM_LEASE_MS)).toHaveLength(1);
+    await claimOnce(w.deps, TEAM, entry.id);
+    expect(await round()).toBe(0);
+    w.advance(CLAIM_LEASE_MS + 1_000);
+    expect(await round()).toBe(1);
+    expect(phone.played).toEqual([]);
+    expect(reports.interrupted.map((e) => e.id)).toEqual([entry.id]);
+    expect(reports.finished).toEqual([]);
+    expect(reports.refused).toEqual([]);
+    expect(await w.store.schedules.pending({ teamId: TEAM })).toEqual([]);
+    expect(w.logs.join('')).toContain('claimed by a runner that stopped');
   });
 
   it('rings a colleague at a wall-clock time in the requester\'s zone, with the cover story on the screen', async () => {

@@ -5,7 +5,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { actionsIn, messageText } from '../support/fake-slack.js';
 import { blockAction } from '../support/slack-requests.js';
-import { ackText, ALICE, BOB, dmsTo, ME, START, startWorld, type World } from './scheduled-world.js';
+import { ackText, ALICE, BOB, dmsTo, ME, START, startWorld, TEAM, type World } from './scheduled-world.js';
+import { claimOnce } from '../../src/rescue/limits.js';
+import { MAX_LATENESS_MS } from '../../src/rescue/schedule.js';
+import { CLAIM_LEASE_MS } from '../../src/rescue/scheduler.js';
 
 const MIN = 60_000;
 const unix = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
@@ -225,5 +228,25 @@ describe('a restart with rescues pending', () => {
     w.advance(9 * MIN);
     await w.round();
     expect(phone.played).toHaveLength(4);
+  });
+
+  it('a rescue whose ring the stopped bot had already claimed is not rung again; its requester is told it may not have rung (DM)', async () => {
+    const phone = await w.phone();
+    await w.register(ME, phone);
+    await confirmation((await w.command(ME, 'in 5m')).responseId);
+    w.advance(5 * MIN);
+    // The bot took the entry and claimed its ring, then was killed before settling it.
+    const [entry] = await w.store.schedules.claimDueLeased!(w.time.now, MAX_LATENESS_MS, 20, CLAIM_LEASE_MS);
+    await claimOnce(w.rescue, TEAM, entry!.id);
+
+    await w.restart(CLAIM_LEASE_MS + 1_000);
+    await w.startScheduler();
+    await w.fake.waitFor('chat.postMessage', (call) => call.params.channel === 'D0ME');
+    await w.bot.tasks.idle(5_000);
+    expect(phone.played).toEqual([]);
+    expect(dmsTo(w.fake, ME)).toEqual([
+      expect.stringMatching(/^Your scheduled rescue of your phone \(<!date\^\d+\^.*>\) was being rung when rescue-ring restarted, so I cannot tell whether the phone rang, and I will not ring it twice\. If it did not ring, send \/rescue to ring now\.$/),
+    ]);
+    expect(await w.store.schedules.pending({ teamId: TEAM })).toEqual([]);
   });
 });

@@ -208,18 +208,45 @@ describePg('two replicas on one Postgres database', () => {
         e.child.kill('SIGKILL');
         await new Promise((resolve) => e.child.once('exit', resolve));
       }
+      // The survivor tells the requester of a rescue whose ring the killed replica had claimed (see below).
+      const toldInterrupted = (i: number) =>
+        fake.callsTo('chat.postMessage').some((c) => c.params.channel === `DS${i}` && String(c.params.text).includes('cannot tell whether the phone rang'));
       await until(
         async () => {
           const left = await db.admin.query('SELECT 1 FROM scheduled_rescues WHERE team_id = $1 AND status = $2', [teamId, 'pending']);
-          return left.rowCount === 0 && phones.every((p) => plays(p) > 0 && p.inFlight === 0) ? true : undefined;
+          return left.rowCount === 0 && phones.every((p, i) => (plays(p) > 0 || toldInterrupted(i)) && p.inFlight === 0) ? true : undefined;
         },
         'every scheduled rescue to fire',
         90_000,
       );
       phones.forEach((p, i) => {
-        expect(plays(p), `Play requests to the phone of US${i}`).toBe(1);
+        // Never twice, whoever fired it and whenever the kill came.
         expect(p.maxInFlight).toBeLessThanOrEqual(1);
+        if (!kill) {
+          expect(plays(p), `Play requests to the phone of US${i}`).toBe(1);
+          return;
+        }
+        // A kill can land between the moment a replica claims a ring (in the database) and the moment
+        // the Play leaves for the phone, a window of about one database round trip: no process can
+        // then tell whether the phone rang, and the survivor, rather than risk a second ring, tells
+        // the requester so. Nothing is lost silently: a phone that never rang has its requester told.
+        expect(plays(p), `Play requests to the phone of US${i}`).toBeLessThanOrEqual(1);
+        if (plays(p) === 0) expect(toldInterrupted(i), `US${i}, whose phone never rang, was told`).toBe(true);
       });
+      if (kill) {
+        // Only rings the killed replica had started are reported so, and only a kill inside that
+        // short window leaves a phone unrung: never more than the few rings starting at that instant.
+        const scheduleIds = (out: string[], msg: string) =>
+          out
+            .join('')
+            .split('\n')
+            .filter((l) => l.includes(`"msg":"${msg}`))
+            .map((l) => (JSON.parse(l) as { scheduleId: string }).scheduleId);
+        const startedByKilled = new Set(scheduleIds(e.out, 'scheduled rescue fired'));
+        const reported = scheduleIds(f.out, 'scheduled rescue was claimed by a runner that stopped');
+        for (const id of reported) expect(startedByKilled.has(id), `${id} was started by the killed replica`).toBe(true);
+        expect(phones.filter((p) => plays(p) === 0).length).toBeLessThanOrEqual(3);
+      }
       const statuses = await db.admin.query<{ status: string; n: number }>('SELECT status, COUNT(*)::int AS n FROM scheduled_rescues WHERE team_id = $1 GROUP BY status', [teamId]);
       expect(statuses.rows).toEqual([{ status: 'fired', n: SCHEDULED }]);
       // Both replicas fired some (before one was killed, in the kill case).
@@ -235,7 +262,10 @@ describePg('two replicas on one Postgres database', () => {
   /*
    * A replica killed between claiming a round's entries and ringing them must not lose them: the
    * scheduler claims under a lease (ScheduleStore.claimDueLeased + settle), so the survivor fires
-   * them once the lease runs out. With one-step claims this failed 3 runs in 4.
+   * them once the lease runs out. With one-step claims this failed 3 runs in 4. A replica killed
+   * after it claimed a ring (right before its first Play) never makes the phone ring twice; in the
+   * rare kill between that claim and the Play leaving (1 run in 30 measured) the phone did not ring
+   * and its requester is told, as for every ring the killed replica had claimed.
    */
   it('50 scheduled rescues fire exactly once each, also when a replica is SIGKILLed mid-way', () => scheduled('T4', true), SLOW);
 });

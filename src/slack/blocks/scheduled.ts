@@ -85,3 +85,13 @@ export function scheduledMissedDm(e: ScheduledRescue, timeZone: string): SlackMe
   const text = `Your scheduled rescue of ${whose(e, e.requesterId)} was due ${slackTime(e.dueAt, timeZone)}, but rescue-ring was not running then, so it was missed and nothing rang. Send /rescue to ring now, or schedule it again.`;
   return { text, blocks: [section(`:zzz: ${text}`)] };
 }
+
+/**
+ * DM to the requester when the rescue-ring process that was ringing a scheduled rescue stopped (a
+ * crash or a restart) after it had claimed the ring: whether the phone rang cannot be known, and it
+ * is not rung a second time.
+ */
+export function scheduledInterruptedDm(e: ScheduledRescue, timeZone: string): SlackMessage {
+  const text = `Your scheduled rescue of ${whose(e, e.requesterId)} (${slackTime(e.dueAt, timeZone)}) was being rung when rescue-ring restarted, so I cannot tell whether the phone rang, and I will not ring it twice. If it did not ring, send /rescue to ring now.`;
+  return { text, blocks: [section(`:warning: ${text}`)] };
+}

@@ -12,7 +12,7 @@ import type { ScheduleReporter } from '../../rescue/scheduler.js';
 import { safeTimeZone, type WhenSpec } from '../../rescue/when.js';
 import { errorMessage, personHint } from '../blocks/errors.js';
 import { outcomeMessage, rescuedDm, type RescueView } from '../blocks/rescue.js';
-import { cancelledMessage, scheduledListMessage, scheduledMessage, scheduledMissedDm, scheduledRefusedDm } from '../blocks/scheduled.js';
+import { cancelledMessage, scheduledListMessage, scheduledMessage, scheduledInterruptedDm, scheduledMissedDm, scheduledRefusedDm } from '../blocks/scheduled.js';
 import type { SlackDeps } from '../context.js';
 import { DmSurface, type SlackMessage, type Surface } from '../surface.js';
 import { logRefusal } from './rescue.js';
@@ -102,6 +102,9 @@ export function slackScheduleReporter(client: webApi.WebClient, deps: { rescue: 
     },
     async missed(entry) {
       await dm(entry.requesterId, scheduledMissedDm(entry, await tz(entry.requesterId)));
+    },
+    async interrupted(entry) {
+      await dm(entry.requesterId, scheduledInterruptedDm(entry, await tz(entry.requesterId)));
     },
   };
 }
