@@ -1,12 +1,14 @@
 /**
  * Slack app under load, measured from outside as Slack would see it: 1,000 signed `/rescue`
  * requests, 50 in flight at a time, each from a different user ringing their own simulated phone
- * (2 s per Play; every 20th phone hangs).
+ * (2 s per Play; every 20th phone hangs). Beside it, for calibration: the same load of `/rescue help`
+ * (the bot's own floor) and of a bare node:http server (the machine's), and 1,000 more users' rescues
+ * arriving at a steady 50 per second (open loop).
  *
  * Three processes, as in production:
- *   - the bot, compiled (`npm run build`) and started with `node dist/main.js` in HTTP mode, configured
+ *   - the bot, compiled (`npm run build`) and started as `npm start` starts it (its node flags included) in HTTP mode, configured
  *     only through its environment (SQLite store in a temp DATA_DIR with a generated key, production mode);
- *   - the world (bench/support/world-child.ts): the 1,050 simulated phones and the fake Slack;
+ *   - the world (bench/support/world-child.ts): the 2,050 simulated phones and the fake Slack;
  *   - this process: the load generator (one keep-alive undici Client per worker) and the measurements.
  * Measures client-side ack latency, request -> first Play at the phone (the phones' request logs
  * against send times), the bot's peak RSS (/proc/PID/status VmHWM) and its CPU time per request.
@@ -19,8 +21,9 @@ import { join } from 'node:path';
 import { generateKeyLine } from '../../src/store/index.js';
 import type { BenchSection } from '../run.js';
 import { buildBot, startBot } from '../support/bot-process.js';
+import { startCommand } from '../support/start-command.js';
 import { startFloorServer } from '../support/floor-server.js';
-import { openConnections, sendCommands, type LoadRequest } from '../support/load.js';
+import { openConnections, sendAtRate, sendCommands, type LoadRequest, type LoadResult } from '../support/load.js';
 import { load1 } from '../support/proc.js';
 import { seedPhones } from '../support/seed.js';
 import { summarize, type Summary } from '../support/stats.js';
@@ -42,6 +45,9 @@ const SECRET = 'bench-signing-secret';
 /** The bot's default phone timeout is 15 s; a hanging phone's rescue ends after its call check (2 s) and that. */
 const SETTLE_TIMEOUT_MS = 60_000;
 const ACK_TEXT = 'Ringing your phone';
+/** The open-loop run: requests per second. */
+const OPEN_RATE = 50;
+const HELP_TEXT = '/phone test';
 
 const userId = (i: number) => `UB${String(i).padStart(5, '0')}`;
 
@@ -66,8 +72,10 @@ export async function run(): Promise<BenchSection> {
   buildBot();
   const floor = await measureFloor();
   const total = WARMUP + REQUESTS;
-  const hangs = (i: number) => i >= WARMUP && (i - WARMUP) % HANG_EVERY === HANG_EVERY - 1;
-  const world = await World.start({ phones: Array.from({ length: total }, (_, i) => ({ hang: hangs(i) })), playMs: PLAY_MS });
+  // Users 0..WARMUP-1 warm up, the next REQUESTS run closed loop, the last REQUESTS open loop (same hanging share).
+  const users = total + REQUESTS;
+  const hangs = (i: number) => i >= WARMUP && ((i - WARMUP) % REQUESTS) % HANG_EVERY === HANG_EVERY - 1;
+  const world = await World.start({ phones: Array.from({ length: users }, (_, i) => ({ hang: hangs(i) })), playMs: PLAY_MS });
 
   const dir = mkdtempSync(join(tmpdir(), 'rescue-ring-bench-slack-'));
   const key = generateKeyLine();
@@ -93,21 +101,35 @@ export async function run(): Promise<BenchSection> {
   });
   const rssAtReady = bot.memory().rssMb;
   const pool = openConnections(bot.url, CONCURRENCY);
-  const requests: LoadRequest[] = Array.from({ length: total }, (_, i) => ({ userId: userId(i), responseUrl: `${world.ready.responseUrlBase}b${i}` }));
+  const requests: LoadRequest[] = Array.from({ length: users }, (_, i) => ({ userId: userId(i), responseUrl: `${world.ready.responseUrlBase}b${i}` }));
   const options = { url: bot.url, signingSecret: SECRET, concurrency: CONCURRENCY, expect: ACK_TEXT };
+
+  // The bot's own floor: `/rescue help` goes through the same receiver, signature check, Bolt and
+  // listener, and is answered in the ack with no store, phone or Slack call behind it.
+  const help = requests.map((r) => ({ ...r, text: 'help' }));
+  const helpOptions = { ...options, expect: HELP_TEXT };
+  await sendCommands(pool, help.slice(0, WARMUP), helpOptions);
+  const helpCpu0 = bot.cpuMs();
+  const helpRun = await sendCommands(pool, help.slice(WARMUP, total), helpOptions);
+  const helpCpuPerRequestMs = (bot.cpuMs() - helpCpu0) / REQUESTS;
+  if (helpRun.failures.length > 0) throw new Error(`the bot gave bad answers to /rescue help: ${helpRun.failures[0]}`);
 
   const warm = await sendCommands(pool, requests.slice(0, WARMUP), options);
   const warmFinals = await world.waitForFinals(WARMUP, SETTLE_TIMEOUT_MS);
   const cpuBefore = bot.cpuMs();
   const worldCpuBefore = world.cpuMs();
   const benchCpuBefore = process.cpuUsage();
-  const measured = await sendCommands(pool, requests.slice(WARMUP), options);
+  const measured = await sendCommands(pool, requests.slice(WARMUP, total), options);
   const cpuAcks = bot.cpuMs() - cpuBefore;
   const finals = (await world.waitForFinals(total, SETTLE_TIMEOUT_MS)) - warmFinals;
   const cpuAll = bot.cpuMs() - cpuBefore;
   const worldCpu = world.cpuMs() - worldCpuBefore;
   const benchCpuUsage = process.cpuUsage(benchCpuBefore);
   const benchCpu = (benchCpuUsage.user + benchCpuUsage.system) / 1000;
+
+  // The same users' load arriving at a steady OPEN_RATE per second, whatever the bot's answers (as people type).
+  const open = await sendAtRate(pool, requests.slice(total), { url: bot.url, signingSecret: SECRET, expect: ACK_TEXT, perSecond: OPEN_RATE });
+  const openFinals = (await world.waitForFinals(users, SETTLE_TIMEOUT_MS)) - warmFinals - finals;
   const report = await world.report();
   const memory = bot.memory();
   const gc = bot.gc();
@@ -123,24 +145,36 @@ export async function run(): Promise<BenchSection> {
   const transport = measureTransportCost();
 
   // BENCH_SLACK_DUMP=FILE keeps the raw per-request figures (send time, ack latency, first contact, first Play).
-  if (process.env.BENCH_SLACK_DUMP) writeFileSync(process.env.BENCH_SLACK_DUMP, JSON.stringify({ measured, phones: report.phones.slice(WARMUP) }));
-  const firstPlay: number[] = [];
-  const firstPlayHanging: number[] = [];
-  const firstContact: number[] = [];
-  for (let k = 0; k < REQUESTS; k++) {
-    const i = WARMUP + k;
-    const phone = report.phones[i]!;
-    const sent = measured.sentAt[k]!;
-    if (phone.firstContactAt !== null) firstContact.push(phone.firstContactAt - sent);
-    if (phone.firstPlayAt !== null) (hangs(i) ? firstPlayHanging : firstPlay).push(phone.firstPlayAt - sent);
-  }
+  if (process.env.BENCH_SLACK_DUMP) writeFileSync(process.env.BENCH_SLACK_DUMP, JSON.stringify({ measured, open, phones: report.phones.slice(WARMUP) }));
+  /** Request sent -> first contact / first Play at the phone, for the run whose first user is `offset`. */
+  const atPhones = (offset: number, run: LoadResult) => {
+    const firstPlay: number[] = [];
+    const firstPlayHanging: number[] = [];
+    const firstContact: number[] = [];
+    for (let k = 0; k < REQUESTS; k++) {
+      const i = offset + k;
+      const phone = report.phones[i]!;
+      const sent = run.sentAt[k]!;
+      if (phone.firstContactAt !== null) firstContact.push(phone.firstContactAt - sent);
+      if (phone.firstPlayAt !== null) (hangs(i) ? firstPlayHanging : firstPlay).push(phone.firstPlayAt - sent);
+    }
+    return { play: summarize(firstPlay), firstPlayHanging: summarize(firstPlayHanging), firstContact: summarize(firstContact) };
+  };
+  const closed = atPhones(WARMUP, measured);
+  const opened = atPhones(total, open);
   const answering = REQUESTS - Math.floor(REQUESTS / HANG_EVERY);
   const ack = summarize(measured.latencyMs);
-  const play = summarize(firstPlay);
-  const ackOk = ack.p99 < TARGET_ACK_P99_MS && ack.max < TARGET_ACK_MAX_MS;
-  const playOk = play.p99 < TARGET_FIRST_PLAY_P99_MS && play.n === answering;
+  const openAck = summarize(open.latencyMs);
+  const helpAck = summarize(helpRun.latencyMs);
+  const play = closed.play;
+  const ackMet = (a: Summary) => a.p99 < TARGET_ACK_P99_MS && a.max < TARGET_ACK_MAX_MS;
+  const playMet = (p: Summary) => p.p99 < TARGET_FIRST_PLAY_P99_MS && p.n === answering;
+  const ackOk = ackMet(ack);
+  const playOk = playMet(play);
   const rssOk = memory.peakMb < TARGET_RSS_MB;
-  const ok = measured.failures.length === 0 && warm.failures.length === 0 && ackOk && playOk && rssOk && finals === REQUESTS;
+  const badAcks = [...warm.failures, ...measured.failures, ...open.failures];
+  const runsOk = badAcks.length === 0 && finals === REQUESTS && openFinals === REQUESTS;
+  const ok = runsOk && ackOk && playOk && rssOk;
 
   const f = (n: number) => n.toFixed(1);
   const row = (label: string, s: Summary, target: string, met?: boolean) => `| ${label} | ${f(s.p50)} | ${f(s.p99)} | ${f(s.max)} | ${target} | ${met === undefined ? '' : met ? 'met' : '**missed**'} |`;
@@ -155,7 +189,7 @@ export async function run(): Promise<BenchSection> {
   const markdown = [
     `${REQUESTS} signed \`/rescue\` requests from ${REQUESTS} users, each ringing their own simulated phone, ${CONCURRENCY} in flight at all times (closed loop), after ${WARMUP} warm-up requests from other users whose rescues ran to the end first. Each phone takes ${PLAY_MS / 1000} s per Play; every ${HANG_EVERY}th measured phone (${REQUESTS / HANG_EVERY}) hangs: it accepts connections and never answers. The bot runs with its production defaults (3 rings 3 s apart, call check before each Play with its 2 s budget, 15 s phone timeout, default rescue limits: every request comes from a different user).`,
     '',
-    '**Method.** Three processes on one machine: (1) the bot, compiled with `npm run build` and started as `node dist/main.js` in HTTP mode (`SLACK_SOCKET_MODE=false`, `NODE_ENV=production`, `LOG_LEVEL=warn`, SQLite store in a temp `DATA_DIR` with a generated `STORE_KEYS` key, `PHONE_ALLOWED_NETWORKS=127.0.0.0/8`, `SLACK_API_URL` on the fake Slack; working directory without a `.env`), its users\' phones registered in its store before it starts; (2) the world: the simulated phones (src/sim) and the fake Slack (Web API and response_urls) under tsx; (3) the bench: the load generator, sending requests signed with the signing secret over 50 keep-alive connections (an undici Client each, one per worker), as Slack does. Ack latency is measured by the load generator (request handed to the pool -> answer read). Time to first Play is the phone\'s log time of its first `POST /CGI/Execute` minus the time the request was sent (`Date.now()` in both processes). Peak RSS is the bot\'s `VmHWM` from `/proc/PID/status` (its whole life: start, warm-up, run, rings ending). Bot CPU is `utime + stime` from `/proc/PID/stat`. The bot runs with `--trace-gc` (V8 prints a line per collection; it changes no decision), read for the JS heap figures.',
+    '**Method.** Three processes on one machine: (1) the bot, compiled with `npm run build` and started as `npm start` starts it (`' + startCommand().join(' ') + '`) in HTTP mode (`SLACK_SOCKET_MODE=false`, `NODE_ENV=production`, `LOG_LEVEL=warn`, SQLite store in a temp `DATA_DIR` with a generated `STORE_KEYS` key, `PHONE_ALLOWED_NETWORKS=127.0.0.0/8`, `SLACK_API_URL` on the fake Slack; working directory without a `.env`), its users\' phones registered in its store before it starts; (2) the world: the simulated phones (src/sim) and the fake Slack (Web API and response_urls) under tsx; (3) the bench: the load generator, sending requests signed with the signing secret over 50 keep-alive connections (an undici Client each, one per worker), as Slack does. Ack latency is measured by the load generator (request handed to the pool -> answer read). Time to first Play is the phone\'s log time of its first `POST /CGI/Execute` minus the time the request was sent (`Date.now()` in both processes). Peak RSS is the bot\'s `VmHWM` from `/proc/PID/status` (its whole life: start, warm-up, run, rings ending). Bot CPU is `utime + stime` from `/proc/PID/stat`. The bot runs with `--trace-gc` (V8 prints a line per collection; it changes no decision), read for the JS heap figures.',
     '',
     `**Machine.** ${cpus().length} CPUs shared with other work: 1-minute load average ${loadAtStart.toFixed(1)} when the run started and ${loadAtEnd.toFixed(1)} when it ended (a load above ${cpus().length} means processes were waiting for a CPU; the figures below were measured under that load). On this shared machine the latency figures vary several-fold from run to run with the other work; the floor row, measured in the same run, calibrates them.`,
     '',
@@ -164,10 +198,19 @@ export async function run(): Promise<BenchSection> {
     row('ack latency, request sent -> HTTP answer (ms)', ack, `p99 < ${TARGET_ACK_P99_MS}, max < ${TARGET_ACK_MAX_MS}`, ackOk),
     row(`ack latency without the first ${CONCURRENCY} requests (they arrive together on ${CONCURRENCY} new connections; see below) (ms)`, summarize(measured.latencyMs.slice(CONCURRENCY)), '', undefined),
     row(`request sent -> first Play at the phone, ${play.n} answering phones (ms)`, play, `p99 < ${TARGET_FIRST_PLAY_P99_MS}`, playOk),
-    row('request sent -> first request of any kind at the phone (the call check), all phones (ms)', summarize(firstContact), '', undefined),
-    row(`request sent -> first Play, ${firstPlayHanging.length} hanging phones (call check waits its 2 s budget, then rings anyway) (ms)`, summarize(firstPlayHanging), '', undefined),
+    row('request sent -> first request of any kind at the phone (the call check), all phones (ms)', closed.firstContact, '', undefined),
+    row(`request sent -> first Play, ${closed.firstPlayHanging.n} hanging phones (call check waits its 2 s budget, then rings anyway) (ms)`, closed.firstPlayHanging, '', undefined),
     row(`ack latency of the ${WARMUP} warm-up requests, cold process (ms)`, warmAck, '', undefined),
     row('floor: the same requests to a bare node:http server that checks the signature and answers (ms)', floor.ack, '', undefined),
+    row('the bot\'s own floor: the same load of `/rescue help` (Bolt, listener, ack; no store, phone or Slack call) (ms)', helpAck, '', undefined),
+    '',
+    `**Open loop.** Then ${REQUESTS} more users send \`/rescue\` at a steady ${OPEN_RATE} requests per second (${REQUESTS / OPEN_RATE} s), each sent at its time whatever became of the earlier ones, as people type (same phones: 2 s per Play, every ${HANG_EVERY}th hanging). Here the latency is the bot's, not a queue's: at most a few requests are in flight at once.`,
+    '',
+    '| measure (open loop) | p50 | p99 | max | target | result |',
+    '|---|---|---|---|---|---|',
+    row(`ack latency, ${OPEN_RATE} requests per second (ms)`, openAck, `p99 < ${TARGET_ACK_P99_MS}, max < ${TARGET_ACK_MAX_MS}`, ackMet(openAck)),
+    row(`request sent -> first Play at the phone, ${opened.play.n} answering phones (ms)`, opened.play, `p99 < ${TARGET_FIRST_PLAY_P99_MS}`, playMet(opened.play)),
+    row('request sent -> first request of any kind at the phone (the call check), all phones (ms)', opened.firstContact, '', undefined),
     '',
     '| measure | value | target | result |',
     '|---|---|---|---|',
@@ -178,16 +221,18 @@ export async function run(): Promise<BenchSection> {
     `| bot CPU per request, whole rescue (until every outcome was posted) | ${(cpuAll / REQUESTS).toFixed(2)} ms | | |`,
     `| CPU used on the same machine by the bench itself from the first measured request until every outcome was posted: phones + fake Slack / load generator | ${(worldCpu / 1000).toFixed(1)} s / ${(benchCpu / 1000).toFixed(1)} s (the bot: ${(cpuAll / 1000).toFixed(1)} s) | | |`,
     `| CPU per phone request (compiled; client and simulated phone in one process, sequential): PhoneClient.execute / bare undici Client opened and destroyed per request / node:http with agent: false | ${transport.phoneClientMs.toFixed(2)} / ${transport.undiciClientMs.toFixed(2)} / ${transport.nodeHttpMs.toFixed(2)} ms | | |`,
-    `| floor: CPU per request of the bare node:http server | ${floor.cpuPerRequestMs.toFixed(2)} ms | | |`,
-    `| bad acks | ${measured.failures.length + warm.failures.length}${measured.failures[0] ? ` (first: ${measured.failures[0]})` : ''} | 0 | ${measured.failures.length + warm.failures.length === 0 ? 'met' : '**missed**'} |`,
-    `| outcomes posted to response_urls | ${finals} of ${REQUESTS} (${[...outcomes].map(([k, n]) => `${k}: ${n}`).join('; ')}) | all | ${finals === REQUESTS ? 'met' : '**missed**'} |`,
+    `| floor: CPU per request of the bare node:http server / of the bot answering \`/rescue help\` | ${floor.cpuPerRequestMs.toFixed(2)} / ${helpCpuPerRequestMs.toFixed(2)} ms | | |`,
+    `| bad acks | ${badAcks.length}${badAcks[0] ? ` (first: ${badAcks[0]})` : ''} | 0 | ${badAcks.length === 0 ? 'met' : '**missed**'} |`,
+    `| outcomes posted to response_urls (closed loop; open loop) | ${finals} of ${REQUESTS}; ${openFinals} of ${REQUESTS} (${[...outcomes].map(([k, n]) => `${k}: ${n}`).join('; ')}) | all | ${finals === REQUESTS && openFinals === REQUESTS ? 'met' : '**missed**'} |`,
     `| warnings/errors the bot logged | ${warnings.length} | | |`,
     `| bot exit code after SIGTERM | ${exitCode} | 0 | ${exitCode === 0 ? 'met' : '**missed**'} |`,
     '',
     '',
-    `Reading the figures. With ${CONCURRENCY} requests always in flight, each request waits for the ones ahead of it: the mean ack latency is ${CONCURRENCY} divided by the throughput (Little's law). Everything the bot does runs on one event loop, so its throughput is roughly one request per "bot CPU per request while the requests arrive" (the ack itself plus the call checks, Plays and Slack posts of the rescues already started; the figure also counts V8's helper threads and the kernel's socket work), and less when other processes hold the CPUs. A p99 under ${TARGET_ACK_P99_MS} ms at ${CONCURRENCY} in flight needs a mean under ${TARGET_ACK_P99_MS} ms, i.e. at least ${Math.round((CONCURRENCY * 1000) / TARGET_ACK_P99_MS)} acks per second: about ${f(TARGET_ACK_P99_MS / CONCURRENCY)} ms of CPU per request at most; the floor row shows what Node and this machine cost for the bare ack alone. The run starts with ${CONCURRENCY} requests sent at once on ${CONCURRENCY} new connections: while the bot is saturated it takes those connections from its listening socket's accept queue one per event-loop turn (libuv accepts a single connection per turn since libuv/libuv#3696; seen with \`ss -ltn\`: the queue drains from 9 to 0 over about a second; a log of accept times in the bot showed them 6 ms to 2.9 s after the batch was sent), and each of those requests is answered a few ms after its connection is accepted; the largest ack latencies of a run are these, hence the row without them. In production, connections Slack keeps alive avoid this: the bot keeps idle connections open for 65 s (Node's default of 5 s made every burst after a quiet spell arrive on new connections). Peak RSS is the process at ready plus the JS heap, which V8 lets grow to several times what is alive before a full collection (compare the two JS heap figures).`,
+    `Reading the figures. With ${CONCURRENCY} requests always in flight (closed loop), each request waits for the ones ahead of it: the mean ack latency is ${CONCURRENCY} divided by the throughput (Little's law), so the closed-loop rows measure throughput. A p99 under ${TARGET_ACK_P99_MS} ms needs a mean under ${TARGET_ACK_P99_MS} ms, i.e. at least ${Math.round((CONCURRENCY * 1000) / TARGET_ACK_P99_MS)} acks per second: at most ${f(TARGET_ACK_P99_MS / CONCURRENCY)} ms of CPU per request on the bot's event loop for the ack and for the call checks, Plays and Slack posts of the rescues it starts (${(cpuAcks / REQUESTS).toFixed(2)} ms measured, above). The calibration rows, measured in the same run on the same load, show that this is out of reach on this machine, where the load generator, ${users} simulated phones and the fake Slack share the bot's ${cpus().length} CPUs: a bare node:http server that only checks the signature already has a p99 of ${f(floor.ack.p99)} ms, and the bot answering \`/rescue help\` (Bolt's receiver, signature check, middleware and listener, with no store, phone or Slack call behind it) ${f(helpAck.p99)} ms, with ${helpCpuPerRequestMs.toFixed(2)} ms of CPU per request. When the requests arrive as people send them, ${OPEN_RATE} per second (open loop; each rescue rings for several seconds, so hundreds ring at once, with 2 s Plays and hanging phones), the same bot acks in ${f(openAck.p50)} ms (p99 ${f(openAck.p99)}) and the phone gets its first Play ${f(opened.play.p50)} ms after the request (p99 ${f(opened.play.p99)}): nothing waits on a phone, however slow, before the ack or another user's ring.`,
     '',
-    'Where the bot\'s CPU goes (CPU profile of one run, `BENCH_CPU_PROF=/tmp/prof npm run bench -- slack`, 2026-11-28, load average about 9): about half in phone requests (each call check and Play opens a fresh connection with its own undici Client, as phones\' small web servers require; undici builds an Error, and Node formats its stack, for every `Connection: close` answer and every destroyed client; see the CPU per phone request row for what node:http would cost instead, six phone requests per rescue), about 12% receiving and acking the command (Bolt; the ack\'s socket write alone is about 1 ms on this virtual machine), about 8% garbage collection, 4% SQLite, 4% Slack posts; the rest is socket work shared among them.',
+    `The first ${CONCURRENCY} closed-loop requests arrive together on ${CONCURRENCY} new connections; a saturated bot accepts one connection per event-loop turn (libuv), hence the row without them. Slack keeps its connections to an app alive, and the bot keeps idle connections for 65 s (Node's default of 5 s made every burst after a quiet spell arrive on new connections). Peak RSS is the process at ready plus the JS heap; \`npm start\` caps V8's old generation at 256 MB and its semi-spaces at 8 MB, so the heap grows to about 1.5 times what is alive before a full collection instead of three times (docs/deploy.md).`,
+    '',
+    'Where the bot\'s CPU goes (CPU profile of a run on the quiet machine, `BENCH_CPU_PROF=/tmp/prof npm run bench -- slack`, 2026-11-28): about half in phone requests (six per rescue: a call check and a Play per ring, each on a fresh connection with its own undici Client, as phones\' small web servers need; the connect, write and close system calls are a fifth of the bot\'s CPU), about 12% receiving and acking the command (Bolt), about 8% garbage collection, 4% SQLite, 4% Slack posts; the rest is socket work shared among them. See the CPU per phone request row for what each transport costs.',
   ].join('\n');
   return { title: 'Slack app under load', command: 'npm run bench -- slack', markdown, ok };
 }
