@@ -1,5 +1,6 @@
 /**
- * The HTTP client for Cisco phones (undici). One request in flight per phone, a fresh connection
+ * The HTTP client for Cisco phones (undici). One request in flight per phone (keyed by the address
+ * connected to, so two names for one phone share a turn), a fresh connection
  * per request (phone web servers are tiny; no idle-socket behaviour is documented), Basic auth on
  * every request, no redirects, capped bodies, a connect timeout separate from the response timeout
  * (Play answers only when the tone ends), AbortSignal honoured while queued, connecting and reading.
@@ -145,12 +146,14 @@ export class PhoneClient {
   }
 
   private async send(phone: PhoneTarget, addr: PhoneAddress, spec: SendSpec): Promise<PhoneReply> {
-    const key = phoneKey(addr);
+    const checked = await this.checkAddress(addr, spec.signal);
+    // One request at a time per phone, whatever name it was registered under: the queue and the
+    // shared lock are keyed by the address connected to, so "phone5.office" and "10.0.0.5" share a turn.
+    const key = phoneKey({ ...addr, host: checked.ips[0]! });
     const release = await this.queue.acquire(key, spec.signal);
     let releaseShared: (() => Promise<void>) | undefined;
     try {
       releaseShared = await this.phoneLock?.acquire(key, spec.signal);
-      const checked = await this.checkAddress(addr, spec.signal);
       // A name may resolve to several (all checked) addresses: try the next one only when nothing
       // was sent (refused / no route / connect timeout), never after the request went out.
       for (let i = 0; ; i++) {

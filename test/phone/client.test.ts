@@ -257,6 +257,15 @@ describe('PhoneClient: one request per phone, abort everywhere', () => {
     expect(phone.played).toHaveLength(4);
   });
 
+  it('treats a phone registered by name and by its address as one phone (the queue follows the address connected to)', async () => {
+    const phone = await sim({ toneTimeScale: 0.05 });
+    const client = testClient({ lookup: async () => [{ address: '127.0.0.1', family: 4 }] });
+    const forms = [`phone-5.test:${phone.port}`, phone.address, `phone-5-alias.test:${phone.port}`];
+    await Promise.all(forms.map((address) => client.execute({ ...phoneOf(phone), address }, PLAY)));
+    expect(phone.maxInFlight).toBe(1);
+    expect(phone.played).toHaveLength(3);
+  });
+
   it('a hanging phone does not hold up another phone', async () => {
     const stuck = await sim({ faults: { hang: true } });
     const fine = await sim();
