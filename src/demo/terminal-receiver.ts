@@ -22,14 +22,18 @@ export interface TerminalReceiverOptions {
   channel: { id: string; name: string };
   /** Who is typing at first (a user id). */
   user: string;
-  /** Slash commands the app registered (others get Slack's "not a valid command"). */
-  commands: readonly string[];
-  /** Global shortcut callback ids the app registered. */
-  shortcuts: readonly string[];
+  /**
+   * What the app's manifest declares: its slash commands (others get Slack's "not a valid command")
+   * and global shortcut callback ids. Asked for each line, as the app registers its listeners only
+   * after Bolt has taken this receiver.
+   */
+  manifest: () => { commands: readonly string[]; shortcuts: readonly string[] };
 }
 
+/** Pass it to createSlackApp as `receiver`: Bolt calls init(app), and the app's start() and stop() start and stop it. */
 export class TerminalReceiver implements Receiver {
   private app?: App;
+  private running = false;
   /** The user typing now (`as alice` changes it). */
   user: string;
   private triggers = 0;
@@ -43,10 +47,12 @@ export class TerminalReceiver implements Receiver {
   }
 
   /** Nothing to listen on: lines arrive through `handle`. */
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    this.running = true;
+  }
 
   async stop(): Promise<void> {
-    this.app = undefined;
+    this.running = false;
   }
 
   /**
@@ -91,8 +97,9 @@ export class TerminalReceiver implements Receiver {
   private async slashCommand(text: string): Promise<void> {
     const command = text.split(/\s/, 1)[0]!.toLowerCase();
     const args = text.slice(command.length).trim();
-    if (!this.o.commands.includes(command)) {
-      printSlack(this.o.out, 'Slackbot, only visible to you', [`${command} is not a valid command. Try ${this.o.commands.join(', ')}.`]);
+    const { commands } = this.o.manifest();
+    if (!commands.includes(command)) {
+      printSlack(this.o.out, 'Slackbot, only visible to you', [`${command} is not a valid command. Try ${commands.join(', ')}.`]);
       return;
     }
     const { id: responseId, url } = this.o.standin.commandResponseUrl(this.user, this.o.channel.id);
@@ -235,8 +242,9 @@ export class TerminalReceiver implements Receiver {
   }
 
   private async shortcut(callbackId: string): Promise<void> {
-    if (!this.o.shortcuts.includes(callbackId)) {
-      printNote(this.o.out, `Shortcuts: ${this.o.shortcuts.join(', ')} (e.g. shortcut ${this.o.shortcuts[0] ?? ''}).`);
+    const { shortcuts } = this.o.manifest();
+    if (!shortcuts.includes(callbackId)) {
+      printNote(this.o.out, `Shortcuts: ${shortcuts.join(', ')} (e.g. shortcut ${shortcuts[0] ?? ''}).`);
       return;
     }
     const body = {
@@ -256,7 +264,8 @@ export class TerminalReceiver implements Receiver {
   /** Feeds a payload through Bolt, with Slack's 3-second ack deadline. */
   private async dispatch(body: Record<string, unknown>, what: string, onAck: (reply: unknown) => void = () => undefined): Promise<void> {
     const app = this.app;
-    if (!app) throw new Error('TerminalReceiver: init(app) was not called');
+    if (!app) throw new Error('The terminal receiver is not attached to an app: pass it to createSlackApp as `receiver`.');
+    if (!this.running) throw new Error('The terminal receiver is stopped: start the app (bot.start()) before typing Slack actions.');
     let acked = false;
     let timer: NodeJS.Timeout | undefined;
     const ackedOrLate = new Promise<void>((resolve) => {

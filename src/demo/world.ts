@@ -133,25 +133,18 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     cleanups.push(() => standin.stop());
     screen.attach(standin);
 
-    // HTTP mode is only chosen so no app token is needed: its HTTP listener is never started. Every
-    // request reaches the app through the terminal receiver and app.processEvent.
-    const config: SlackConfig = { mode: 'http', botToken, signingSecret: randomBytes(16).toString('hex'), port: 0, healthPort: 0, host: '127.0.0.1', apiUrl: standin.apiUrl };
-    const bot = createSlackApp({ config, rescue, logger, history: (k, limit) => recentRescues(rescue, k, limit), botId: 'B0RESCUERING', botUserId: 'U0RESCUERING', retries: 0, timeoutMs: 5_000 });
-    const receiver = new TerminalReceiver({
-      standin,
-      screen,
-      out,
-      channel: DEMO_CHANNEL,
-      user: YOU.id,
-      commands: bot.registered.commands,
-      shortcuts: bot.registered.shortcuts.filter((s) => s !== 'rescue_author'),
-    });
-    receiver.init(bot.app);
-    await receiver.start();
+    // Every request reaches the app through the terminal receiver and app.processEvent; no HTTP or
+    // Socket Mode receiver is built. With a receiver only botToken and apiUrl are read from the config.
+    const config: SlackConfig = { mode: 'http', botToken, port: 0, healthPort: 0, host: '127.0.0.1', apiUrl: standin.apiUrl };
+    // What the manifest declares is what the app registered (read once a line is typed, when `bot` exists).
+    const manifest = () => ({ commands: bot.registered.commands, shortcuts: bot.registered.shortcuts.filter((s) => s !== 'rescue_author') });
+    const receiver = new TerminalReceiver({ standin, screen, out, channel: DEMO_CHANNEL, user: YOU.id, manifest });
+    const bot = createSlackApp({ config, receiver, rescue, logger, history: (k, limit) => recentRescues(rescue, k, limit), botId: 'B0RESCUERING', botUserId: 'U0RESCUERING', retries: 0, timeoutMs: 5_000 });
+    await bot.start();
     // Scheduled rescues, as in production (reported in DMs by the Slack reporter).
     const scheduler = startScheduler(rescue, { report: slackScheduleReporter(bot.app.client, { rescue, logger }) });
     cleanups.push(async () => {
-      await receiver.stop();
+      await bot.stop();
       await scheduler.stop();
       await rescue.active.drain(0);
       await bot.tasks.idle(5_000);

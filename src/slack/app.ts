@@ -1,6 +1,6 @@
 /**
- * The Bolt app: receiver (Socket Mode by default, HTTP when configured), Web API client settings
- * for an interactive bot, our logger, the health endpoints, and every listener.
+ * The Bolt app: receiver (Socket Mode by default, HTTP when configured, or one the caller brings),
+ * Web API client settings for an interactive bot, our logger, the health endpoints, and every listener.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,7 +25,15 @@ import { registerViews } from './views/index.js';
 export const HTTP_KEEP_ALIVE_MS = 65_000;
 
 export interface SlackAppOptions {
+  /** With `receiver`, only botToken and apiUrl are read: mode, tokens for the transport, ports and host belong to the built-in receivers. */
   config: SlackConfig;
+  /**
+   * A Bolt Receiver to take requests from instead of the Socket Mode or HTTP receiver the config
+   * implies (the offline demo's terminal). Bolt calls its init(app); start() and stop() start and
+   * stop it. None of the built-in receivers' extras apply: no /healthz or /readyz (neither routes nor
+   * the health listener) and no keep-alive tuning.
+   */
+  receiver?: Receiver;
   rescue: RescueDeps;
   logger: Logger;
   /** Feeds App Home's "Recent rescues"; without it the section says "No rescues yet". */
@@ -46,13 +54,13 @@ export interface SlackApp {
   tasks: BackgroundTasks;
   /**
    * Starts listening. `listen` overrides the configured port/host (tests use port 0): in HTTP mode for
-   * /slack/events (+ /healthz, /readyz), in Socket Mode for the health listener. Returns the bound ports
-   * (and the HTTP server in HTTP mode, for measurements).
+   * /slack/events (+ /healthz, /readyz), in Socket Mode for the health listener; a custom receiver
+   * ignores it. Returns the bound ports (and the HTTP server in HTTP mode, for measurements).
    */
   start(listen?: { port?: number; host?: string }): Promise<{ port?: number; healthPort?: number; server?: Server }>;
   /** Stops taking new requests (receiver and health listener). Work in progress is left to drain. */
   stop(): Promise<void>;
-  /** Slack connected (Socket Mode) or listening (HTTP). */
+  /** Slack connected (Socket Mode), listening (HTTP), or the custom receiver started. */
   connected(): boolean;
   /** Asks Slack whether the bot token works (auth.test); throws SlackTokenRefused with what to do. */
   checkToken(): Promise<{ teamId?: string; botUserId?: string }>;
@@ -74,7 +82,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   let receiver: Receiver;
   let socket: SocketModeReceiver | undefined;
   let http: HTTPReceiver | undefined;
-  if (config.mode === 'socket') {
+  if (options.receiver) {
+    receiver = options.receiver;
+  } else if (config.mode === 'socket') {
     socket = new SocketModeReceiver({ appToken: config.appToken ?? '', logger: log, installerOptions: { clientOptions } });
     socket.client.on('connected', () => {
       connected = true;
@@ -99,6 +109,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     receiver = http;
   }
 
+  // Bolt uses a given receiver as it is: no signingSecret, appToken or socketMode is passed (the built-in
+  // receivers above hold their own, and Bolt refuses a custom receiver together with socketMode: true).
   const app = new App({
     token: config.botToken,
     receiver,
@@ -148,6 +160,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         const port = (server.address() as AddressInfo).port;
         logger.info({ port }, 'listening for Slack on /slack/events (HTTP mode)');
         return { port, server };
+      }
+      if (options.receiver) {
+        await app.start();
+        connected = true;
+        return {};
       }
       let healthPort: number | undefined;
       if (config.healthPort > 0 || listen.port !== undefined) {
