@@ -8,14 +8,15 @@ import type { Command } from 'commander';
 import { AppError, isAppError } from '../errors.js';
 import { EnvReader } from '../config/env.js';
 import { parsePhoneAddress } from '../phone/address.js';
-import { checkPhoneAddress, networkPolicyFromEnv, PhoneClient, ring, type TlsPolicy } from '../phone/index.js';
+import { checkPhoneAddress, networkPolicyFromEnv, PhoneClient, ring } from '../phone/index.js';
 import { phoneFor, ringPlanFor } from '../rescue/phone-for.js';
 import { INTERVAL_RANGE, readRescueSettings, RINGS_RANGE } from '../rescue/settings.js';
 import { DENIED_TONES, TONE_NAME_PATTERN } from '../phone/tones.js';
 import { openStore, generateKeyLine, StoreRowUnreadable, type OpenedStore } from '../store/index.js';
 import { parseImportCsv, toExportCsv, USER_ID_PATTERN } from '../store/csv.js';
 import type { PublicRegistration, Registration, RegistrationInput } from '../store/types.js';
-import { ExitCode, formatTable, output, parseFingerprint, readSecret, runVerb, stderrLogger, UsageError, wholeNumber, withStore as withOpenStore } from './io.js';
+import { ExitCode, formatTable, output, readSecret, runVerb, stderrLogger, UsageError, wholeNumber, withStore as withOpenStore } from './io.js';
+import { tlsPolicyFrom, withTlsOptions, type TlsOptions } from './tls-options.js';
 
 const RINGS = RINGS_RANGE;
 const INTERVAL = INTERVAL_RANGE;
@@ -55,7 +56,7 @@ async function resolveTeam(store: OpenedStore, team: string | undefined): Promis
   throw new UsageError(`The directory holds ${teams.length} workspaces (${teams.join(', ')}); add --team with one of them.`);
 }
 
-interface AddOptions {
+interface AddOptions extends TlsOptions {
   team: string;
   user: string;
   address: string;
@@ -64,21 +65,7 @@ interface AddOptions {
   rings?: number;
   interval?: number;
   passwordStdin?: boolean;
-  tlsFingerprint?: string;
-  tlsCa?: string;
-  tlsInsecure?: boolean;
   json?: boolean;
-}
-
-/** The HTTPS trust chosen on the command line; undefined = keep / trust on first use. */
-function tlsChoice(opts: AddOptions, scheme: 'http' | 'https'): TlsPolicy | undefined {
-  const chosen = [opts.tlsFingerprint !== undefined, opts.tlsCa !== undefined, opts.tlsInsecure === true].filter(Boolean).length;
-  if (chosen === 0) return undefined;
-  if (chosen > 1) throw new UsageError('Choose one of --tls-fingerprint, --tls-ca and --tls-insecure.');
-  if (scheme !== 'https') throw new UsageError('The --tls-... options apply to HTTPS phones only: write the address as https://host.');
-  if (opts.tlsFingerprint !== undefined) return { mode: 'pin', sha256: parseFingerprint(opts.tlsFingerprint, '--tls-fingerprint') };
-  if (opts.tlsCa !== undefined) return { mode: 'ca', caFile: opts.tlsCa };
-  return { mode: 'insecure-skip-verify' };
 }
 
 function checkTone(tone: string): string {
@@ -121,7 +108,7 @@ export function registerDirectoryVerbs(program: Command): void {
     return { username: env.string('PHONE_DEFAULT_USERNAME') !== undefined, password: env.string('PHONE_DEFAULT_PASSWORD') !== undefined };
   };
 
-  phones
+  const add = phones
     .command('add')
     .description('Register (or update) a user\'s phone (its address must be allowed by PHONE_ALLOWED_NETWORKS). Password: PHONE_PASSWORD, --password-stdin, or a prompt; never on the command line.')
     .requiredOption('--team <id>', 'Slack team (workspace) id, like T012AB3CD')
@@ -131,16 +118,14 @@ export function registerDirectoryVerbs(program: Command): void {
     .option('--tone <file>', 'ringtone file name, like Classic1.raw')
     .option('--rings <n>', `rings per rescue (${RINGS.min}-${RINGS.max})`, wholeNumber('--rings', RINGS.min, RINGS.max))
     .option('--interval <seconds>', `seconds between rings (${INTERVAL.min}-${INTERVAL.max})`, wholeNumber('--interval', INTERVAL.min, INTERVAL.max))
-    .option('--password-stdin', 'read the phone password from the first line of standard input')
-    .option('--tls-fingerprint <sha256>', 'HTTPS phones: accept only the certificate with this SHA-256 fingerprint')
-    .option('--tls-ca <file>', 'HTTPS phones: verify the certificate against this CA (PEM file)')
-    .option('--tls-insecure', 'HTTPS phones: accept any certificate (not recommended)')
+    .option('--password-stdin', 'read the phone password from the first line of standard input');
+  withTlsOptions(add)
     .option('--json', 'machine-readable output')
     .action(
       runVerb(async (opts: AddOptions) => {
         checkUser(opts.user);
-        const scheme = parsePhoneAddress(opts.address).scheme;
-        const tls = tlsChoice(opts, scheme);
+        parsePhoneAddress(opts.address);
+        const tls = tlsPolicyFrom(opts, opts.address);
         if (opts.tone !== undefined) checkTone(opts.tone);
         await checkAllowed(opts.address);
         const secret = await readSecret({ stdin: opts.passwordStdin, envName: 'PHONE_PASSWORD', prompt: `Phone password for ${opts.user} (empty = organisation default): ` });

@@ -27,7 +27,6 @@ import {
 import {
   ExitCode,
   output,
-  parseFingerprint,
   readSecret,
   runVerb,
   stderrLogger,
@@ -35,13 +34,11 @@ import {
   wholeNumber,
   type OutputOptions,
 } from './io.js';
+import { tlsPolicyFrom, withTlsOptions, type TlsOptions } from './tls-options.js';
 
-interface ConnOptions extends OutputOptions {
+interface ConnOptions extends OutputOptions, TlsOptions {
   user?: string;
   passwordStdin?: boolean;
-  tlsPin?: string;
-  tlsCa?: string;
-  tlsInsecureSkipVerify?: boolean;
   connectTimeout?: number;
   timeout?: number;
 }
@@ -63,19 +60,10 @@ function clientFrom(opts: ConnOptions): PhoneClient {
   });
 }
 
-function tlsFrom(opts: ConnOptions): TlsPolicy | undefined {
-  const chosen = [opts.tlsPin !== undefined, opts.tlsCa !== undefined, opts.tlsInsecureSkipVerify === true].filter(Boolean).length;
-  if (chosen > 1) throw new UsageError('Choose one of --tls-pin, --tls-ca and --tls-insecure-skip-verify.');
-  if (opts.tlsPin !== undefined) return { mode: 'pin', sha256: parseFingerprint(opts.tlsPin, '--tls-pin') };
-  if (opts.tlsCa !== undefined) return { mode: 'ca', caFile: opts.tlsCa };
-  if (opts.tlsInsecureSkipVerify) return { mode: 'insecure-skip-verify' };
-  return undefined;
-}
-
 /** The phone as the command line gives it. `check` refuses an unreadable address before any prompt (doctor makes it its first step instead). */
 function target(address: string, opts: ConnOptions, check = true): PhoneTarget {
   if (check) parsePhoneAddress(address);
-  const tls = tlsFrom(opts);
+  const tls = tlsPolicyFrom(opts, address);
   return { address, ...(tls ? { tls } : {}) };
 }
 
@@ -110,10 +98,7 @@ function withConnectionOptions(cmd: Command, credentials: boolean): Command {
     cmd.option('--user <name>', 'phone username (default: PHONE_DEFAULT_USERNAME); the password comes from PHONE_PASSWORD or a prompt');
     cmd.option('--password-stdin', 'read the password from the first line of standard input');
   }
-  return cmd
-    .option('--tls-pin <sha256>', 'HTTPS: accept only the certificate with this SHA-256 fingerprint')
-    .option('--tls-ca <file>', 'HTTPS: verify the certificate against this CA (PEM)')
-    .option('--tls-insecure-skip-verify', 'HTTPS: accept any certificate (unsafe)')
+  return withTlsOptions(cmd)
     .option('--connect-timeout <seconds>', 'give up looking up and connecting to the phone after this long (default 3)', secondsArg('--connect-timeout', 0.1, 60))
     .option('--timeout <seconds>', 'give up waiting for an answer after this long (default 15)', secondsArg('--timeout', 0.1, 300))
     .option('--json', 'print JSON for scripts');

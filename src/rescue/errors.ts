@@ -105,9 +105,9 @@ export class CertificateChanged extends AppError {
       who.self
         ? 'Your phone’s security certificate changed since rescue-ring first connected to it, so nothing was sent. That is normal after the phone was replaced or its certificate renewed, ' +
             'but it can also mean another device is answering at its address. If you know the phone changed, open /phone and save your settings again: rescue-ring will then trust the certificate it sees next. ' +
-            'Otherwise ask your IT team (they can pin the new certificate with `rescue-ring phones add ... --tls-fingerprint`).'
+            'Otherwise ask your IT team (they can pin the new certificate with `rescue-ring phones add ... --tls-pin`).'
         : `<@${who.userId}>’s phone presented a different security certificate than the one rescue-ring trusts, so it was not rung. ` +
-            `If <@${who.userId}> knows the phone changed, they can save their settings again in /phone to trust the new one (or IT can pin it with \`rescue-ring phones add ... --tls-fingerprint\`).`,
+            `If <@${who.userId}> knows the phone changed, they can save their settings again in /phone to trust the new one (or IT can pin it with \`rescue-ring phones add ... --tls-pin\`).`,
       options,
     );
   }

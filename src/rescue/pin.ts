@@ -6,7 +6,7 @@
  *
  * Re-trusting (the owner knows the phone was replaced): saving the settings again right after a
  * refusal, or with a new address, clears the fingerprint (register.ts); administrators can pin the
- * new certificate with `rescue-ring phones add ... --tls-fingerprint`.
+ * new certificate with `rescue-ring phones add ... --tls-pin`.
  */
 import { parsePhoneAddress, PhoneCertificateChanged } from '../phone/index.js';
 import type { TlsPolicy } from '../phone/types.js';

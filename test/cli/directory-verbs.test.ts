@@ -346,14 +346,14 @@ describe('rescue-ring phones test', { timeout: SLOW }, () => {
       expect((await cli(['phones', 'test', 'U111'], { env })).code).toBe(0);
 
       const wrong = 'AB'.repeat(32);
-      expect((await cli([...add, '--tls-fingerprint', wrong], { env, input: `${secure.password}\n` })).code).toBe(0);
+      expect((await cli([...add, '--tls-pin', wrong], { env, input: `${secure.password}\n` })).code).toBe(0);
       const refused = await cli(['phones', 'test', 'U111', '--json'], { env });
       expect(refused.code).toBe(1);
       expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false });
       expect(secure.played).toEqual(['Classic1.raw', 'Classic1.raw']);
-      const plain = await cli(['phones', 'add', '--team', 'T1', '--user', 'U222', '--address', '10.0.0.1', '--tls-insecure'], { env: { PHONE_PASSWORD: SECRET } });
+      const plain = await cli(['phones', 'add', '--team', 'T1', '--user', 'U222', '--address', '10.0.0.1', '--tls-insecure-skip-verify'], { env: { PHONE_PASSWORD: SECRET } });
       expect(plain.code).toBe(2);
-      expect(plain.stderr).toMatch(/apply to HTTPS phones only/);
+      expect(plain.stderr).toMatch(/--tls-insecure-skip-verify applies to HTTPS phones only/);
     } finally {
       await secure.stop();
     }

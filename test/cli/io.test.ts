@@ -60,7 +60,7 @@ describe('option parsers and helpers', () => {
     expect(parseFingerprint(hex, '--tls-pin')).toBe(normalized);
     expect(parseFingerprint(normalized.toLowerCase(), '--tls-pin')).toBe(normalized);
     expect(() => parseFingerprint('ab'.repeat(31), '--tls-pin')).toThrow(UsageError);
-    expect(() => parseFingerprint(`${'ab'.repeat(31)}zz`, '--tls-fingerprint')).toThrow('--tls-fingerprint must be a SHA-256 fingerprint');
+    expect(() => parseFingerprint(`${'ab'.repeat(31)}zz`, '--tls-pin')).toThrow('--tls-pin must be a SHA-256 fingerprint');
   });
 
   it('formatTable pads every column to its widest cell', () => {

@@ -86,12 +86,12 @@ describe('a changed certificate', () => {
     const bobHint = forBob.ok ? '' : forBob.error.hint;
     expect(bobHint).toContain('<@U0ME>’s phone presented a different security certificate');
     expect(bobHint).toContain('save their settings again in /phone');
-    expect(bobHint).toContain('rescue-ring phones add ... --tls-fingerprint');
+    expect(bobHint).toContain('rescue-ring phones add ... --tls-pin');
 
     const own = await takeScreenshot(w.deps, { teamId: TEAM, userId: ME }).catch((e: unknown) => e);
     expect(own).toMatchObject({ code: 'PhoneCertificateChanged' });
     expect((own as { hint: string }).hint).toContain('open /phone and save your settings again');
-    expect((own as { hint: string }).hint).toContain('--tls-fingerprint');
+    expect((own as { hint: string }).hint).toContain('--tls-pin');
     expect(phone.requests.filter((r) => r.authorized)).toHaveLength(0);
     expect(phone.played).toHaveLength(0);
 

@@ -1,0 +1,51 @@
+/**
+ * The HTTPS trust options of every verb that talks to a phone or registers one (ring, screenshot,
+ * status, doctor, phones add): one option per TlsPolicy mode, named like the mode, declared and
+ * read here only.
+ */
+import type { Command } from 'commander';
+import { parsePhoneAddress, type TlsPolicy } from '../phone/index.js';
+import { parseFingerprint, UsageError } from './io.js';
+
+/** What commander parses from the three options. */
+export interface TlsOptions {
+  tlsPin?: string;
+  tlsCa?: string;
+  tlsInsecureSkipVerify?: boolean;
+}
+
+/** Adds --tls-pin, --tls-ca and --tls-insecure-skip-verify to `cmd`. */
+export function withTlsOptions(cmd: Command): Command {
+  return cmd
+    .option('--tls-pin <sha256>', 'HTTPS phones: accept only the certificate with this SHA-256 fingerprint')
+    .option('--tls-ca <file>', 'HTTPS phones: verify the certificate against this CA (PEM file)')
+    .option('--tls-insecure-skip-verify', 'HTTPS phones: accept any certificate (unsafe)');
+}
+
+/** The scheme of `address`, or undefined when it is no address at all (that error is reported where the address is checked). */
+function schemeOf(address: string): 'http' | 'https' | undefined {
+  try {
+    return parsePhoneAddress(address).scheme;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The trust chosen on the command line for the phone at `address`; undefined when none was chosen
+ * (trust on first use, or the registration's saved choice). Throws a UsageError for two choices at
+ * once, a fingerprint that is not one, or a choice for a plain-HTTP address (where it would be ignored).
+ */
+export function tlsPolicyFrom(opts: TlsOptions, address: string): TlsPolicy | undefined {
+  const given = [opts.tlsPin !== undefined && '--tls-pin', opts.tlsCa !== undefined && '--tls-ca', opts.tlsInsecureSkipVerify === true && '--tls-insecure-skip-verify'].filter(
+    (name): name is string => name !== false,
+  );
+  if (given.length === 0) return undefined;
+  if (given.length > 1) throw new UsageError(`Choose one of --tls-pin, --tls-ca and --tls-insecure-skip-verify (you gave ${given.join(' and ')}).`);
+  const policy: TlsPolicy =
+    opts.tlsPin !== undefined ? { mode: 'pin', sha256: parseFingerprint(opts.tlsPin, '--tls-pin') } : opts.tlsCa !== undefined ? { mode: 'ca', caFile: opts.tlsCa } : { mode: 'insecure-skip-verify' };
+  if (schemeOf(address) === 'http') {
+    throw new UsageError(`${given[0]} applies to HTTPS phones only: write the address as https://${address.replace(/^http:\/\//i, '')}, or leave the option out for a plain-HTTP phone.`);
+  }
+  return policy;
+}
