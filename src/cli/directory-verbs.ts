@@ -10,12 +10,12 @@ import { EnvReader } from '../config/env.js';
 import { parsePhoneAddress } from '../phone/address.js';
 import { checkPhoneAddress, networkPolicyFromEnv, PhoneClient, ring } from '../phone/index.js';
 import { phoneFor, ringPlanFor } from '../rescue/phone-for.js';
-import { INTERVAL_RANGE, readRescueSettings, RINGS_RANGE } from '../rescue/settings.js';
-import { DENIED_TONES, TONE_NAME_PATTERN } from '../phone/tones.js';
-import { openStore, generateKeyLine, StoreRowUnreadable, type OpenedStore } from '../store/index.js';
+import { INTERVAL_RANGE, RINGS_RANGE } from '../rescue/settings.js';
+import { openFullStore, openStore, generateKeyLine, StoreRowUnreadable, type OpenedStore } from '../store/index.js';
 import { parseImportCsv, toExportCsv, USER_ID_PATTERN } from '../store/csv.js';
-import type { PublicRegistration, Registration, RegistrationInput } from '../store/types.js';
-import { ExitCode, formatTable, output, readSecret, runVerb, stderrLogger, UsageError, wholeNumber, withStore as withOpenStore } from './io.js';
+import type { PublicRegistration, Registration } from '../store/types.js';
+import { ExitCode, formatTable, output, readSecret, runVerb, settingsFromEnv, stderrLogger, UsageError, wholeNumber, withStore as withOpenStore } from './io.js';
+import { registerAsOperator } from './register-as-operator.js';
 import { tlsPolicyFrom, withTlsOptions, type TlsOptions } from './tls-options.js';
 
 const RINGS = RINGS_RANGE;
@@ -68,12 +68,6 @@ interface AddOptions extends TlsOptions {
   json?: boolean;
 }
 
-function checkTone(tone: string): string {
-  if (!TONE_NAME_PATTERN.test(tone)) throw new UsageError(`"${tone}" is not a ringtone file name (letters, digits, ".", "_" and "-", like Classic1.raw).`);
-  if (DENIED_TONES.includes(tone)) throw new UsageError(`${tone} is known to crash phones and is never played; pick another tone.`);
-  return tone;
-}
-
 function checkUser(user: string): string {
   if (!USER_ID_PATTERN.test(user)) throw new UsageError(`"${user}" is not a Slack user id (like U012AB3CD; in Slack: profile > ⋮ > Copy member ID).`);
   return user;
@@ -110,12 +104,12 @@ export function registerDirectoryVerbs(program: Command): void {
 
   const add = phones
     .command('add')
-    .description('Register (or update) a user\'s phone (its address must be allowed by PHONE_ALLOWED_NETWORKS). Password: PHONE_PASSWORD, --password-stdin, or a prompt; never on the command line.')
+    .description('Register (or update) a user\'s phone, checked like the Slack settings form (address allowed by PHONE_ALLOWED_NETWORKS, ringtone on the office\'s list) and audited. Password: PHONE_PASSWORD, --password-stdin, or a prompt; never on the command line.')
     .requiredOption('--team <id>', 'Slack team (workspace) id, like T012AB3CD')
     .requiredOption('--user <id>', 'Slack user id, like U012AB3CD')
     .requiredOption('--address <address>', 'phone address: host, host:port or https://host')
     .option('--username <name>', 'phone username (default: PHONE_DEFAULT_USERNAME)')
-    .option('--tone <file>', 'ringtone file name, like Classic1.raw')
+    .option('--tone <file>', 'ringtone file name, one of "rescue-ring tones list"')
     .option('--rings <n>', `rings per rescue (${RINGS.min}-${RINGS.max})`, wholeNumber('--rings', RINGS.min, RINGS.max))
     .option('--interval <seconds>', `seconds between rings (${INTERVAL.min}-${INTERVAL.max})`, wholeNumber('--interval', INTERVAL.min, INTERVAL.max))
     .option('--password-stdin', 'read the phone password from the first line of standard input');
@@ -126,38 +120,36 @@ export function registerDirectoryVerbs(program: Command): void {
         checkUser(opts.user);
         parsePhoneAddress(opts.address);
         const tls = tlsPolicyFrom(opts, opts.address);
-        if (opts.tone !== undefined) checkTone(opts.tone);
         await checkAllowed(opts.address);
+        const settings = settingsFromEnv();
         const secret = await readSecret({ stdin: opts.passwordStdin, envName: 'PHONE_PASSWORD', prompt: `Phone password for ${opts.user} (empty = organisation default): ` });
         const password = secret === '' ? undefined : secret;
-        const defaults = orgDefaults();
-        return withStore(async (store) => {
+        return withOpenStore(openFullStore, async (store) => {
           // A registration that no longer opens (lost key, damaged row) is replaced, never an obstacle.
-          const existing = await store.get({ teamId: opts.team, userId: opts.user }).catch((err: unknown) => {
+          const existing = await store.directory.get({ teamId: opts.team, userId: opts.user }).catch((err: unknown) => {
             if (err instanceof StoreRowUnreadable) return undefined;
             throw err;
           });
-          if (password === undefined && existing?.password === undefined && !defaults.password) {
+          if (password === undefined && existing?.password === undefined && settings.defaults.password === undefined) {
             throw new UsageError('No phone password given: set PHONE_PASSWORD, pipe it with --password-stdin, or configure PHONE_DEFAULT_PASSWORD for the whole office.');
           }
-          if (opts.username === undefined && existing?.username === undefined && !defaults.username) {
+          const username = opts.username ?? existing?.username;
+          if (username === undefined && settings.defaults.username === undefined) {
             throw new UsageError('No phone username given: add --username, or configure PHONE_DEFAULT_USERNAME for the whole office.');
           }
-          const input: RegistrationInput = {
+          // What is not given is kept (the password too: registerPhone keeps it when none is given). Without a
+          // --tls-... choice registerPhone keeps the saved trust, learning the certificate again for a new address.
+          const saved = await registerAsOperator(store, settings, {
             teamId: opts.team,
             userId: opts.user,
             address: opts.address,
-            username: opts.username,
+            username,
             password,
-            // Without a new choice, an HTTPS phone keeps its trust (and pinned certificate) while its address stays the same.
-            tls: tls ?? (existing?.address === opts.address ? existing.tls : undefined),
+            tls,
             tone: opts.tone ?? existing?.tone,
             rings: opts.rings ?? existing?.rings,
             intervalSeconds: opts.interval ?? existing?.intervalSeconds,
-            permission: existing?.permission,
-            buddies: existing?.buddies,
-          };
-          const saved = await store.put(input, { keepSecrets: true });
+          });
           output(opts, { ok: true, updated: existing !== undefined, registration: publicView(saved) }, () =>
             `${existing ? 'Updated' : 'Registered'} the phone of ${saved.userId} (team ${saved.teamId}) at ${saved.address}; ` +
             `username: ${saved.username === undefined ? 'organisation default' : 'own'}, password: ${saved.password === undefined ? 'organisation default' : 'own'}.`,
@@ -320,10 +312,8 @@ export function registerDirectoryVerbs(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       runVerb(async (user: string, opts: { team?: string; json?: boolean }) => {
-        const env = new EnvReader(process.env);
-        const settings = readRescueSettings(env);
+        const settings = settingsFromEnv();
         const networkPolicy = networkPolicyFromEnv(process.env);
-        env.finish();
         return withStore(async (store) => {
           const teamId = await resolveTeam(store, opts.team);
           const reg = await store.get({ teamId, userId: user });

@@ -6,10 +6,12 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { InvalidArgumentError } from 'commander';
 import pino from 'pino';
+import { EnvReader } from '../config/env.js';
 import { storeConfigFromEnv } from '../config/store.js';
 import { isAppError, errorClass } from '../errors.js';
 import { REDACT_PATHS, type Logger } from '../log.js';
 import { normalizeFingerprint } from '../phone/client.js';
+import { readRescueSettings, type RescueSettings } from '../rescue/settings.js';
 import type { OpenStoreOptions } from '../store/index.js';
 import type { StoreConfig } from '../config/store.js';
 
@@ -21,6 +23,9 @@ export const ExitCode = {
   /** The command line or input was wrong; nothing was attempted. */
   Usage: 2,
 } as const;
+
+/** The actor of the audit entries `rescue-ring` writes (Slack user ids start with U or W, so it cannot be one). */
+export const CLI_ACTOR = 'cli';
 
 /** A usage problem found before anything was attempted. */
 export class UsageError extends Error {
@@ -155,6 +160,14 @@ export function stderrLogger(): Logger {
     },
   };
   return pino({ level: 'warn', redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } }, destination);
+}
+
+/** The organisation's settings (defaults, tone list) from the environment; a ConfigError naming every problem. */
+export function settingsFromEnv(): RescueSettings {
+  const reader = new EnvReader(process.env);
+  const settings = readRescueSettings(reader);
+  reader.finish();
+  return settings;
 }
 
 /** Opens the configured store (the environment's), runs `fn`, and always closes the store. */

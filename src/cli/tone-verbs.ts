@@ -7,19 +7,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { EnvReader } from '../config/env.js';
 import { InvalidRingList, parseRingList, type RingListProblem } from '../phone/ring-list.js';
-import { readRescueSettings, type RescueSettings } from '../rescue/settings.js';
 import { describeToneSource, effectiveTones } from '../rescue/tones.js';
 import { openFullStore } from '../store/index.js';
-import { ExitCode, output, runVerb, stderrLogger, UsageError, withStore, type OutputOptions } from './io.js';
-
-function settingsFromEnv(): RescueSettings {
-  const reader = new EnvReader(process.env);
-  const settings = readRescueSettings(reader);
-  reader.finish();
-  return settings;
-}
+import { ExitCode, output, runVerb, settingsFromEnv, stderrLogger, UsageError, withStore, type OutputOptions } from './io.js';
 
 const line = (p: RingListProblem) => (p.line > 0 ? `line ${p.line}: ${p.message}` : p.message);
 

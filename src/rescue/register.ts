@@ -41,9 +41,9 @@ async function readableRegistration(deps: RescueDeps, key: { teamId: string; use
   }
 }
 
-/** Validates and saves; every outcome is audited (refusals name the invalid fields, never their values). */
-export async function registerPhone(deps: RescueDeps, input: RegisterInput): Promise<Registration> {
-  const facts: AuditFacts = { teamId: input.teamId, actorId: input.userId, targetId: input.userId, action: 'register' };
+/** Validates and saves; every outcome is audited (refusals name the invalid fields, never their values) with `actorId` as who did it: the owner, or "cli" for `rescue-ring phones add`. */
+export async function registerPhone(deps: RescueDeps, input: RegisterInput, actorId = input.userId): Promise<Registration> {
+  const facts: AuditFacts = { teamId: input.teamId, actorId, targetId: input.userId, action: 'register' };
   try {
     return await validateAndSave(deps, input, facts);
   } catch (err) {

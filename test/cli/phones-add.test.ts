@@ -1,0 +1,97 @@
+/**
+ * `rescue-ring phones add` registers like the Slack settings form (registerPhone): the ringtone must be
+ * on the office's list (here a ring list imported with `tones import`), and every registration
+ * leaves an audit entry naming the command line as the actor, with no secret in it.
+ * Real CLI processes on a real SQLite file.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cliHarness, SECRET, type CliHarness } from './harness.js';
+
+/** Each run starts Node + tsx (about 1 s on a loaded machine). Not a speed assertion. */
+const SLOW = 180_000;
+
+const harnesses: CliHarness[] = [];
+function setup(): CliHarness {
+  const h = cliHarness();
+  harnesses.push(h);
+  return h;
+}
+afterAll(() => {
+  for (const h of harnesses) h.cleanup();
+});
+
+const ringList = (...files: string[]) =>
+  `<?xml version="1.0" encoding="utf-8"?>\n<CiscoIPPhoneRingList>\n${files.map((f) => `  <Ring>\n    <DisplayName>${f.replace('.raw', '')}</DisplayName>\n    <FileName>${f}</FileName>\n  </Ring>`).join('\n')}\n</CiscoIPPhoneRingList>\n`;
+
+const add = (user: string, ...more: string[]) => ['phones', 'add', '--team', 'T1', '--user', user, '--address', '10.1.2.3:8080', '--username', 'svc-phone', ...more];
+const env = { PHONE_PASSWORD: SECRET };
+
+interface Entry {
+  actorId: string;
+  targetId?: string;
+  action: string;
+  outcome: string;
+  errorClass?: string;
+  detail?: string;
+}
+
+describe.concurrent('rescue-ring phones add', { timeout: SLOW }, () => {
+  it('with a ring list imported, refuses a --tone not on it (naming the tones, storing nothing) and saves one on it', async () => {
+    const { cli, file, store } = setup();
+    expect((await cli(['tones', 'import', file('RingList.xml', ringList('Chime.raw', 'OfficeBell.raw'))])).code).toBe(0);
+
+    const refused = await cli(add('U111', '--tone', 'Classic1.raw'), { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('The phone was not registered; nothing was saved:');
+    expect(refused.stderr).toContain('--tone: Classic1.raw is not one of this office’s ringtones.');
+    expect(refused.stderr).toContain(
+      "This office's ringtones, from the ring list imported from the call manager (rescue-ring tones import): Chime.raw, OfficeBell.raw. \"rescue-ring tones list\" shows them all.",
+    );
+    const json = await cli([...add('U111', '--tone', 'Classic1.raw'), '--json'], { env });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: 'Usage', message: expect.stringContaining('Chime.raw, OfficeBell.raw') as unknown });
+    const before = await store();
+    try {
+      expect(await before.directory.count()).toBe(0);
+    } finally {
+      await before.close();
+    }
+
+    const saved = await cli(add('U111', '--tone', 'OfficeBell.raw'), { env });
+    expect(saved.code, saved.stderr).toBe(0);
+    expect(saved.stdout).toContain('Registered the phone of U111 (team T1)');
+    const after = await store();
+    try {
+      expect(await after.directory.get({ teamId: 'T1', userId: 'U111' })).toMatchObject({ tone: 'OfficeBell.raw', username: 'svc-phone', password: SECRET });
+    } finally {
+      await after.close();
+    }
+  });
+
+  it('registering and refusing leave audit entries that name the CLI and hold no secret', async () => {
+    const { cli, dataDir } = setup();
+    expect((await cli(add('U111', '--tone', 'Chime.raw'), { env })).code).toBe(0);
+    // An update keeps the saved password when none is given.
+    expect((await cli(add('U111', '--rings', '4'), { env: { PHONE_PASSWORD: undefined } })).code).toBe(0);
+    expect((await cli(add('U111', '--tone', 'NotATone.raw'), { env })).code).toBe(2);
+
+    const audit = await cli(['audit', '--json']);
+    expect(audit.code).toBe(0);
+    const entries = (JSON.parse(audit.stdout) as { entries: Entry[] }).entries.map(({ actorId, targetId, action, outcome, errorClass, detail }) => ({ actorId, targetId, action, outcome, errorClass, detail }));
+    const cliEntry = (action: string, outcome: string, more: { errorClass?: string; detail?: string }) => ({ actorId: 'cli', targetId: 'U111', action, outcome, errorClass: more.errorClass, detail: more.detail });
+    expect(entries).toEqual([
+      cliEntry('register', 'refused', { errorClass: 'InvalidSettings', detail: 'invalid: tone' }),
+      cliEntry('register', 'ok', { detail: 'updated' }),
+      cliEntry('register', 'ok', { detail: 'new' }),
+    ]);
+    for (const s of [SECRET, 'svc-phone', '10.1.2.3']) expect(audit.stdout, s).not.toContain(s);
+    const table = await cli(['audit']);
+    expect(table.stdout).toMatch(/T1\s+cli\s+U111\s+register\s+ok/);
+    // Nor in the database files, in clear.
+    const db = readdirSync(dataDir).filter((f) => f.startsWith('rescue-ring.db'));
+    expect(db.length).toBeGreaterThan(0);
+    for (const f of db) expect(readFileSync(join(dataDir, f)).includes(Buffer.from(SECRET)), f).toBe(false);
+  });
+});
