@@ -9,12 +9,13 @@ import { AppError, isAppError } from '../errors.js';
 import { EnvReader } from '../config/env.js';
 import { parsePhoneAddress } from '../phone/address.js';
 import { checkPhoneAddress, networkPolicyFromEnv, PhoneClient, ring } from '../phone/index.js';
+import { audited } from '../rescue/audit.js';
 import { phoneFor, ringPlanFor } from '../rescue/phone-for.js';
 import { INTERVAL_RANGE, RINGS_RANGE } from '../rescue/settings.js';
 import { openFullStore, openStore, generateKeyLine, StoreRowUnreadable, type OpenedStore } from '../store/index.js';
 import { parseImportCsv, toExportCsv, USER_ID_PATTERN } from '../store/csv.js';
-import type { PublicRegistration, Registration } from '../store/types.js';
-import { ExitCode, formatTable, output, readSecret, runVerb, settingsFromEnv, stderrLogger, UsageError, wholeNumber, withStore as withOpenStore } from './io.js';
+import type { PhoneDirectory, PublicRegistration, Registration } from '../store/types.js';
+import { CLI_ACTOR, ExitCode, formatTable, output, readSecret, runVerb, settingsFromEnv, stderrLogger, UsageError, wholeNumber, withStore as withOpenStore } from './io.js';
 import { registerAsOperator } from './register-as-operator.js';
 import { tlsPolicyFrom, withTlsOptions, type TlsOptions } from './tls-options.js';
 
@@ -48,7 +49,7 @@ async function checkAllowed(address: string): Promise<void> {
 }
 
 /** The team to act on: --team, or the only team in the directory. */
-async function resolveTeam(store: OpenedStore, team: string | undefined): Promise<string> {
+async function resolveTeam(store: Pick<PhoneDirectory, 'teams'>, team: string | undefined): Promise<string> {
   if (team !== undefined) return team;
   const teams = await store.teams();
   if (teams.length === 1) return teams[0] as string;
@@ -232,9 +233,17 @@ export function registerDirectoryVerbs(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       runVerb(async (user: string, opts: { team?: string; json?: boolean }) =>
-        withStore(async (store) => {
-          const teamId = await resolveTeam(store, opts.team);
-          if (!(await store.remove({ teamId, userId: user }))) throw new NotInDirectory(user, teamId);
+        withOpenStore(openFullStore, async (store) => {
+          const teamId = await resolveTeam(store.directory, opts.team);
+          // Audited like /phone forget, with the command line as the actor.
+          await audited(
+            { audit: store.audit, logger: stderrLogger() },
+            { teamId, actorId: CLI_ACTOR, targetId: user, action: 'forget' },
+            async () => {
+              if (!(await store.directory.remove({ teamId, userId: user }))) throw new NotInDirectory(user, teamId);
+            },
+            () => 'registration deleted',
+          );
           output(opts, { ok: true, removed: { teamId, userId: user } }, () => `Removed the phone of ${user} (team ${teamId}).`);
         }),
       ),

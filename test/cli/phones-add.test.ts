@@ -1,7 +1,7 @@
 /**
  * `rescue-ring phones add` registers like the Slack settings form (registerPhone): the ringtone must be
- * on the office's list (here a ring list imported with `tones import`), and every registration
- * leaves an audit entry naming the command line as the actor, with no secret in it.
+ * on the office's list (here a ring list imported with `tones import`), and every registration and
+ * removal leaves an audit entry naming the command line as the actor, with no secret in it.
  * Real CLI processes on a real SQLite file.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -70,18 +70,22 @@ describe.concurrent('rescue-ring phones add', { timeout: SLOW }, () => {
     }
   });
 
-  it('registering and refusing leave audit entries that name the CLI and hold no secret', async () => {
+  it('registering, refusing and removing leave audit entries that name the CLI and hold no secret', async () => {
     const { cli, dataDir } = setup();
     expect((await cli(add('U111', '--tone', 'Chime.raw'), { env })).code).toBe(0);
     // An update keeps the saved password when none is given.
     expect((await cli(add('U111', '--rings', '4'), { env: { PHONE_PASSWORD: undefined } })).code).toBe(0);
     expect((await cli(add('U111', '--tone', 'NotATone.raw'), { env })).code).toBe(2);
+    expect((await cli(['phones', 'remove', 'U111'])).code).toBe(0);
+    expect((await cli(['phones', 'remove', 'U111', '--team', 'T1'])).code).toBe(1);
 
     const audit = await cli(['audit', '--json']);
     expect(audit.code).toBe(0);
     const entries = (JSON.parse(audit.stdout) as { entries: Entry[] }).entries.map(({ actorId, targetId, action, outcome, errorClass, detail }) => ({ actorId, targetId, action, outcome, errorClass, detail }));
     const cliEntry = (action: string, outcome: string, more: { errorClass?: string; detail?: string }) => ({ actorId: 'cli', targetId: 'U111', action, outcome, errorClass: more.errorClass, detail: more.detail });
     expect(entries).toEqual([
+      cliEntry('forget', 'refused', { errorClass: 'NotRegistered' }),
+      cliEntry('forget', 'ok', { detail: 'registration deleted' }),
       cliEntry('register', 'refused', { errorClass: 'InvalidSettings', detail: 'invalid: tone' }),
       cliEntry('register', 'ok', { detail: 'updated' }),
       cliEntry('register', 'ok', { detail: 'new' }),
