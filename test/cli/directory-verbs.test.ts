@@ -2,37 +2,21 @@
  * The `phones` and `keys` verbs, run as a real process (`node --import tsx src/cli.ts ...`) on a real
  * SQLite file in a temp DATA_DIR. Every run is checked for never echoing the password.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPhone } from '../../src/sim/index.js';
 import type { SimPhone } from '../../src/sim/index.js';
 import { openStore } from '../../src/store/index.js';
 import { storeConfigFromEnv } from '../../src/config/store.js';
+import { cliHarness, SECRET, type CliHarness } from './harness.js';
 
-const SECRET = 'Pa55-SECRET-xyz';
 /** Each CLI run starts Node + tsx (about 1 s on a loaded 2-CPU machine) and a test makes up to 10. Not a speed assertion. */
 const SLOW = 180_000;
-const root = join(import.meta.dirname, '..', '..');
-// Absolute, so the CLI can run with its working directory in the temp dir (no stray .env is read).
-const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const key = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Ctx {
-  dataDir: string;
-  baseEnv: Record<string, string>;
-  cli(args: string[], options?: { env?: Record<string, string | undefined>; input?: string }): Promise<Result>;
-  directory(env?: Record<string, string>): ReturnType<typeof openStore>;
+interface Ctx extends Pick<CliHarness, 'dataDir' | 'baseEnv' | 'cli'> {
+  directory(env?: Readonly<Record<string, string>>): ReturnType<typeof openStore>;
 }
 
 const dirs: string[] = [];
@@ -40,32 +24,10 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** A fresh DATA_DIR and key per test, so tests run concurrently (each CLI run is a process start). */
+/** A fresh DATA_DIR and key per test, so tests run concurrently (each CLI run is a process start); no run may echo SECRET. */
 function setup(): Ctx {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rescue-ring-cli-'));
+  const { dataDir, baseEnv, cli } = cliHarness();
   dirs.push(dataDir);
-  const baseEnv: Record<string, string> = { DATA_DIR: dataDir, STORE_KEYS: key('k1'), STORE_KEY_ID: 'k1' };
-  const cli: Ctx['cli'] = (args, options = {}) => {
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: dataDir, ...baseEnv };
-    for (const [k, v] of Object.entries(options.env ?? {})) {
-      if (v === undefined) delete env[k];
-      else env[k] = v;
-    }
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', tsx, join(root, 'src', 'cli.ts'), ...args], { cwd: dataDir, env, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        // The one rule every run obeys.
-        expect(stdout + stderr, `secret echoed by: ${args.join(' ')}`).not.toContain(SECRET);
-        resolve({ code, stdout, stderr });
-      });
-      child.stdin.end(options.input ?? '');
-    });
-  };
   return { dataDir, baseEnv, cli, directory: (env = baseEnv) => openStore(storeConfigFromEnv(env)) };
 }
 

@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type PhoneSimulator, type SimPhone } from '../../src/sim/index.js';
+import { runCli, type CliResult } from './harness.js';
 
 const SECRET = 'Zebra-Secret-9431';
 let sim: PhoneSimulator;
@@ -23,23 +23,20 @@ afterAll(async () => {
   await sim.stop();
 });
 
-interface Run {
+interface Run extends CliResult {
+  /** -1 when the process did not exit by itself (killed after 30 s). */
   code: number;
-  stdout: string;
-  stderr: string;
 }
 
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, PHONE_ALLOWED_NETWORKS: '127.0.0.0/8', PHONE_PASSWORD: SECRET };
-  const full = { ...base, ...env };
-  for (const k of Object.keys(full)) if (full[k] === undefined) delete full[k];
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env: full, timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err && typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : err ? -1 : 0;
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin?.end();
+/** The CLI in the directory vitest runs in (the repository root), with the real HOME. Secrets are checked by the tests that give them (noSecret). */
+async function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  const r = await runCli(args, {
+    cwd: process.cwd(),
+    env: { HOME: process.env.HOME, PHONE_ALLOWED_NETWORKS: '127.0.0.0/8', PHONE_PASSWORD: SECRET, ...env },
+    input: '',
+    timeoutMs: 30_000,
   });
+  return { ...r, code: r.code ?? -1 };
 }
 
 function noSecret(r: Run): void {

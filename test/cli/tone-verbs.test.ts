@@ -2,12 +2,10 @@
  * `rescue-ring tones import|list`, run as a real process (`node --import tsx src/cli.ts ...`) on a real
  * SQLite file in a temp DATA_DIR; then the use cases on the same file see the imported list.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EnvReader } from '../../src/config/env.js';
 import { storeConfigFromEnv } from '../../src/config/store.js';
@@ -15,37 +13,21 @@ import { silentLogger } from '../../src/log.js';
 import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
 import { effectiveTones, readRescueSettings, registerPhone, rescueDeps, type InvalidSettings } from '../../src/rescue/index.js';
 import { openFullStore } from '../../src/store/index.js';
+import { runCli } from './harness.js';
 
 /** Each CLI run starts Node + tsx (about 1 s on a loaded machine). Not a speed assertion. */
 const SLOW = 120_000;
-const root = join(import.meta.dirname, '..', '..');
-const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function setup() {
   const dataDir = mkdtempSync(join(tmpdir(), 'rescue-ring-tones-'));
   dirs.push(dataDir);
   const env: Record<string, string> = { DATA_DIR: dataDir, STORE_KEYS: `k1:${randomBytes(32).toString('base64')}`, STORE_KEY_ID: 'k1' };
-  const cli = (args: string[], extra: Record<string, string> = {}): Promise<Result> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', tsx, join(root, 'src', 'cli.ts'), ...args], { cwd: dataDir, env: { PATH: process.env.PATH ?? '', HOME: dataDir, ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const cli = (args: string[], extra: Record<string, string> = {}) => runCli(args, { cwd: dataDir, env: { ...env, ...extra } });
   const file = (name: string, text: string) => {
     const path = join(dataDir, name);
     writeFileSync(path, text);

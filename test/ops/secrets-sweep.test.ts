@@ -6,11 +6,9 @@
  * fake Slack received (bodies and headers, except the bot token's own Authorization bearer), the
  * HTTP answers to Slack, response_url posts, CLI stdout/stderr, and the SQLite files' bytes.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EnvReader } from '../../src/config/env.js';
 import { createLogger } from '../../src/log.js';
@@ -20,11 +18,9 @@ import { createSlackApp } from '../../src/slack/app.js';
 import { openFullStore } from '../../src/store/index.js';
 import { findSecrets, LogCapture, type Secret } from '../support/capture.js';
 import { actionsIn, type RecordedCall } from '../support/fake-slack.js';
+import { runCli, type CliResult } from '../cli/harness.js';
 import { blockAction, globalShortcut, messageShortcut, viewSubmission } from '../support/slack-requests.js';
 import { settingsForm, startWorld, TEAM, type World } from './world.js';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
 // Recognisable, and full of characters that change under URL, form, JSON and XML encoding.
 const PASSWORD = 'Sweep-Pw!/+&=~"<42>';
@@ -78,28 +74,13 @@ function sentToSlack(calls: readonly RecordedCall[], legit: Record<string, strin
     .join('\n');
 }
 
-interface CliRun {
+interface CliRun extends CliResult {
   args: string[];
-  code: number | null;
-  stdout: string;
-  stderr: string;
 }
 
-function cli(args: string[], env: Record<string, string>, input?: string): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/cli.ts'), ...args], {
-      cwd: env.DATA_DIR,
-      env: { PATH: process.env.PATH ?? '', HOME: env.DATA_DIR, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ args, code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
+/** Output is not checked here: the sweep searches it later, with everything else, in every encoding. */
+async function cli(args: string[], env: Record<string, string>, input?: string): Promise<CliRun> {
+  return { args, ...(await runCli(args, { cwd: env.DATA_DIR, env, input: input ?? '' })) };
 }
 
 describe('secrets sweep', () => {

@@ -2,21 +2,18 @@
  * `rescue-ring audit`, run as a real process (`node --import tsx src/cli.ts audit ...`) on the SQLite
  * file the use cases wrote, filtered by team, user, since and limit, for people and for scripts.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../../src/rescue/index.js';
 import { Keyring } from '../../src/store/keyring.js';
 import { ALICE, BOB, ME, startWorld, TEAM } from './helpers.js';
+import { runCli } from '../cli/harness.js';
 
 /** Each run starts Node + tsx (about 1 s on a loaded machine). Not a speed assertion. */
 const SLOW = 120_000;
-const root = join(import.meta.dirname, '..', '..');
-const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const KEY = randomBytes(32);
 const HOUR = 3_600_000;
 
@@ -26,17 +23,8 @@ afterAll(() => {
   for (const d of [dataDir, emptyDir]) rmSync(d, { recursive: true, force: true });
 });
 
-function cli(args: string[], dir = dataDir): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH ?? '', HOME: dir, DATA_DIR: dir, STORE_KEYS: `k1:${KEY.toString('base64')}`, STORE_KEY_ID: 'k1' };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsx, join(root, 'src', 'cli.ts'), 'audit', ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[], dir = dataDir) {
+  return runCli(['audit', ...args], { cwd: dir, env: { DATA_DIR: dir, STORE_KEYS: `k1:${KEY.toString('base64')}`, STORE_KEY_ID: 'k1' } });
 }
 
 const now = Date.now();

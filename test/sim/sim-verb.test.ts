@@ -1,16 +1,14 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { basic, call, execute, executeXml } from './helpers.js';
 import type { SimPhone } from '../../src/sim/index.js';
+import { spawnCli } from '../cli/harness.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-function runCli(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    cwd: root,
-    env: { ...process.env, PHONE_PASSWORD: '', ...env },
-  });
+function startCli(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
+  return spawnCli(args, { cwd: root, env: { ...process.env, PHONE_PASSWORD: '', ...env } });
 }
 
 function collect(child: ChildProcessWithoutNullStreams): { out: () => string; err: () => string; exit: Promise<number | null> } {
@@ -38,7 +36,7 @@ function target(url: string, password: string): SimPhone {
 
 describe('rescue-ring sim', () => {
   it('runs phones with the password from the environment, never printing it, and stops on SIGTERM', async () => {
-    const child = runCli(['sim', '--phones', '2', '--json', '--tone-scale', '0'], { PHONE_PASSWORD: 's3cret-from-env' });
+    const child = startCli(['sim', '--phones', '2', '--json', '--tone-scale', '0'], { PHONE_PASSWORD: 's3cret-from-env' });
     const io = collect(child);
     try {
       const text = await until(io.out, /\n}\n/);
@@ -58,7 +56,7 @@ describe('rescue-ring sim', () => {
   });
 
   it('prints how to try it, with the default password when none is set, and applies faults', async () => {
-    const child = runCli(['sim', '--fault', 'http500', '--user', 'ops']);
+    const child = startCli(['sim', '--fault', 'http500', '--user', 'ops']);
     const io = collect(child);
     try {
       const text = await until(io.out, /Ctrl\+C/);
@@ -78,7 +76,7 @@ describe('rescue-ring sim', () => {
   });
 
   it('rejects an unknown fault as a usage error (exit 2) without starting anything', async () => {
-    const io = collect(runCli(['sim', '--fault', 'explode']));
+    const io = collect(startCli(['sim', '--fault', 'explode']));
     expect(await io.exit).toBe(2);
     expect(io.err()).toMatch(/Unknown fault "explode"/);
     expect(io.out()).toBe('');

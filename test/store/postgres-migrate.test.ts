@@ -3,14 +3,13 @@
  * with registrations and every state table is copied into a fresh Postgres database, still sealed,
  * verified, and a second run adds nothing.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCli } from '../cli/harness.js';
 import { createTestDatabase, describePg, type TestDatabase } from './postgres-harness.js';
 import { Keyring } from '../../src/store/keyring.js';
 import { openFullStore } from '../../src/store/index.js';
@@ -20,8 +19,6 @@ import type { Store } from '../../src/store/state-types.js';
 const SECRET = 'Pa55-SECRET-migrate';
 const DB_PASSWORD = 'DB-PW-not-needed-4471'; // trust auth ignores it; it must still never be printed
 const SLOW = 120_000;
-const root = join(import.meta.dirname, '..', '..');
-const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 function withPassword(url: string): string {
   const u = new URL(url);
@@ -29,20 +26,9 @@ function withPassword(url: string): string {
   return u.toString();
 }
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsx, join(root, 'src', 'cli.ts'), ...args], { cwd: env.DATA_DIR, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      expect(stdout + stderr).not.toContain(SECRET);
-      expect(stdout + stderr).not.toContain(DB_PASSWORD);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** The CLI in env's DATA_DIR, with env (and PATH) as its environment; no run may print the phone password or the database's. */
+function cli(args: string[], env: Record<string, string>) {
+  return runCli(args, { cwd: env.DATA_DIR, env, secrets: [SECRET, DB_PASSWORD] });
 }
 
 const keyBytes = randomBytes(32);
