@@ -53,6 +53,30 @@ export async function registerPhone(deps: RescueDeps, input: RegisterInput, acto
 }
 
 async function validateAndSave(deps: RescueDeps, input: RegisterInput, facts: AuditFacts): Promise<Registration> {
+  const checked = await checkRegistration(deps, input);
+  const saved = await deps.directory.put(checked.record);
+  deps.logger.info({ teamId: input.teamId, userId: input.userId, updated: checked.updated, retrusted: checked.retrusted }, 'phone registered');
+  await audit(deps, facts, 'ok', { detail: checked.detail });
+  return saved;
+}
+
+/** What registerPhone would store, and how it describes the change in the audit trail. */
+export interface CheckedRegistration {
+  record: RegistrationInput;
+  /** An existing registration is replaced. */
+  updated: boolean;
+  /** The HTTPS certificate will be learned again (see pin.ts). */
+  retrusted: boolean;
+  /** registerPhone's audit detail: "new", "updated", ... */
+  detail: string;
+}
+
+/**
+ * Every check registerPhone makes, and the registration it would store (saved fields kept as it
+ * keeps them); saves nothing. Throws InvalidSettings naming every invalid field. For surfaces that
+ * save many registrations at once (`rescue-ring phones import`).
+ */
+export async function checkRegistration(deps: RescueDeps, input: RegisterInput): Promise<CheckedRegistration> {
   const { settings } = deps;
   const errors: Partial<Record<SettingsField, string>> = {};
   const { existing, unreadable } = await readableRegistration(deps, input);
@@ -117,24 +141,20 @@ async function validateAndSave(deps: RescueDeps, input: RegisterInput, facts: Au
   if (Object.keys(errors).length > 0) throw new InvalidSettings(errors);
 
   const kept = input.tls === undefined ? await tlsAfterSave(deps, existing, address) : { tls: input.tls, retrusted: false };
-  const saved = await deps.directory.put(
-    {
-      teamId: input.teamId,
-      userId: input.userId,
-      address,
-      username,
-      password: keepPassword ? existing?.password : password,
-      tls: kept.tls,
-      tone,
-      rings: input.rings,
-      intervalSeconds: input.intervalSeconds,
-      permission: input.permission ?? existing?.permission ?? 'anyone',
-      buddies: input.buddies ? buddies : (existing?.buddies ?? []),
-      ...(coverStory !== undefined ? { coverStory } : {}),
-    },
-  );
-  deps.logger.info({ teamId: input.teamId, userId: input.userId, updated: existing !== undefined, retrusted: kept.retrusted }, 'phone registered');
+  const record: RegistrationInput = {
+    teamId: input.teamId,
+    userId: input.userId,
+    address,
+    username,
+    password: keepPassword ? existing?.password : password,
+    tls: kept.tls,
+    tone,
+    rings: input.rings,
+    intervalSeconds: input.intervalSeconds,
+    permission: input.permission ?? existing?.permission ?? 'anyone',
+    buddies: input.buddies ? buddies : (existing?.buddies ?? []),
+    ...(coverStory !== undefined ? { coverStory } : {}),
+  };
   const detail = [existing ? 'updated' : unreadable ? 'replaced an unreadable registration' : 'new', ...(kept.retrusted ? ['HTTPS certificate will be learned again'] : [])];
-  await audit(deps, facts, 'ok', { detail: detail.join('; ') });
-  return saved;
+  return { record, updated: existing !== undefined, retrusted: kept.retrusted, detail: detail.join('; ') };
 }
