@@ -5,8 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { AppError, isAppError } from '../errors.js';
-import { EnvReader } from '../config/env.js';
+import { AppError } from '../errors.js';
 import { parsePhoneAddress } from '../phone/address.js';
 import { checkPhoneAddress, networkPolicyFromEnv, PhoneClient, ring } from '../phone/index.js';
 import { audited } from '../rescue/audit.js';
@@ -16,7 +15,7 @@ import { openFullStore, openStore, generateKeyLine, StoreRowUnreadable, type Ope
 import { parseImportCsv, toExportCsv, USER_ID_PATTERN } from '../store/csv.js';
 import type { PhoneDirectory, PublicRegistration, Registration } from '../store/types.js';
 import { CLI_ACTOR, ExitCode, formatTable, output, readSecret, runVerb, settingsFromEnv, stderrLogger, UsageError, wholeNumber, withStore as withOpenStore } from './io.js';
-import { registerAsOperator } from './register-as-operator.js';
+import { importAsOperator, registerAsOperator } from './register-as-operator.js';
 import { tlsPolicyFrom, withTlsOptions, type TlsOptions } from './tls-options.js';
 
 const RINGS = RINGS_RANGE;
@@ -31,14 +30,6 @@ class NotInDirectory extends AppError {
 
 /** The phone directory (not the whole store) for the length of one verb. */
 const withStore = <T>(fn: (store: OpenedStore) => Promise<T>): Promise<T> => withOpenStore(openStore, fn);
-
-/** CSV rows whose address PHONE_ALLOWED_NETWORKS refuses (or whose name does not resolve). */
-class ImportAddressesRefused extends AppError {
-  readonly code = 'PhoneAddressRefused';
-  constructor(file: string, rows: readonly string[], hint: string) {
-    super(`${file}: ${rows.length} phone address${rows.length === 1 ? '' : 'es'} cannot be used; nothing was imported.\n${rows.map((r) => `  ${r}`).join('\n')}`, hint);
-  }
-}
 
 /**
  * Addresses are checked against the network policy when a phone is registered, as the Slack form
@@ -98,10 +89,6 @@ const orDefault = (v: unknown) => (v === undefined ? 'default' : String(v));
 
 export function registerDirectoryVerbs(program: Command): void {
   const phones = program.command('phones').description('The encrypted phone directory: who has which desk phone');
-  const orgDefaults = () => {
-    const env = new EnvReader(process.env);
-    return { username: env.string('PHONE_DEFAULT_USERNAME') !== undefined, password: env.string('PHONE_DEFAULT_PASSWORD') !== undefined };
-  };
 
   const add = phones
     .command('add')
@@ -251,7 +238,7 @@ export function registerDirectoryVerbs(program: Command): void {
 
   phones
     .command('import')
-    .description(`Import registrations from CSV (header user,address,username,password,tone,rings); all rows or none`)
+    .description('Import registrations from CSV (header user,address,username,password,tone,rings), each checked like the Slack settings form (address allowed, ringtone on the office\'s list) and audited; all rows or none')
     .argument('<file>', 'CSV file')
     .option('--team <id>', 'team id (needed unless the directory holds exactly one workspace)')
     .option('--json', 'machine-readable output')
@@ -263,28 +250,13 @@ export function registerDirectoryVerbs(program: Command): void {
         } catch (err) {
           throw new UsageError(`Cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
         }
-        return withStore(async (store) => {
-          const teamId = await resolveTeam(store, opts.team);
-          const inputs = parseImportCsv(text, teamId, { defaultUsername: orgDefaults().username, defaultPassword: orgDefaults().password }, file);
-          const refusals = (
-            await Promise.all(
-              inputs.map((i) =>
-                checkAllowed(i.address).then(
-                  () => undefined,
-                  (err: unknown) => {
-                    if (!isAppError(err)) throw err;
-                    return { row: `${i.userId} (${i.address}): ${err.message}`, hint: err.hint };
-                  },
-                ),
-              ),
-            )
-          ).filter((r) => r !== undefined);
-          if (refusals.length > 0) throw new ImportAddressesRefused(file, refusals.map((r) => r.row), refusals[0]!.hint);
-          const existing = new Set((await store.list({ teamId })).rows.map((r) => r.userId));
-          await store.putMany(inputs);
-          const updated = inputs.filter((i) => existing.has(i.userId)).length;
-          output(opts, { ok: true, teamId, imported: inputs.length, added: inputs.length - updated, updated }, () =>
-            `Imported ${inputs.length} phone${inputs.length === 1 ? '' : 's'} into team ${teamId} (${inputs.length - updated} new, ${updated} updated).`,
+        const settings = settingsFromEnv();
+        return withOpenStore(openFullStore, async (store) => {
+          const teamId = await resolveTeam(store.directory, opts.team);
+          const inputs = parseImportCsv(text, teamId, { defaultUsername: settings.defaults.username !== undefined, defaultPassword: settings.defaults.password !== undefined }, file);
+          const { imported, updated } = await importAsOperator(store, settings, inputs, file);
+          output(opts, { ok: true, teamId, imported, added: imported - updated, updated }, () =>
+            `Imported ${imported} phone${imported === 1 ? '' : 's'} into team ${teamId} (${imported - updated} new, ${updated} updated).`,
           );
         });
       }),

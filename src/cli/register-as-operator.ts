@@ -1,13 +1,16 @@
 /**
- * `rescue-ring phones add` registers through the same use case as the Slack settings form
- * (registerPhone): the same checks (the ringtone on this office's list: the imported ring list, else
- * PHONE_TONES, else the built-in one) and the same audit entry, with the command line as the actor.
- * A refusal becomes a usage error naming the command-line option to fix.
+ * `rescue-ring phones add` and `phones import` register through the same use case as the Slack
+ * settings form (registerPhone): the same checks (the ringtone on this office's list: the imported
+ * ring list, else PHONE_TONES, else the built-in one) and the same audit entry, with the command line
+ * as the actor. A refusal of `add` becomes a usage error naming the command-line option to fix; a
+ * refusal of any row of an import names every bad row and imports nothing.
  */
-import { networkPolicyFromEnv, PhoneClient } from '../phone/index.js';
+import { AppError, isAppError } from '../errors.js';
+import { checkPhoneAddress, networkPolicyFromEnv, PhoneClient } from '../phone/index.js';
+import { audit } from '../rescue/audit.js';
 import { describeToneSource, effectiveTones } from '../rescue/tones.js';
 import { InvalidSettings, type SettingsField } from '../rescue/errors.js';
-import { registerPhone, type RegisterInput } from '../rescue/register.js';
+import { checkRegistration, registerPhone, type CheckedRegistration, type RegisterInput } from '../rescue/register.js';
 import { rescueDeps, type RescueDeps } from '../rescue/deps.js';
 import type { RescueSettings } from '../rescue/settings.js';
 import type { Store } from '../store/state-types.js';
@@ -45,13 +48,92 @@ async function refusal(deps: RescueDeps, err: InvalidSettings): Promise<UsageErr
   return new UsageError(lines.join('\n'));
 }
 
+function operatorDeps(store: Store, settings: RescueSettings): RescueDeps {
+  const logger = stderrLogger();
+  return rescueDeps(store, { phones: new PhoneClient({ networkPolicy: networkPolicyFromEnv(process.env), logger }), settings, logger });
+}
+
 /** Registers `input` in the opened store as the operator; throws a UsageError listing what to fix when registerPhone refuses. */
 export async function registerAsOperator(store: Store, settings: RescueSettings, input: RegisterInput): Promise<Registration> {
-  const logger = stderrLogger();
-  const deps = rescueDeps(store, { phones: new PhoneClient({ networkPolicy: networkPolicyFromEnv(process.env), logger }), settings, logger });
+  const deps = operatorDeps(store, settings);
   try {
     return await registerPhone(deps, input, CLI_ACTOR);
   } catch (err) {
     throw err instanceof InvalidSettings ? await refusal(deps, err) : err;
   }
+}
+
+/** A row registerPhone's checks refuse: its number among the rows after the header, its user and field messages. */
+interface RowRefusal {
+  row: number;
+  userId: string;
+  fields: [SettingsField, string][];
+  /** registerPhone's own address message, when the row shows the network policy's reason instead. */
+  addressAdvice?: string;
+}
+
+/** Rows of a `phones import` that registerPhone's checks refuse; nothing was imported. */
+class ImportRowsRefused extends AppError {
+  // The use case's error class: what `phones add` and the Slack form are refused with, and what the audit names.
+  readonly code = 'InvalidSettings';
+  constructor(file: string, refusals: readonly RowRefusal[], advice: readonly string[]) {
+    const lines = refusals.flatMap((r) => r.fields.map(([field, message]) => `  row ${r.row} (user ${r.userId}), ${field}: ${message}`));
+    super(
+      `${file}: ${refusals.length} row${refusals.length === 1 ? '' : 's'} cannot be registered; nothing was imported.\n${[...lines, ...advice].join('\n')}`,
+      `Fix the rows named above in ${file} (row 1 is the first after the header, blank lines not counted) and run the import again.`,
+    );
+  }
+}
+
+/**
+ * The network policy's own reason for refusing an address (registerPhone gives the form a general
+ * hint instead), so the operator sees which rule each row broke.
+ */
+async function addressReason(deps: RescueDeps, address: string): Promise<string | undefined> {
+  try {
+    await checkPhoneAddress(address.trim(), deps.phones.networkPolicy);
+    return undefined;
+  } catch (err) {
+    return isAppError(err) ? err.message : undefined;
+  }
+}
+
+/** Checks one row as registerPhone would: what to store, or what is wrong with it. */
+async function checkRow(deps: RescueDeps, input: RegisterInput, row: number): Promise<CheckedRegistration | RowRefusal> {
+  try {
+    return await checkRegistration(deps, input);
+  } catch (err) {
+    if (!(err instanceof InvalidSettings)) throw err;
+    const fields = Object.entries(err.fields) as [SettingsField, string][];
+    const general = err.fields.address;
+    const reason = general === undefined ? undefined : await addressReason(deps, input.address);
+    if (general === undefined || reason === undefined) return { row, userId: input.userId, fields };
+    return { row, userId: input.userId, fields: fields.map(([f, m]) => [f, f === 'address' ? reason : m]), addressAdvice: general };
+  }
+}
+
+/** What a refused import adds under the rows, once each: the office's tone list, and registerPhone's advice on addresses. */
+async function importAdvice(deps: RescueDeps, refusals: readonly RowRefusal[]): Promise<string[]> {
+  const tone = refusals.some((r) => r.fields.some(([f]) => f === 'tone'));
+  const address = new Set(refusals.flatMap((r) => (r.addressAdvice === undefined ? [] : [`    ${r.addressAdvice}`])));
+  return [...(tone ? [await toneHelp(deps)] : []), ...address];
+}
+
+/**
+ * Imports `inputs` (the rows of `file`, in order) as the operator: every row is checked as
+ * registerPhone checks it, then all are stored in one transaction and each gets registerPhone's audit
+ * entry (detail "imported; new" / "imported; updated"), with the command line as the actor. Throws
+ * ImportRowsRefused listing every bad row, having stored and audited nothing, when any row is refused.
+ */
+export async function importAsOperator(store: Store, settings: RescueSettings, inputs: readonly RegisterInput[], file: string): Promise<{ imported: number; updated: number }> {
+  const deps = operatorDeps(store, settings);
+  const results = await Promise.all(inputs.map((input, i) => checkRow(deps, input, i + 1)));
+  const refusals = results.filter((r): r is RowRefusal => 'fields' in r);
+  if (refusals.length > 0) throw new ImportRowsRefused(file, refusals, await importAdvice(deps, refusals));
+  const checked = results as CheckedRegistration[];
+  await store.directory.putMany(checked.map((c) => c.record));
+  for (const c of checked) {
+    await audit(deps, { teamId: c.record.teamId, actorId: CLI_ACTOR, targetId: c.record.userId, action: 'register' }, 'ok', { detail: `imported; ${c.detail}` });
+  }
+  return { imported: checked.length, updated: checked.filter((c) => c.updated).length };
 }

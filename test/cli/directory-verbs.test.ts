@@ -152,9 +152,9 @@ describe.concurrent('rescue-ring phones', { timeout: SLOW }, () => {
     writeFileSync(file, 'user,address,username,password,tone,rings\nU111,10.0.0.1,svc,pw1,,\nU222,127.0.0.1:8080,svc,pw2,,\nU333,169.254.169.254,svc,pw3,,\n');
     const imported = await cli(['phones', 'import', file, '--team', 'T1']);
     expect(imported.code).toBe(1);
-    expect(imported.stderr).toMatch(/2 phone addresses cannot be used; nothing was imported/);
-    expect(imported.stderr).toMatch(/U222 \(127\.0\.0\.1:8080\): .*loopback/);
-    expect(imported.stderr).toMatch(/U333 \(169\.254\.169\.254\): .*link-local/);
+    expect(imported.stderr).toMatch(/2 rows cannot be registered; nothing was imported/);
+    expect(imported.stderr).toMatch(/row 2 \(user U222\), address: .*127\.0\.0\.1.*loopback/);
+    expect(imported.stderr).toMatch(/row 3 \(user U333\), address: .*169\.254\.169\.254.*link-local/);
     expect(imported.stderr).not.toMatch(/U111/);
     const store = await directory();
     expect(await store.count()).toBe(0);

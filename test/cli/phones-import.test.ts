@@ -1,0 +1,139 @@
+/**
+ * `rescue-ring phones import` checks every row as the Slack settings form does (registerPhone's
+ * checks: here the ringtone against a ring list imported with `tones import`), imports all rows or
+ * none, and audits each imported registration with the command line as the actor and no secret in
+ * the audit table. Real CLI processes on a real SQLite file.
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cliHarness, SECRET, type CliHarness } from './harness.js';
+
+/** Each run starts Node + tsx (about 1 s on a loaded machine). Not a speed assertion. */
+const SLOW = 180_000;
+
+const harnesses: CliHarness[] = [];
+function setup(): CliHarness {
+  const h = cliHarness();
+  harnesses.push(h);
+  return h;
+}
+afterAll(() => {
+  for (const h of harnesses) h.cleanup();
+});
+
+const ringList = (...files: string[]) =>
+  `<?xml version="1.0" encoding="utf-8"?>\n<CiscoIPPhoneRingList>\n${files.map((f) => `  <Ring>\n    <DisplayName>${f.replace('.raw', '')}</DisplayName>\n    <FileName>${f}</FileName>\n  </Ring>`).join('\n')}\n</CiscoIPPhoneRingList>\n`;
+
+const HEADER = 'user,address,username,password,tone,rings';
+const USERNAME = 'svc-import-user';
+
+/** The audit table as stored, every column of every row. */
+function auditRows(dataDir: string): Record<string, unknown>[] {
+  const db = new Database(join(dataDir, 'rescue-ring.db'), { readonly: true });
+  try {
+    return db.prepare('SELECT * FROM audit_log').all() as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
+}
+
+describe.concurrent('rescue-ring phones import', { timeout: SLOW }, () => {
+  it('refuses the whole file when one row has a tone not on the office list, naming the row, and stores and audits nothing', async () => {
+    const { cli, file, store, dataDir } = setup();
+    expect((await cli(['tones', 'import', file('RingList.xml', ringList('Chime.raw', 'OfficeBell.raw'))])).code).toBe(0);
+    const csv = file(
+      'phones.csv',
+      [HEADER, `U111,10.0.0.1,${USERNAME},${SECRET},Chime.raw,2`, `U222,10.0.0.2,${USERNAME},${SECRET},Classic1.raw,2`, `U333,10.0.0.3,${USERNAME},${SECRET},OfficeBell.raw,`, ''].join('\n'),
+    );
+
+    const refused = await cli(['phones', 'import', csv, '--team', 'T1']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('1 row cannot be registered; nothing was imported.');
+    expect(refused.stderr).toContain('row 2 (user U222), tone: Classic1.raw is not one of this office’s ringtones. Pick one from the list.');
+    expect(refused.stderr).toContain("This office's ringtones, from the ring list imported from the call manager (rescue-ring tones import): Chime.raw, OfficeBell.raw.");
+    expect(refused.stderr).toMatch(/Fix the rows named above in .*phones\.csv .*and run the import again/);
+    expect(refused.stderr).not.toMatch(/U111|U333/);
+    const json = await cli(['phones', 'import', csv, '--team', 'T1', '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: 'InvalidSettings', message: expect.stringContaining('row 2 (user U222), tone:') as unknown });
+
+    const after = await store();
+    try {
+      expect(await after.directory.count()).toBe(0);
+    } finally {
+      await after.close();
+    }
+    expect(auditRows(dataDir)).toEqual([]);
+  });
+
+  it('lists every bad row at once: an address the network policy refuses beside settings registerPhone refuses', async () => {
+    const { cli, file, store } = setup();
+    const csv = file(
+      'mixed.csv',
+      [HEADER, `U111,10.0.0.1,${USERNAME},${SECRET},NoSuchTone.raw,`, `U222,10.0.0.2,${USERNAME},${SECRET},,`, `U333,127.0.0.1:8080,${USERNAME},${SECRET},,`, ''].join('\n'),
+    );
+    const refused = await cli(['phones', 'import', csv, '--team', 'T1']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('2 rows cannot be registered; nothing was imported.');
+    expect(refused.stderr).toContain('row 1 (user U111), tone: NoSuchTone.raw is not one of this office’s ringtones.');
+    expect(refused.stderr).toMatch(/row 3 \(user U333\), address: Phone address 127\.0\.0\.1 refused: .*loopback/);
+    expect(refused.stderr).toMatch(/PHONE_ALLOWED_NETWORKS/);
+    expect(refused.stderr).not.toMatch(/U222/);
+    const after = await store();
+    try {
+      expect(await after.directory.count()).toBe(0);
+    } finally {
+      await after.close();
+    }
+  });
+
+  it('imports every row of a good file and audits each one with the CLI as the actor and no secret', async () => {
+    const { cli, file, store, dataDir } = setup();
+    const users = ['U111', 'U222', 'U333'];
+    const csv = file('good.csv', [HEADER, ...users.map((u, i) => `${u},10.0.0.${i + 1},${USERNAME},${SECRET},Chime.raw,${i + 1}`), ''].join('\n'));
+    const imported = await cli(['phones', 'import', csv, '--team', 'T1']);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain('Imported 3 phones into team T1 (3 new, 0 updated).');
+
+    const opened = await store();
+    try {
+      for (const [i, userId] of users.entries()) {
+        expect(await opened.directory.get({ teamId: 'T1', userId })).toMatchObject({ address: `10.0.0.${i + 1}`, username: USERNAME, password: SECRET, tone: 'Chime.raw', rings: i + 1 });
+      }
+    } finally {
+      await opened.close();
+    }
+
+    const rows = auditRows(dataDir);
+    expect(rows).toHaveLength(3);
+    const entries = await cli(['audit', '--json']);
+    const shown = (JSON.parse(entries.stdout) as { entries: Record<string, unknown>[] }).entries.map(({ actorId, targetId, action, outcome, errorClass, detail }) => ({ actorId, targetId, action, outcome, errorClass, detail }));
+    expect(shown.sort((a, b) => String(a.targetId).localeCompare(String(b.targetId)))).toEqual(
+      users.map((u) => ({ actorId: 'cli', targetId: u, action: 'register', outcome: 'ok', errorClass: undefined, detail: 'imported; new' })),
+    );
+    const table = JSON.stringify(rows);
+    for (const secret of [SECRET, USERNAME, '10.0.0.1']) expect(table, secret).not.toContain(secret);
+  });
+
+  it('an import over a registration keeps what registerPhone keeps: the saved password for a blank cell, and who may ring', async () => {
+    const { cli, file, store, dataDir } = setup();
+    const before = await store();
+    try {
+      await before.directory.put({ teamId: 'T1', userId: 'U111', address: '10.0.0.9', username: 'old', password: SECRET, permission: 'only_me' });
+    } finally {
+      await before.close();
+    }
+    const csv = file('update.csv', [HEADER, `U111,10.0.0.1,${USERNAME},,Chime.raw,`, ''].join('\n'));
+    const imported = await cli(['phones', 'import', csv, '--team', 'T1'], { env: { PHONE_DEFAULT_PASSWORD: 'office-default' } });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain('Imported 1 phone into team T1 (0 new, 1 updated).');
+    const after = await store();
+    try {
+      expect(await after.directory.get({ teamId: 'T1', userId: 'U111' })).toMatchObject({ address: '10.0.0.1', username: USERNAME, password: SECRET, permission: 'only_me' });
+    } finally {
+      await after.close();
+    }
+    expect(auditRows(dataDir).map((r) => [r.actor_id, r.action, r.outcome, r.detail])).toEqual([['cli', 'register', 'ok', 'imported; updated']]);
+  });
+});
