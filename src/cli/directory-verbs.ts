@@ -8,9 +8,11 @@ import type { Command } from 'commander';
 import { AppError } from '../errors.js';
 import { parsePhoneAddress } from '../phone/address.js';
 import { checkPhoneAddress, networkPolicyFromEnv, PhoneClient, ring } from '../phone/index.js';
-import { audited } from '../rescue/audit.js';
+import type { Phone, RingResult } from '../phone/types.js';
+import { audit, audited, auditError, outcomeOf, ringDetail } from '../rescue/audit.js';
+import { MissingPhoneCredentials } from '../rescue/errors.js';
 import { phoneFor, ringPlanFor } from '../rescue/phone-for.js';
-import { INTERVAL_RANGE, RINGS_RANGE } from '../rescue/settings.js';
+import { INTERVAL_RANGE, RINGS_RANGE, type PhoneDefaults } from '../rescue/settings.js';
 import { openFullStore, openStore, generateKeyLine, StoreRowUnreadable, type OpenedStore } from '../store/index.js';
 import { parseImportCsv, toExportCsv, USER_ID_PATTERN } from '../store/csv.js';
 import type { PhoneDirectory, PublicRegistration, Registration } from '../store/types.js';
@@ -69,6 +71,14 @@ function checkUser(user: string): string {
 function publicView(r: Registration): PublicRegistration & { username?: string } {
   const { password, ...rest } = r;
   return { ...rest, hasOwnUsername: r.username !== undefined, hasOwnPassword: password !== undefined };
+}
+
+/** `phones test` on a registration with no username or password of its own, and no office default. */
+function noCredentials(reg: Registration, defaults: PhoneDefaults): UsageError {
+  return new UsageError(
+    `The registration of ${reg.userId} has no phone ${(reg.username ?? defaults.username) === undefined ? 'username' : 'password'} and the office has no default. ` +
+      'Add it with "rescue-ring phones add" (--username, password from PHONE_PASSWORD), or set PHONE_DEFAULT_USERNAME and PHONE_DEFAULT_PASSWORD.',
+  );
 }
 
 function describeTls(reg: Registration): string {
@@ -295,23 +305,37 @@ export function registerDirectoryVerbs(program: Command): void {
       runVerb(async (user: string, opts: { team?: string; json?: boolean }) => {
         const settings = settingsFromEnv();
         const networkPolicy = networkPolicyFromEnv(process.env);
-        return withStore(async (store) => {
-          const teamId = await resolveTeam(store, opts.team);
-          const reg = await store.get({ teamId, userId: user });
-          if (reg === undefined) throw new NotInDirectory(user, teamId);
-          const plan = ringPlanFor(reg, settings.defaults);
-          if ((reg.username ?? settings.defaults.username) === undefined || (reg.password ?? settings.defaults.password) === undefined) {
-            throw new UsageError(
-              `The registration of ${user} has no phone ${(reg.username ?? settings.defaults.username) === undefined ? 'username' : 'password'} and the office has no default. ` +
-                'Add it with "rescue-ring phones add" (--username, password from PHONE_PASSWORD), or set PHONE_DEFAULT_USERNAME and PHONE_DEFAULT_PASSWORD.',
-            );
+        const logger = stderrLogger();
+        return withOpenStore(openFullStore, async (store) => {
+          const teamId = await resolveTeam(store.directory, opts.team);
+          // Audited like the Slack test ring (/phone test, startRescue with test: true), with the command line as the actor.
+          const trail = { audit: store.audit, logger };
+          const facts = { teamId, actorId: CLI_ACTOR, targetId: user, action: 'test_ring' } as const;
+          let reg: Registration | undefined;
+          let phone: Phone;
+          try {
+            reg = await store.directory.get({ teamId, userId: user });
+            if (reg === undefined) throw new NotInDirectory(user, teamId);
+            phone = phoneFor(reg, settings.defaults, CLI_ACTOR);
+          } catch (err) {
+            await auditError(trail, facts, err);
+            throw err instanceof MissingPhoneCredentials && reg !== undefined ? noCredentials(reg, settings.defaults) : err;
           }
-          const result = await ring(new PhoneClient({ networkPolicy, logger: stderrLogger() }), phoneFor(reg, settings.defaults), { tone: plan.tone, rings: 1 });
+          const plan = ringPlanFor(reg, settings.defaults);
+          let result: RingResult;
+          try {
+            result = await ring(new PhoneClient({ networkPolicy, logger }), phone, { tone: plan.tone, rings: 1 });
+          } catch (err) {
+            const { outcome, errorClass } = outcomeOf(err);
+            await audit(trail, facts, outcome, { errorClass, detail: ringDetail(0, 1) });
+            throw err;
+          }
+          await audit(trail, facts, result.aborted ? 'stopped' : 'ok', { detail: ringDetail(result.completed, result.requested) });
           // Trust on first use: remember the certificate an HTTPS phone presented the first time.
           const unpinned = reg.tls === undefined || (reg.tls.mode === 'pin' && reg.tls.sha256 === undefined);
           const firstSeen = unpinned && parsePhoneAddress(reg.address).scheme === 'https' ? result.certificateSha256 : undefined;
           if (firstSeen !== undefined) {
-            await store.put({ ...reg, tls: { mode: 'pin', sha256: firstSeen } }, { keepSecrets: true });
+            await store.directory.put({ ...reg, tls: { mode: 'pin', sha256: firstSeen } }, { keepSecrets: true });
           }
           output(opts, { ok: result.completed === 1, teamId, userId: user, tone: plan.tone, ...result, ...(firstSeen ? { pinned: firstSeen } : {}) }, () =>
             [
