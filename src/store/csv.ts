@@ -31,7 +31,7 @@ export class CsvImportInvalid extends AppError {
   ) {
     super(
       `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was imported.\n${problems.map((p) => `  line ${p.line}: ${p.reason}`).join('\n')}`,
-      `Fix the lines named above and import the whole file again. The header must be ${IMPORT_COLUMNS.join(',')} (user and address are required; empty cells take the organisation defaults).`,
+      `Fix the lines named above and import the whole file again. The header must be ${IMPORT_COLUMNS.join(',')} (user and address are required; an empty password keeps the one already saved, other empty cells take the organisation defaults).`,
     );
   }
 }
