@@ -181,7 +181,6 @@ export class PhoneClient {
     let timer: NodeJS.Timeout | undefined;
     let certificateSha256: string | undefined;
     let connected = false;
-    let answered = false;
 
     const connector = this.connector(phone, addr, spec.beforeSend, (socket) => {
       connected = true;
@@ -240,7 +239,6 @@ export class PhoneClient {
         ...(certificateSha256 ? { certificateSha256 } : {}),
       };
       this.logger.debug({ phone: key, method: spec.method, path: spec.path, status: res.statusCode, bytes: total, ms: Date.now() - started }, 'phone request');
-      answered = true;
       return reply;
     } catch (err) {
       const mapped = this.mapError(err, key, { deadline: deadline.signal, user: spec.signal, connected, responseTimeoutMs });
@@ -248,9 +246,7 @@ export class PhoneClient {
       throw mapped;
     } finally {
       if (timer) clearTimeout(timer);
-      // After a whole answer the phone has closed the connection: close() just lets go (destroy()
-      // would build an error for nothing); after a failure, destroy() drops whatever is left.
-      (answered ? client.close() : client.destroy()).catch(() => undefined);
+      client.destroy().catch(() => undefined);
     }
   }
 
