@@ -1,6 +1,6 @@
 /**
- * The HTTP client for Cisco phones (undici). One request in flight per phone (keyed by the address
- * connected to, so two names for one phone share a turn), a fresh connection
+ * The HTTP client for Cisco phones (undici). One request in flight per phone (keyed by the smallest
+ * of the phone's resolved addresses, so two names for one phone share a turn), a fresh connection
  * per request (phone web servers are tiny; no idle-socket behaviour is documented), Basic auth on
  * every request, no redirects, capped bodies, a connect timeout separate from the response timeout
  * (Play answers only when the tone ends), AbortSignal honoured while queued, connecting and reading.
@@ -148,8 +148,10 @@ export class PhoneClient {
   private async send(phone: PhoneTarget, addr: PhoneAddress, spec: SendSpec): Promise<PhoneReply> {
     const checked = await this.checkAddress(addr, spec.signal);
     // One request at a time per phone, whatever name it was registered under: the queue and the
-    // shared lock are keyed by the address connected to, so "phone5.office" and "10.0.0.5" share a turn.
-    const key = phoneKey({ ...addr, host: checked.ips[0]! });
+    // shared lock are keyed by the resolved address (and port), so "phone5.office" and "10.0.0.5"
+    // share a turn. A name with several addresses is keyed by the smallest of them, so the key does
+    // not change when DNS answers in another order; connecting still follows DNS's order.
+    const key = phoneKey({ ...addr, host: lockAddress(checked.ips) });
     const release = await this.queue.acquire(key, spec.signal);
     let releaseShared: (() => Promise<void>) | undefined;
     try {
@@ -331,6 +333,11 @@ export class PhoneClient {
     }
     return new PhoneBadResponse(`Phone ${key} sent an answer that could not be read (${code || errorMessage(err)})`, undefined, { cause: err });
   }
+}
+
+/** The address a phone is queued and leased under: the smallest of its checked IPs (plain string order). */
+function lockAddress(ips: readonly string[]): string {
+  return [...ips].sort()[0]!;
 }
 
 function basicAuth(c: PhoneCredentials): string {

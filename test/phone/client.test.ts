@@ -257,13 +257,28 @@ describe('PhoneClient: one request per phone, abort everywhere', () => {
     expect(phone.played).toHaveLength(4);
   });
 
-  it('treats a phone registered by name and by its address as one phone (the queue follows the address connected to)', async () => {
+  it('treats a phone registered by name and by its address as one phone (the queue follows the resolved address)', async () => {
     const phone = await sim({ toneTimeScale: 0.05 });
     const client = testClient({ lookup: async () => [{ address: '127.0.0.1', family: 4 }] });
     const forms = [`phone-5.test:${phone.port}`, phone.address, `phone-5-alias.test:${phone.port}`];
     await Promise.all(forms.map((address) => client.execute({ ...phoneOf(phone), address }, PLAY)));
     expect(phone.maxInFlight).toBe(1);
     expect(phone.played).toHaveLength(3);
+  });
+
+  it('keeps one request at a time for a name whose DNS answers come back in a different order each time', async () => {
+    const phone = await sim({ toneTimeScale: 0.05 }); // listens on 127.0.0.1 only, so 127.0.0.2 refuses
+    const orders = [
+      ['127.0.0.1', '127.0.0.2'],
+      ['127.0.0.2', '127.0.0.1'],
+    ];
+    let lookups = 0;
+    const client = testClient({ lookup: async () => orders[lookups++ % 2]!.map((address) => ({ address, family: 4 })) });
+    const target = phoneOf(phone, { address: `round-robin.test:${phone.port}` });
+    await Promise.all([0, 1, 2, 3].map(() => client.execute(target, PLAY)));
+    expect(lookups).toBe(4);
+    expect(phone.maxInFlight).toBe(1);
+    expect(phone.played).toHaveLength(4);
   });
 
   it('a hanging phone does not hold up another phone', async () => {
