@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { generateKeyLine } from '../../src/store/index.js';
 import type { BenchSection } from '../run.js';
 import { buildBot, startBot } from '../support/bot-process.js';
-import { startCommand } from '../support/start-command.js';
+import { startCommand } from '../../test/support/start-command.js';
 import { startFloorServer } from '../support/floor-server.js';
 import { openConnections, sendAtRate, sendCommands, type LoadRequest, type LoadResult } from '../support/load.js';
 import { load1 } from '../support/proc.js';

@@ -1,6 +1,6 @@
 /**
  * The bot as it runs in production: compiled by `npm run build` and started as its own process
- * with `node dist/main.js`, configured only through the environment. The bench talks to it over
+ * as `npm start` starts it (its node flags included), configured only through the environment. The bench talks to it over
  * loopback and reads its memory and CPU from /proc, so nothing of the bench runs inside it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GcTrace, type GcSummary } from './gc-trace.js';
 import { cpuMsOf, freePort, memoryOf } from './proc.js';
-import { botNodeFlags } from './start-command.js';
+import { botNodeFlags } from '../../test/support/start-command.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { botNodeFlags, startCommand } from '../../bench/support/start-command.js';
+import { botNodeFlags, startCommand } from '../support/start-command.js';
 
 const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
 const instructions = dockerfile

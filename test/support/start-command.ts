@@ -1,6 +1,7 @@
 /**
- * The bot's start command as `npm start` runs it (package.json "start"), V8 flags included, so the
- * bench measures the process production runs (the Dockerfile's CMD is checked against it too).
+ * The bot's start command as `npm start` runs it (package.json "start"), V8 flags included: the
+ * Dockerfile test checks the image's CMD against it, and the bench starts the bot with it, so both
+ * follow the one place the command lives.
  */
 import { readFileSync } from 'node:fs';
 
