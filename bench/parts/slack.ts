@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { generateKeyLine } from '../../src/store/index.js';
 import type { BenchSection } from '../run.js';
 import { buildBot, startBot } from '../support/bot-process.js';
-import { startCommand } from '../../test/support/start-command.js';
+import { botNodeFlags, startCommand } from '../../test/support/start-command.js';
 import { startFloorServer } from '../support/floor-server.js';
 import { openConnections, sendAtRate, sendCommands, type LoadRequest, type LoadResult } from '../support/load.js';
 import { load1 } from '../support/proc.js';
@@ -47,7 +47,14 @@ const SETTLE_TIMEOUT_MS = 60_000;
 const ACK_TEXT = 'Ringing your phone';
 /** The open-loop run: requests per second. */
 const OPEN_RATE = 50;
-const HELP_TEXT = '/phone test';
+/** Something the `/rescue help` answer contains (how the load generator recognises a right answer). */
+const HELP_MARKER = '/phone test';
+
+/** The node flags `npm start` passes, as the reading notes quote them. */
+function heapFlags(): string {
+  const flags = botNodeFlags();
+  return flags.length > 0 ? `\`npm start\` runs node with \`${flags.join(' ')}\`` : '`npm start` passes node no flags (V8\'s default heap limits)';
+}
 
 const userId = (i: number) => `UB${String(i).padStart(5, '0')}`;
 
@@ -107,7 +114,7 @@ export async function run(): Promise<BenchSection> {
   // The bot's own floor: `/rescue help` goes through the same receiver, signature check, Bolt and
   // listener, and is answered in the ack with no store, phone or Slack call behind it.
   const help = requests.map((r) => ({ ...r, text: 'help' }));
-  const helpOptions = { ...options, expect: HELP_TEXT };
+  const helpOptions = { ...options, expect: HELP_MARKER };
   await sendCommands(pool, help.slice(0, WARMUP), helpOptions);
   const helpCpu0 = bot.cpuMs();
   const helpRun = await sendCommands(pool, help.slice(WARMUP, total), helpOptions);
@@ -230,7 +237,7 @@ export async function run(): Promise<BenchSection> {
     '',
     `Reading the figures. With ${CONCURRENCY} requests always in flight (closed loop), each request waits for the ones ahead of it: the mean ack latency is ${CONCURRENCY} divided by the throughput (Little's law), so the closed-loop rows measure throughput. A p99 under ${TARGET_ACK_P99_MS} ms needs a mean under ${TARGET_ACK_P99_MS} ms, i.e. at least ${Math.round((CONCURRENCY * 1000) / TARGET_ACK_P99_MS)} acks per second: at most ${f(TARGET_ACK_P99_MS / CONCURRENCY)} ms of CPU per request on the bot's event loop for the ack and for the call checks, Plays and Slack posts of the rescues it starts (${(cpuAcks / REQUESTS).toFixed(2)} ms measured, above). The calibration rows, measured in the same run on the same load, show that this is out of reach on this machine, where the load generator, ${users} simulated phones and the fake Slack share the bot's ${cpus().length} CPUs: a bare node:http server that only checks the signature already has a p99 of ${f(floor.ack.p99)} ms, and the bot answering \`/rescue help\` (Bolt's receiver, signature check, middleware and listener, with no store, phone or Slack call behind it) ${f(helpAck.p99)} ms, with ${helpCpuPerRequestMs.toFixed(2)} ms of CPU per request. When the requests arrive as people send them, ${OPEN_RATE} per second (open loop; each rescue rings for several seconds, so hundreds ring at once, with 2 s Plays and hanging phones), the same bot acks in ${f(openAck.p50)} ms (p99 ${f(openAck.p99)}) and the phone gets its first Play ${f(opened.play.p50)} ms after the request (p99 ${f(opened.play.p99)}): nothing waits on a phone, however slow, before the ack or another user's ring.`,
     '',
-    `The first ${CONCURRENCY} closed-loop requests arrive together on ${CONCURRENCY} new connections; a saturated bot accepts one connection per event-loop turn (libuv), hence the row without them. Slack keeps its connections to an app alive, and the bot keeps idle connections for 65 s (Node's default of 5 s made every burst after a quiet spell arrive on new connections). Peak RSS is the process at ready plus the JS heap; \`npm start\` caps V8's old generation at 256 MB and its semi-spaces at 8 MB, so the heap grows to about 1.5 times what is alive before a full collection instead of three times (docs/deploy.md).`,
+    `The first ${CONCURRENCY} closed-loop requests arrive together on ${CONCURRENCY} new connections; a saturated bot accepts one connection per event-loop turn (libuv), hence the row without them. Slack keeps its connections to an app alive, and the bot keeps idle connections for 65 s (Node's default of 5 s made every burst after a quiet spell arrive on new connections). Peak RSS is about the process at ready plus what the JS heap grew by; ${heapFlags()}${gc && gc.peakLiveAfterFullGcMb > 0 ? `, and the heap grew to ${(gc.peakHeapMb / gc.peakLiveAfterFullGcMb).toFixed(1)} times what was alive before a full collection (largest before a collection / largest still alive after a full one, above)` : ''}; docs/deploy.md says why.`,
     '',
     'Where the bot\'s CPU goes (CPU profile of a run on the quiet machine, `BENCH_CPU_PROF=/tmp/prof npm run bench -- slack`, 2026-11-28): about half in phone requests (six per rescue: a call check and a Play per ring, each on a fresh connection with its own undici Client, as phones\' small web servers need; the connect, write and close system calls are a fifth of the bot\'s CPU), about 12% receiving and acking the command (Bolt), about 8% garbage collection, 4% SQLite, 4% Slack posts; the rest is socket work shared among them. See the CPU per phone request row for what each transport costs.',
   ].join('\n');
