@@ -263,7 +263,7 @@ export function registerDirectoryVerbs(program: Command): void {
         const settings = settingsFromEnv();
         return withOpenStore(openFullStore, async (store) => {
           const teamId = await resolveTeam(store.directory, opts.team);
-          const inputs = parseImportCsv(text, teamId, { defaultUsername: settings.defaults.username !== undefined, defaultPassword: settings.defaults.password !== undefined }, file);
+          const inputs = parseImportCsv(text, teamId, file);
           const { imported, updated } = await importAsOperator(store, settings, inputs, file);
           output(opts, { ok: true, teamId, imported, added: imported - updated, updated }, () =>
             `Imported ${imported} phone${imported === 1 ? '' : 's'} into team ${teamId} (${imported - updated} new, ${updated} updated).`,

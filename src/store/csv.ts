@@ -1,13 +1,16 @@
 /**
  * The directory's CSV format for `phones import` / `phones export`:
  * header `user,address,username,password,tone,rings` (any order; `user` and `address` required).
- * Every row is checked before anything is stored; problems come back by line number with the reason,
+ * Only what is about the file itself is checked here: CSV syntax, the header, one row per user, cells
+ * that are a user id / an address / a number / a password without control characters. Whether a row
+ * may be registered (username and password present or kept, tone on the office's list, rings in range)
+ * is the use case's rule (checkRegistration in src/rescue/register.ts, which knows the saved
+ * registration), checked there for every row. Problems come back by line number with the reason,
  * never with a password. Parsing is RFC 4180 through csv-parse (quoted commas, quotes and newlines).
  */
 import { parse } from 'csv-parse/sync';
 import { AppError } from '../errors.js';
 import { parsePhoneAddress } from '../phone/address.js';
-import { DENIED_TONES, TONE_NAME_PATTERN } from '../phone/tones.js';
 import type { PublicRegistration, RegistrationInput } from './types.js';
 
 export const IMPORT_COLUMNS = ['user', 'address', 'username', 'password', 'tone', 'rings'] as const;
@@ -15,8 +18,6 @@ export const EXPORT_COLUMNS = ['user', 'address', 'username', 'tone', 'rings'] a
 type Column = (typeof IMPORT_COLUMNS)[number];
 
 export const USER_ID_PATTERN = /^[UW][A-Z0-9]{2,}$/;
-export const RINGS_MIN = 1;
-export const RINGS_MAX = 10;
 
 export interface CsvProblem {
   line: number;
@@ -36,14 +37,11 @@ export class CsvImportInvalid extends AppError {
   }
 }
 
-export interface ImportRules {
-  /** The organisation has PHONE_DEFAULT_USERNAME / PHONE_DEFAULT_PASSWORD, so empty cells are fine. */
-  defaultUsername: boolean;
-  defaultPassword: boolean;
-}
-
-/** Parses and checks a whole file; returns the registrations or throws CsvImportInvalid listing every bad line. */
-export function parseImportCsv(text: string | Buffer, teamId: string, rules: ImportRules, file = 'CSV file'): RegistrationInput[] {
+/**
+ * Parses and checks a whole file; returns the registrations (empty cells undefined) or throws
+ * CsvImportInvalid listing every bad line.
+ */
+export function parseImportCsv(text: string | Buffer, teamId: string, file = 'CSV file'): RegistrationInput[] {
   let records: { record: string[]; info: { lines: number } }[];
   try {
     // `info: true` makes each record `{ record, info }`; the typings only describe the plain form.
@@ -101,17 +99,12 @@ export function parseImportCsv(text: string | Buffer, teamId: string, rules: Imp
         bad(err instanceof Error ? err.message : 'the address is not a phone address');
       }
     }
-    if (username === undefined && !rules.defaultUsername) bad('the username is empty and no PHONE_DEFAULT_USERNAME is configured');
-    if (password === undefined && !rules.defaultPassword) bad('the password is empty and no PHONE_DEFAULT_PASSWORD is configured');
     if (password !== undefined && [...password].some((c) => c.charCodeAt(0) < 0x20)) bad('the password contains control characters');
-    if (tone !== undefined) {
-      if (!TONE_NAME_PATTERN.test(tone)) bad(`"${tone.slice(0, 40)}" is not a ringtone file name (letters, digits, ".", "_" and "-", like Classic1.raw)`);
-      else if (DENIED_TONES.includes(tone)) bad(`${tone} is known to crash phones and is never played; pick another tone`);
-    }
+    // Only that the cell is a number; its range is registerPhone's rule (checkRegistration).
     let rings: number | undefined;
     if (ringsText !== undefined) {
       rings = Number(ringsText);
-      if (!/^\d+$/.test(ringsText) || rings < RINGS_MIN || rings > RINGS_MAX) bad(`rings must be a whole number from ${RINGS_MIN} to ${RINGS_MAX}; it is "${ringsText.slice(0, 20)}"`);
+      if (!/^\d+$/.test(ringsText)) bad(`rings must be a whole number, like 3; it is "${ringsText.slice(0, 20)}"`);
     }
     inputs.push({ teamId, userId: user ?? '', address: address ?? '', username, password, tone, rings });
   }

@@ -136,4 +136,53 @@ describe.concurrent('rescue-ring phones import', { timeout: SLOW }, () => {
     }
     expect(auditRows(dataDir).map((r) => [r.actor_id, r.action, r.outcome, r.detail])).toEqual([['cli', 'register', 'ok', 'imported; updated']]);
   });
+
+  it('without PHONE_DEFAULT_PASSWORD: empty password cells keep the saved passwords, and a new user without one is refused by row', async () => {
+    const { cli, file, store } = setup();
+    const env = { PHONE_DEFAULT_PASSWORD: undefined, PHONE_DEFAULT_USERNAME: undefined };
+    const before = await store();
+    try {
+      await before.directory.put({ teamId: 'T1', userId: 'U111', address: '10.0.0.9', username: USERNAME, password: SECRET });
+    } finally {
+      await before.close();
+    }
+    const withNew = file('with-new.csv', [HEADER, `U111,10.0.0.1,${USERNAME},,,3`, `U222,10.0.0.2,${USERNAME},,,`, ''].join('\n'));
+    const refused = await cli(['phones', 'import', withNew, '--team', 'T1'], { env });
+    expect(refused.stderr).toContain('1 row cannot be registered; nothing was imported.');
+    expect(refused.stderr).toContain('row 2 (user U222), password: Enter your phone password; it is needed the first time you register.');
+    expect(refused.stderr).not.toMatch(/U111|PHONE_DEFAULT_PASSWORD/);
+
+    const update = file('update.csv', [HEADER, `U111,10.0.0.1,${USERNAME},,,3`, ''].join('\n'));
+    const imported = await cli(['phones', 'import', update, '--team', 'T1'], { env });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain('Imported 1 phone into team T1 (0 new, 1 updated).');
+    const after = await store();
+    try {
+      expect(await after.directory.get({ teamId: 'T1', userId: 'U111' })).toMatchObject({ address: '10.0.0.1', username: USERNAME, password: SECRET, rings: 3 });
+    } finally {
+      await after.close();
+    }
+  });
+
+  it('export, edit, import: the export has no password column, and without PHONE_DEFAULT_PASSWORD the passwords are kept', async () => {
+    const { cli, file, store } = setup();
+    const env = { PHONE_DEFAULT_PASSWORD: undefined };
+    for (const [user, address] of [['U111', '10.0.0.1'], ['U222', '10.0.0.2']] as const) {
+      const added = await cli(['phones', 'add', '--team', 'T1', '--user', user, '--address', address, '--username', USERNAME], { env: { PHONE_PASSWORD: SECRET } });
+      expect(added.code, added.stderr).toBe(0);
+    }
+    const exported = await cli(['phones', 'export'], { env });
+    expect(exported.code, exported.stderr).toBe(0);
+    const edited = file('edited.csv', exported.stdout.replace('U222,10.0.0.2,', 'U222,10.0.0.22,'));
+    const imported = await cli(['phones', 'import', edited], { env });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain('Imported 2 phones into team T1 (0 new, 2 updated).');
+    const after = await store();
+    try {
+      expect(await after.directory.get({ teamId: 'T1', userId: 'U111' })).toMatchObject({ address: '10.0.0.1', password: SECRET });
+      expect(await after.directory.get({ teamId: 'T1', userId: 'U222' })).toMatchObject({ address: '10.0.0.22', password: SECRET });
+    } finally {
+      await after.close();
+    }
+  });
 });

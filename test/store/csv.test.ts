@@ -2,11 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { CsvImportInvalid, parseImportCsv, toExportCsv } from '../../src/store/csv.js';
 import type { PublicRegistration } from '../../src/store/types.js';
 
-const rules = { defaultUsername: true, defaultPassword: true };
-
-function problems(text: string, r = rules): { line: number; reason: string }[] {
+function problems(text: string): { line: number; reason: string }[] {
   try {
-    parseImportCsv(text, 'T1', r);
+    parseImportCsv(text, 'T1');
   } catch (err) {
     expect(err).toBeInstanceOf(CsvImportInvalid);
     return [...(err as CsvImportInvalid).problems];
@@ -17,7 +15,7 @@ function problems(text: string, r = rules): { line: number; reason: string }[] {
 describe('phone directory CSV', () => {
   it('reads quoted cells, a BOM, CRLF and columns in any order; keeps spaces in passwords', () => {
     const text = '\ufeffaddress,user,password\r\n"10.0.0.1:8080",U111," pass, with ""quotes"" "\r\nhttps://phone-2.example.lan,U222,\r\n';
-    expect(parseImportCsv(text, 'T1', rules)).toEqual([
+    expect(parseImportCsv(text, 'T1')).toEqual([
       { teamId: 'T1', userId: 'U111', address: '10.0.0.1:8080', password: ' pass, with "quotes" ', username: undefined, tone: undefined, rings: undefined },
       { teamId: 'T1', userId: 'U222', address: 'https://phone-2.example.lan', password: undefined, username: undefined, tone: undefined, rings: undefined },
     ]);
@@ -33,6 +31,18 @@ describe('phone directory CSV', () => {
     expect(problems('')).toEqual([{ line: 1, reason: 'the file is empty; it needs a header row user,address,username,password,tone,rings' }]);
     expect(problems('user,address\n')).toEqual([{ line: 2, reason: 'there are no rows after the header' }]);
     expect(problems('user,address,user\nU1,x,y\n')).toEqual([{ line: 1, reason: 'column "user" appears twice' }]);
+  });
+
+  it('leaves what registerPhone decides to registerPhone: empty username and password cells, any tone name, rings out of range', () => {
+    // No organisation defaults are known here: whether an empty cell is fine depends on the saved registration.
+    expect(parseImportCsv('user,address,username,password,tone,rings\nU111,10.0.0.1,,,Piano2.raw,99\n', 'T1')).toEqual([
+      { teamId: 'T1', userId: 'U111', address: '10.0.0.1', username: undefined, password: undefined, tone: 'Piano2.raw', rings: 99 },
+    ]);
+    // What is about the cell itself stays here.
+    expect(problems('user,address,password,rings\nU111,10.0.0.1,"a\tb",three\n')).toEqual([
+      { line: 2, reason: 'the password contains control characters' },
+      { line: 2, reason: 'rings must be a whole number, like 3; it is "three"' },
+    ]);
   });
 
   it('never puts a password into a problem', () => {
@@ -56,7 +66,7 @@ describe('phone directory CSV', () => {
     });
     const csv = toExportCsv([row('U111', '10.0.0.1', 'svc, "main"'), row('U222', 'phone-2', '=cmd')]);
     expect(csv).toBe(['user,address,username,tone,rings', 'U111,10.0.0.1,"svc, ""main""",,', "U222,phone-2,'=cmd,,", ''].join('\r\n'));
-    expect(parseImportCsv(csv, 'T1', rules).map((r) => [r.userId, r.address, r.username])).toEqual([
+    expect(parseImportCsv(csv, 'T1').map((r) => [r.userId, r.address, r.username])).toEqual([
       ['U111', '10.0.0.1', 'svc, "main"'],
       ['U222', 'phone-2', "'=cmd"],
     ]);
