@@ -13,11 +13,11 @@ import { audit, audited, auditError, outcomeOf, ringDetail } from '../rescue/aud
 import { MissingPhoneCredentials } from '../rescue/errors.js';
 import { phoneFor, ringPlanFor } from '../rescue/phone-for.js';
 import { INTERVAL_RANGE, RINGS_RANGE, type PhoneDefaults } from '../rescue/settings.js';
-import { openFullStore, openStore, generateKeyLine, StoreRowUnreadable, type OpenedStore } from '../store/index.js';
+import { openFullStore, openStore, generateKeyLine, type OpenedStore } from '../store/index.js';
 import { parseImportCsv, toExportCsv, USER_ID_PATTERN } from '../store/csv.js';
 import type { PhoneDirectory, PublicRegistration, Registration } from '../store/types.js';
 import { CLI_ACTOR, ExitCode, formatTable, output, readSecret, runVerb, settingsFromEnv, stderrLogger, UsageError, wholeNumber, withStore as withOpenStore } from './io.js';
-import { importAsOperator, registerAsOperator } from './register-as-operator.js';
+import { importAsOperator, registerAsOperator, RETRUST_NOTICE, savedRegistration } from './register-as-operator.js';
 import { tlsPolicyFrom, withTlsOptions, type TlsOptions } from './tls-options.js';
 
 const RINGS = RINGS_RANGE;
@@ -124,10 +124,7 @@ export function registerDirectoryVerbs(program: Command): void {
         const password = secret === '' ? undefined : secret;
         return withOpenStore(openFullStore, async (store) => {
           // A registration that no longer opens (lost key, damaged row) is replaced, never an obstacle.
-          const existing = await store.directory.get({ teamId: opts.team, userId: opts.user }).catch((err: unknown) => {
-            if (err instanceof StoreRowUnreadable) return undefined;
-            throw err;
-          });
+          const existing = await savedRegistration(store, { teamId: opts.team, userId: opts.user });
           if (password === undefined && existing?.password === undefined && settings.defaults.password === undefined) {
             throw new UsageError('No phone password given: set PHONE_PASSWORD, pipe it with --password-stdin, or configure PHONE_DEFAULT_PASSWORD for the whole office.');
           }
@@ -136,8 +133,8 @@ export function registerDirectoryVerbs(program: Command): void {
             throw new UsageError('No phone username given: add --username, or configure PHONE_DEFAULT_USERNAME for the whole office.');
           }
           // What is not given is kept (the password too: registerPhone keeps it when none is given). Without a
-          // --tls-... choice registerPhone keeps the saved trust, learning the certificate again for a new address.
-          const saved = await registerAsOperator(store, settings, {
+          // --tls-... choice the saved trust is kept, and a new address's certificate is learned again.
+          const { saved, retrusted } = await registerAsOperator(store, settings, {
             teamId: opts.team,
             userId: opts.user,
             address: opts.address,
@@ -147,10 +144,11 @@ export function registerDirectoryVerbs(program: Command): void {
             tone: opts.tone ?? existing?.tone,
             rings: opts.rings ?? existing?.rings,
             intervalSeconds: opts.interval ?? existing?.intervalSeconds,
-          });
-          output(opts, { ok: true, updated: existing !== undefined, registration: publicView(saved) }, () =>
+          }, existing);
+          output(opts, { ok: true, updated: existing !== undefined, retrusted, registration: publicView(saved) }, () =>
             `${existing ? 'Updated' : 'Registered'} the phone of ${saved.userId} (team ${saved.teamId}) at ${saved.address}; ` +
-            `username: ${saved.username === undefined ? 'organisation default' : 'own'}, password: ${saved.password === undefined ? 'organisation default' : 'own'}.`,
+            `username: ${saved.username === undefined ? 'organisation default' : 'own'}, password: ${saved.password === undefined ? 'organisation default' : 'own'}.` +
+            (retrusted ? `\nNew address: its ${RETRUST_NOTICE} (pin it now with --tls-pin SHA256 if you know it).` : ''),
           );
         });
       }),
@@ -264,9 +262,12 @@ export function registerDirectoryVerbs(program: Command): void {
         return withOpenStore(openFullStore, async (store) => {
           const teamId = await resolveTeam(store.directory, opts.team);
           const inputs = parseImportCsv(text, teamId, file);
-          const { imported, updated } = await importAsOperator(store, settings, inputs, file);
-          output(opts, { ok: true, teamId, imported, added: imported - updated, updated }, () =>
-            `Imported ${imported} phone${imported === 1 ? '' : 's'} into team ${teamId} (${imported - updated} new, ${updated} updated).`,
+          const { imported, updated, retrusted } = await importAsOperator(store, settings, inputs, file);
+          output(opts, { ok: true, teamId, imported, added: imported - updated, updated, retrusted }, () =>
+            [
+              `Imported ${imported} phone${imported === 1 ? '' : 's'} into team ${teamId} (${imported - updated} new, ${updated} updated).`,
+              ...retrusted.map((u) => `${u}: new address; its ${RETRUST_NOTICE} (pin it with "rescue-ring phones add ... --tls-pin SHA256" if you know it).`),
+            ].join('\n'),
           );
         });
       }),

@@ -4,6 +4,13 @@
  * ring list, else PHONE_TONES, else the built-in one) and the same audit entry, with the command line
  * as the actor. A refusal of `add` becomes a usage error naming the command-line option to fix; a
  * refusal of any row of an import names every bad row and imports nothing.
+ *
+ * HTTPS trust: the command line never drops a pinned certificate as a side effect. registerPhone,
+ * given no TLS choice, learns the certificate again when the last phone action was refused with a
+ * changed certificate (the Slack form's "I know my phone changed", src/rescue/pin.ts); here, without
+ * a --tls-... option and with the address unchanged, the saved policy is passed explicitly, and
+ * operators re-trust with --tls-pin. A new address is another phone, whose certificate is learned
+ * again; the verbs say so.
  */
 import { AppError, isAppError } from '../errors.js';
 import { checkPhoneAddress, networkPolicyFromEnv, PhoneClient } from '../phone/index.js';
@@ -13,6 +20,7 @@ import { InvalidSettings, type SettingsField } from '../rescue/errors.js';
 import { checkRegistration, registerPhone, type CheckedRegistration, type RegisterInput } from '../rescue/register.js';
 import { rescueDeps, type RescueDeps } from '../rescue/deps.js';
 import type { RescueSettings } from '../rescue/settings.js';
+import { StoreRowUnreadable } from '../store/errors.js';
 import type { Store } from '../store/state-types.js';
 import type { Registration } from '../store/types.js';
 import { CLI_ACTOR, stderrLogger, UsageError } from './io.js';
@@ -53,11 +61,51 @@ function operatorDeps(store: Store, settings: RescueSettings): RescueDeps {
   return rescueDeps(store, { phones: new PhoneClient({ networkPolicy: networkPolicyFromEnv(process.env), logger }), settings, logger });
 }
 
-/** Registers `input` in the opened store as the operator; throws a UsageError listing what to fix when registerPhone refuses. */
-export async function registerAsOperator(store: Store, settings: RescueSettings, input: RegisterInput): Promise<Registration> {
+/** What the command line prints when a registration's HTTPS certificate will be learned again. */
+export const RETRUST_NOTICE = 'HTTPS certificate will be learned again on the next ring';
+
+/** The saved registration, or undefined when there is none or it no longer opens (it is then replaced, never an obstacle). */
+export async function savedRegistration(store: Pick<Store, 'directory'>, key: { teamId: string; userId: string }): Promise<Registration | undefined> {
+  try {
+    return await store.directory.get(key);
+  } catch (err) {
+    if (err instanceof StoreRowUnreadable) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * `input` as the operator means it: without a TLS choice, the saved policy while the address is
+ * unchanged (see the top of this file); and what the command line cannot say (the pause between
+ * rings, for an import) kept from the saved registration.
+ */
+function asOperator(existing: Registration | undefined, input: RegisterInput): RegisterInput {
+  if (existing === undefined) return input;
+  const sameAddress = existing.address === input.address.trim();
+  return {
+    ...input,
+    ...(input.tls === undefined && sameAddress ? { tls: existing.tls } : {}),
+    ...(input.intervalSeconds === undefined ? { intervalSeconds: existing.intervalSeconds } : {}),
+  };
+}
+
+const pinned = (r: Pick<Registration, 'tls'> | undefined): boolean => r?.tls?.mode === 'pin' && r.tls.sha256 !== undefined;
+
+/**
+ * Registers `input` in the opened store as the operator (`existing`: the saved registration, from
+ * savedRegistration); throws a UsageError listing what to fix when registerPhone refuses. `retrusted`:
+ * a pinned certificate will be learned again (a new address).
+ */
+export async function registerAsOperator(
+  store: Store,
+  settings: RescueSettings,
+  input: RegisterInput,
+  existing: Registration | undefined,
+): Promise<{ saved: Registration; retrusted: boolean }> {
   const deps = operatorDeps(store, settings);
   try {
-    return await registerPhone(deps, input, CLI_ACTOR);
+    const saved = await registerPhone(deps, asOperator(existing, input), CLI_ACTOR);
+    return { saved, retrusted: pinned(existing) && saved.tls?.mode === 'pin' && saved.tls.sha256 === undefined };
   } catch (err) {
     throw err instanceof InvalidSettings ? await refusal(deps, err) : err;
   }
@@ -122,12 +170,18 @@ async function importAdvice(deps: RescueDeps, refusals: readonly RowRefusal[]): 
 /**
  * Imports `inputs` (the rows of `file`, in order) as the operator: every row is checked as
  * registerPhone checks it, then all are stored in one transaction and each gets registerPhone's audit
- * entry (detail "imported; new" / "imported; updated"), with the command line as the actor. Throws
+ * entry (detail "imported; new" / "imported; updated"), with the command line as the actor; what the
+ * file does not say (HTTPS trust at an unchanged address, the pause between rings) is kept. Throws
  * ImportRowsRefused listing every bad row, having stored and audited nothing, when any row is refused.
  */
-export async function importAsOperator(store: Store, settings: RescueSettings, inputs: readonly RegisterInput[], file: string): Promise<{ imported: number; updated: number }> {
+export async function importAsOperator(
+  store: Store,
+  settings: RescueSettings,
+  inputs: readonly RegisterInput[],
+  file: string,
+): Promise<{ imported: number; updated: number; retrusted: string[] }> {
   const deps = operatorDeps(store, settings);
-  const results = await Promise.all(inputs.map((input, i) => checkRow(deps, input, i + 1)));
+  const results = await Promise.all(inputs.map(async (input, i) => checkRow(deps, asOperator(await savedRegistration(store, input), input), i + 1)));
   const refusals = results.filter((r): r is RowRefusal => 'fields' in r);
   if (refusals.length > 0) throw new ImportRowsRefused(file, refusals, await importAdvice(deps, refusals));
   const checked = results as CheckedRegistration[];
@@ -135,5 +189,5 @@ export async function importAsOperator(store: Store, settings: RescueSettings, i
   for (const c of checked) {
     await audit(deps, { teamId: c.record.teamId, actorId: CLI_ACTOR, targetId: c.record.userId, action: 'register' }, 'ok', { detail: `imported; ${c.detail}` });
   }
-  return { imported: checked.length, updated: checked.filter((c) => c.updated).length };
+  return { imported: checked.length, updated: checked.filter((c) => c.updated).length, retrusted: checked.filter((c) => c.retrusted).map((c) => c.record.userId) };
 }

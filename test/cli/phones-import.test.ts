@@ -164,11 +164,11 @@ describe.concurrent('rescue-ring phones import', { timeout: SLOW }, () => {
     }
   });
 
-  it('export, edit, import: the export has no password column, and without PHONE_DEFAULT_PASSWORD the passwords are kept', async () => {
+  it('export, edit, import: the export has no password (or interval) column, and without PHONE_DEFAULT_PASSWORD the passwords are kept', async () => {
     const { cli, file, store } = setup();
     const env = { PHONE_DEFAULT_PASSWORD: undefined };
     for (const [user, address] of [['U111', '10.0.0.1'], ['U222', '10.0.0.2']] as const) {
-      const added = await cli(['phones', 'add', '--team', 'T1', '--user', user, '--address', address, '--username', USERNAME], { env: { PHONE_PASSWORD: SECRET } });
+      const added = await cli(['phones', 'add', '--team', 'T1', '--user', user, '--address', address, '--username', USERNAME, '--interval', '7'], { env: { PHONE_PASSWORD: SECRET } });
       expect(added.code, added.stderr).toBe(0);
     }
     const exported = await cli(['phones', 'export'], { env });
@@ -179,8 +179,8 @@ describe.concurrent('rescue-ring phones import', { timeout: SLOW }, () => {
     expect(imported.stdout).toContain('Imported 2 phones into team T1 (0 new, 2 updated).');
     const after = await store();
     try {
-      expect(await after.directory.get({ teamId: 'T1', userId: 'U111' })).toMatchObject({ address: '10.0.0.1', password: SECRET });
-      expect(await after.directory.get({ teamId: 'T1', userId: 'U222' })).toMatchObject({ address: '10.0.0.22', password: SECRET });
+      expect(await after.directory.get({ teamId: 'T1', userId: 'U111' })).toMatchObject({ address: '10.0.0.1', password: SECRET, intervalSeconds: 7 });
+      expect(await after.directory.get({ teamId: 'T1', userId: 'U222' })).toMatchObject({ address: '10.0.0.22', password: SECRET, intervalSeconds: 7 });
     } finally {
       await after.close();
     }
