@@ -20,9 +20,30 @@ export const ExitCode = {
   Ok: 0,
   /** The phone (or store) answered with a failure, or could not be reached. */
   Failure: 1,
-  /** The command line or input was wrong; nothing was attempted. */
+  /**
+   * The command line or the operator's input was refused; nothing was attempted or saved: a usage
+   * mistake, settings or import rows the checks refuse, an address outside PHONE_ALLOWED_NETWORKS.
+   */
   Usage: 2,
 } as const;
+
+/**
+ * AppError classes that refuse the operator's input (what was typed or the file given) before
+ * anything was attempted; they exit 2 like a UsageError. Decided here only (reportError).
+ */
+const INPUT_REFUSALS: ReadonlySet<string> = new Set([
+  'InvalidSettings', // registerPhone's checks, for phones add and every row of phones import
+  'CsvImportInvalid', // a phones import file that is not a valid directory CSV
+  'InvalidPhoneAddress',
+  'PhoneAddressRefused', // outside PHONE_ALLOWED_NETWORKS
+  'InvalidTone',
+  'ToneDenied',
+]);
+
+/** The exit code of a verb that failed with `err`. */
+export function exitCodeOf(err: unknown): number {
+  return err instanceof UsageError || (isAppError(err) && INPUT_REFUSALS.has(err.code)) ? ExitCode.Usage : ExitCode.Failure;
+}
 
 /** The actor of the audit entries `rescue-ring` writes (Slack user ids start with U or W, so it cannot be one). */
 export const CLI_ACTOR = 'cli';
@@ -93,12 +114,12 @@ export function output(opts: OutputOptions, data: unknown, human: () => string):
 }
 
 /**
- * Report an error and return the exit code. AppErrors print their message and hint; anything else
- * prints a generic line (never a stack trace, which may hold request details).
+ * Report an error and return the exit code (exitCodeOf). AppErrors print their message and hint;
+ * anything else prints a generic line (never a stack trace, which may hold request details).
  */
 export function reportError(err: unknown, opts: OutputOptions = {}): number {
   const usage = err instanceof UsageError;
-  const code = usage ? ExitCode.Usage : ExitCode.Failure;
+  const code = exitCodeOf(err);
   if (opts.json) {
     const body = isAppError(err)
       ? { ok: false, error: err.code, message: err.message, hint: err.hint }

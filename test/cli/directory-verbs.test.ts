@@ -82,7 +82,7 @@ describe.concurrent('rescue-ring phones', { timeout: SLOW }, () => {
     expect(noUser.code).toBe(2);
     expect(noUser.stderr).toMatch(/No phone username given/);
     const badAddress = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', 'http://admin:pw@10.1.2.3/x'], { env: { PHONE_PASSWORD: SECRET } });
-    expect(badAddress.code).toBe(1);
+    expect(badAddress.code).toBe(2);
     expect(badAddress.stderr).toMatch(/username and password in their own fields/);
     const deniedTone = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '10.1.2.3', '--username', 'svc', '--tone', 'Piano2.raw'], { env: { PHONE_PASSWORD: SECRET } });
     expect(deniedTone.code).toBe(2);
@@ -139,19 +139,19 @@ describe.concurrent('rescue-ring phones', { timeout: SLOW }, () => {
   it('checks addresses against PHONE_ALLOWED_NETWORKS when registering (add and import), as the Slack form does', async () => {
     const { cli, dataDir, directory } = setup();
     const metadata = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '169.254.169.254', '--username', 'svc'], { env: { PHONE_PASSWORD: SECRET } });
-    expect(metadata.code).toBe(1);
+    expect(metadata.code).toBe(2);
     expect(metadata.stderr).toMatch(/169\.254\.169\.254 is a link-local address/);
     expect(metadata.stderr).toMatch(/PHONE_ALLOWED_NETWORKS/);
     const outside = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '10.1.2.3', '--username', 'svc', '--json'], {
       env: { PHONE_PASSWORD: SECRET, PHONE_ALLOWED_NETWORKS: '192.168.0.0/16' },
     });
-    expect(outside.code).toBe(1);
+    expect(outside.code).toBe(2);
     expect(JSON.parse(outside.stdout)).toMatchObject({ ok: false, error: 'PhoneAddressRefused' });
 
     const file = join(dataDir, 'mixed.csv');
     writeFileSync(file, 'user,address,username,password,tone,rings\nU111,10.0.0.1,svc,pw1,,\nU222,127.0.0.1:8080,svc,pw2,,\nU333,169.254.169.254,svc,pw3,,\n');
     const imported = await cli(['phones', 'import', file, '--team', 'T1']);
-    expect(imported.code).toBe(1);
+    expect(imported.code).toBe(2);
     expect(imported.stderr).toMatch(/2 rows cannot be registered; nothing was imported/);
     expect(imported.stderr).toMatch(/row 2 \(user U222\), address: .*127\.0\.0\.1.*loopback/);
     expect(imported.stderr).toMatch(/row 3 \(user U333\), address: .*169\.254\.169\.254.*link-local/);
@@ -178,7 +178,7 @@ describe.concurrent('rescue-ring phones', { timeout: SLOW }, () => {
       ].join('\n'),
     );
     const result = await cli(['phones', 'import', file, '--team', 'T1']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     const lines = [...result.stderr.matchAll(/line (\d+): ([^\n]*)/g)].map((m) => [Number(m[1]), m[2]]);
     expect(lines.map((l) => l[0])).toEqual([3, 4, 5, 6, 7]);
     expect(result.stderr).toMatch(/line 3: The phone address must not contain a path/);
@@ -192,7 +192,7 @@ describe.concurrent('rescue-ring phones', { timeout: SLOW }, () => {
     const rules = join(dataDir, 'rules.csv');
     writeFileSync(rules, ['user,address,username,password,tone,rings', `U333,10.0.0.3,svc,${SECRET},Piano2.raw,3`, `U444,10.0.0.4,svc,${SECRET},,11`, `U888,10.0.0.8,svc,,,`, ''].join('\n'));
     const refused = await cli(['phones', 'import', rules, '--team', 'T1']);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('3 rows cannot be registered; nothing was imported.');
     expect(refused.stderr).toMatch(/row 1 \(user U333\), tone: Piano2\.raw is known to crash some phones/);
     expect(refused.stderr).toMatch(/row 2 \(user U444\), rings: Rings must be a whole number from 1 to 10/);
@@ -201,7 +201,7 @@ describe.concurrent('rescue-ring phones', { timeout: SLOW }, () => {
     const header = join(dataDir, 'header.csv');
     writeFileSync(header, 'user,phone,password\nU1,10.0.0.1,x\n');
     const badHeader = await cli(['phones', 'import', header, '--team', 'T1', '--json']);
-    expect(badHeader.code).toBe(1);
+    expect(badHeader.code).toBe(2);
     expect(JSON.parse(badHeader.stdout)).toMatchObject({ ok: false, error: 'CsvImportInvalid' });
     expect(JSON.parse(badHeader.stdout).message).toMatch(/line 1: unknown column "phone"[\s\S]*line 1: the "address" column is missing/);
 

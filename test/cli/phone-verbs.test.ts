@@ -168,7 +168,7 @@ describe('rescue-ring ring / screenshot / status', () => {
   it('loopback is refused unless PHONE_ALLOWED_NETWORKS lists it, and the hint says how', async () => {
     healthy.clearRequests();
     const r = await cli(['status', healthy.address], { PHONE_ALLOWED_NETWORKS: undefined });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/loopback/);
     expect(r.stderr).toMatch(/PHONE_ALLOWED_NETWORKS.*127\.0\.0\.0\/8/);
     expect(healthy.requests).toHaveLength(0);
@@ -176,7 +176,7 @@ describe('rescue-ring ring / screenshot / status', () => {
 
   it('an invalid address is a clear error', async () => {
     const r = await cli(['status', 'http://admin:pw@10.0.0.1', '--json']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: 'InvalidPhoneAddress' });
   });
 });

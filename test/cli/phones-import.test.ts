@@ -48,14 +48,14 @@ describe.concurrent('rescue-ring phones import', { timeout: SLOW }, () => {
     );
 
     const refused = await cli(['phones', 'import', csv, '--team', 'T1']);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('1 row cannot be registered; nothing was imported.');
     expect(refused.stderr).toContain('row 2 (user U222), tone: Classic1.raw is not one of this office’s ringtones. Pick one from the list.');
     expect(refused.stderr).toContain("This office's ringtones, from the ring list imported from the call manager (rescue-ring tones import): Chime.raw, OfficeBell.raw.");
     expect(refused.stderr).toMatch(/Fix the rows named above in .*phones\.csv .*and run the import again/);
     expect(refused.stderr).not.toMatch(/U111|U333/);
     const json = await cli(['phones', 'import', csv, '--team', 'T1', '--json']);
-    expect(json.code).toBe(1);
+    expect(json.code).toBe(2);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: 'InvalidSettings', message: expect.stringContaining('row 2 (user U222), tone:') as unknown });
 
     const after = await store();
@@ -74,7 +74,7 @@ describe.concurrent('rescue-ring phones import', { timeout: SLOW }, () => {
       [HEADER, `U111,10.0.0.1,${USERNAME},${SECRET},NoSuchTone.raw,`, `U222,10.0.0.2,${USERNAME},${SECRET},,`, `U333,127.0.0.1:8080,${USERNAME},${SECRET},,`, ''].join('\n'),
     );
     const refused = await cli(['phones', 'import', csv, '--team', 'T1']);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('2 rows cannot be registered; nothing was imported.');
     expect(refused.stderr).toContain('row 1 (user U111), tone: NoSuchTone.raw is not one of this office’s ringtones.');
     expect(refused.stderr).toMatch(/row 3 \(user U333\), address: Phone address 127\.0\.0\.1 refused: .*loopback/);
@@ -148,6 +148,7 @@ describe.concurrent('rescue-ring phones import', { timeout: SLOW }, () => {
     }
     const withNew = file('with-new.csv', [HEADER, `U111,10.0.0.1,${USERNAME},,,3`, `U222,10.0.0.2,${USERNAME},,,`, ''].join('\n'));
     const refused = await cli(['phones', 'import', withNew, '--team', 'T1'], { env });
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('1 row cannot be registered; nothing was imported.');
     expect(refused.stderr).toContain('row 2 (user U222), password: Enter your phone password; it is needed the first time you register.');
     expect(refused.stderr).not.toMatch(/U111|PHONE_DEFAULT_PASSWORD/);
