@@ -30,6 +30,12 @@ export interface RescueRequest {
   onProgress?: (p: RingProgress) => void;
   /** Ring at most once under this id, across replicas (a scheduled rescue's id); claimed right before the first Play. */
   once?: string;
+  /**
+   * A scheduled rescue taken over from a runner that stopped while firing it (requires `once`): the
+   * limits were taken when it first fired, so they are not taken again (the target's cooldown would
+   * otherwise refuse the very rescue it counted). `once` still rings it at most once.
+   */
+  takenOver?: boolean;
 }
 
 /** What else happened during the ring, for the message that reports it. */
@@ -79,7 +85,9 @@ export async function startRescue(deps: RescueDeps, req: RescueRequest): Promise
     plan = ringPlanFor(reg, deps.settings.defaults);
     cover = req.test ? undefined : coverFor(deps, req, reg.coverStory, phone.modern);
     if (deps.active.forTarget(req.teamId, targetId)) throw new RescueInProgress(targetId, self);
-    await takeRescueSlot(deps, { teamId: req.teamId, requesterId: req.requesterId, targetId, test: req.test === true });
+    if (!(req.takenOver === true && req.once !== undefined)) {
+      await takeRescueSlot(deps, { teamId: req.teamId, requesterId: req.requesterId, targetId, test: req.test === true });
+    }
   } catch (err) {
     return refuse(err);
   }

@@ -30,10 +30,10 @@ export interface ScheduleReporter {
   /** Not rung: it was due while rescue-ring was not running. */
   missed(entry: ScheduledRescue): Promise<void>;
   /**
-   * Taken over from a runner that stopped (crash, SIGKILL) after claiming the ring: it may or may
-   * not have reached the phone, and it is not rung again.
+   * Taken over from a runner that stopped (crash, SIGKILL) while firing it: it may or may not have
+   * reached the phone, and it is not rung again. `late`: by now it is past the time it could still ring.
    */
-  interrupted(entry: ScheduledRescue): Promise<void>;
+  interrupted(entry: ScheduledRescue, late: boolean): Promise<void>;
 }
 
 export interface SchedulerTimer {
@@ -63,8 +63,10 @@ export interface SchedulerOptions {
 
 export class Scheduler {
   private readonly inflight = new Set<Promise<void>>();
-  /** Entries this runner fired and has not settled yet (their phone has not answered the first ring). */
+  /** Entries this runner fired and has not settled yet (their phone has not answered the first ring): their leases are renewed every round. */
   private readonly unsettled = new Set<string>();
+  /** Settles that failed (database unreachable), retried every round; their entries stay unsettled meanwhile. */
+  private readonly settleRetries = new Map<string, 'fired' | 'missed'>();
   private handle: unknown;
   private running = false;
   private stopped = true;
@@ -124,6 +126,7 @@ export class Scheduler {
   private async round(): Promise<number> {
     const schedules = this.deps.schedules;
     if (!schedules) return 0;
+    await this.keepLeases();
     let claimed: ScheduledRescue[];
     try {
       // A leased claim survives this process dying between the claim and the ring: the entry stays
@@ -137,21 +140,42 @@ export class Scheduler {
       return 0;
     }
     for (const entry of claimed) {
-      // Ours, still waiting for its first ring (a slow phone outlived the lease): the claim renewed the lease; never fire it twice.
+      // Ours, still being fired (its lease lapsed while renewals failed): never fire it twice.
       if (this.unsettled.has(entry.id)) continue;
       if (entry.status === 'missed') {
-        await this.missed(entry);
-        await this.settle(entry, 'missed');
+        // Too late to ring. If a runner was firing it when it stopped, it may have rung: say so rather than "missed".
+        if (entry.takenOver) await this.interrupted(entry, true);
+        else await this.missed(entry);
+        await this.settle(entry.id, 'missed');
       } else await this.fire(entry);
     }
     return claimed.length;
   }
 
-  /** Marks a leased entry done (engines that lease claims); never throws. */
-  private async settle(entry: ScheduledRescue, status: 'fired' | 'missed'): Promise<void> {
-    await this.deps.schedules?.settle?.(entry.id, status).catch((err: unknown) => {
-      this.deps.logger.error({ err, scheduleId: entry.id }, 'could not mark a scheduled rescue as done; its lease will expire and the cooldown refuses a second ring');
+  /**
+   * Settles that failed are retried, and the leases of entries still being fired are renewed, so a
+   * live runner never loses an entry to another one (only a runner that stopped does).
+   */
+  private async keepLeases(): Promise<void> {
+    for (const [id, status] of [...this.settleRetries]) await this.settle(id, status);
+    const schedules = this.deps.schedules;
+    if (this.unsettled.size === 0 || !schedules?.renew) return;
+    await schedules.renew([...this.unsettled], this.now(), CLAIM_LEASE_MS).catch((err: unknown) => {
+      this.deps.logger.warn({ err, entries: this.unsettled.size }, 'could not renew the leases of scheduled rescues being fired; trying again on the next round');
     });
+  }
+
+  /** Marks a leased entry done (engines that lease claims); never throws. A failure is retried every round until it works. */
+  private async settle(id: string, status: 'fired' | 'missed'): Promise<void> {
+    try {
+      await this.deps.schedules?.settle?.(id, status);
+      this.settleRetries.delete(id);
+      this.unsettled.delete(id);
+    } catch (err) {
+      if (!this.settleRetries.has(id)) this.deps.logger.error({ err, scheduleId: id }, 'could not mark a scheduled rescue as done; trying again every round (it is not fired again meanwhile)');
+      this.settleRetries.set(id, status);
+      this.unsettled.add(id);
+    }
   }
 
   private track(what: string, work: Promise<void>): void {
@@ -168,6 +192,20 @@ export class Scheduler {
     this.track('missed', this.options.report.missed(entry));
   }
 
+  /** A runner firing this entry stopped; whether it rang cannot be known, and it is not rung again. */
+  private async interrupted(entry: ScheduledRescue, late: boolean): Promise<void> {
+    this.deps.logger.warn(
+      { scheduleId: entry.id, teamId: entry.teamId, requesterId: entry.requesterId, targetId: entry.targetId },
+      'scheduled rescue was claimed by a runner that stopped; not rung again, requester told',
+    );
+    if (late) {
+      await audit(this.deps, { teamId: entry.teamId, actorId: entry.requesterId, targetId: entry.targetId, action: 'scheduled_rescue' }, 'missed', {
+        detail: `was due ${entry.dueAt.toISOString()}; the runner firing it stopped, it may have rung`,
+      });
+    }
+    this.track('interrupted', this.options.report.interrupted(entry, late));
+  }
+
   private async fire(entry: ScheduledRescue): Promise<void> {
     const log = { scheduleId: entry.id, teamId: entry.teamId, requesterId: entry.requesterId, targetId: entry.targetId };
     // Settled once the phone has answered the first Play (or the rescue ended without one), not when
@@ -175,7 +213,7 @@ export class Scheduler {
     // another fires it when the lease runs out instead of the rescue being lost.
     let settling: Promise<void> | undefined;
     this.unsettled.add(entry.id);
-    const settle = () => (settling ??= this.settle(entry, 'fired').finally(() => this.unsettled.delete(entry.id)));
+    const settle = () => (settling ??= this.settle(entry.id, 'fired'));
     let handle: RescueHandle;
     try {
       handle = await startRescue(this.deps, {
@@ -185,6 +223,7 @@ export class Scheduler {
         ...(entry.coverStory !== undefined ? { coverStory: entry.coverStory } : {}),
         // Exactly once across replicas: a runner that takes over after this one died mid-ring is refused.
         once: entry.id,
+        ...(entry.takenOver ? { takenOver: true } : {}),
         onProgress: () => void settle(),
       });
     } catch (err) {
@@ -204,11 +243,10 @@ export class Scheduler {
         const outcome = await handle.done;
         await settle();
         if (!outcome.ok && outcome.error.code === 'AlreadyRung') {
-          // Only a lease that ran out brings an entry back, so the runner that claimed the ring stopped
-          // before settling it: killed mid-ring (the phone rang) or, rarely, between the claim and the
-          // Play leaving (it did not). Nobody can tell which: never ring twice, tell the requester.
-          this.deps.logger.warn({ ...log, rescueId: handle.id }, 'scheduled rescue was claimed by a runner that stopped; not rung again, requester told');
-          await report.interrupted(entry);
+          // Leases of entries being fired are renewed every round, so only a runner that stopped lets
+          // one come back: it was killed mid-ring (the phone rang) or, rarely, between claiming the ring
+          // and the Play leaving (it did not). Nobody can tell which: never ring twice, tell the requester.
+          await this.interrupted(entry, false);
           return;
         }
         await report.finished(entry, handle, outcome);

@@ -110,6 +110,7 @@ export class SqliteSchedules implements ScheduleStore {
   private readonly insert: Statement<unknown[]>;
   private readonly cancelStmt: Statement<[string, string, string, number]>;
   private readonly settleStmt: Statement<[string, string]>;
+  private readonly renewStmt: Statement<[number, string]>;
   private readonly claimTx: (now: number, maxLatenessMs: number, limit: number, leaseMs: number | undefined) => ScheduledRescue[];
   private readonly site: SqliteSite;
 
@@ -122,18 +123,20 @@ export class SqliteSchedules implements ScheduleStore {
     this.cancelStmt = db.prepare(
       "UPDATE scheduled_rescues SET status = 'cancelled' WHERE team_id = ? AND requester_id = ? AND id = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)",
     );
-    const due = db.prepare<[number, number, number], ScheduleRow>(
-      `SELECT ${SCHEDULE_COLUMNS} FROM scheduled_rescues WHERE status = 'pending' AND due_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY due_at, id LIMIT ?`,
+    const due = db.prepare<[number, number, number], ScheduleRow & { claimed_at: number | null }>(
+      `SELECT ${SCHEDULE_COLUMNS}, claimed_at FROM scheduled_rescues WHERE status = 'pending' AND due_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY due_at, id LIMIT ?`,
     );
     const mark = db.prepare<[string, number, string]>("UPDATE scheduled_rescues SET status = ?, claimed_at = ?, lease_until = NULL WHERE id = ? AND status = 'pending'");
     const lease = db.prepare<[number, number, string]>("UPDATE scheduled_rescues SET lease_until = ?, claimed_at = ? WHERE id = ? AND status = 'pending'");
     this.settleStmt = db.prepare("UPDATE scheduled_rescues SET status = ?, lease_until = NULL WHERE id = ? AND status = 'pending'");
+    this.renewStmt = db.prepare("UPDATE scheduled_rescues SET lease_until = ? WHERE id = ? AND status = 'pending' AND lease_until IS NOT NULL");
     const tx = db.transaction((now: number, maxLatenessMs: number, limit: number, leaseMs: number | undefined) =>
       due.all(now, now, limit).map((row) => {
         const status = claimedStatus(new Date(row.due_at), new Date(now), maxLatenessMs);
         if (leaseMs === undefined) mark.run(status, now, row.id);
         else lease.run(now + leaseMs, now, row.id);
-        return fromScheduleRow({ ...row, status });
+        // Claimed before and still pending: whoever held it stopped before settling it.
+        return fromScheduleRow({ ...row, status, ...(leaseMs !== undefined && row.claimed_at !== null ? { taken_over: true } : {}) });
       }),
     );
     this.claimTx = (now, maxLatenessMs, limit, leaseMs) => tx.immediate(now, maxLatenessMs, limit, leaseMs);
@@ -167,6 +170,11 @@ export class SqliteSchedules implements ScheduleStore {
 
   async settle(id: string, status: 'fired' | 'missed'): Promise<boolean> {
     return guard(this.site, () => this.settleStmt.run(status, id).changes > 0);
+  }
+
+  async renew(ids: readonly string[], now: Date, leaseMs: number): Promise<void> {
+    const until = now.getTime() + Math.max(1, leaseMs);
+    guard(this.site, () => this.db.transaction(() => ids.forEach((id) => this.renewStmt.run(until, id))).immediate());
   }
 }
 

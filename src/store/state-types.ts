@@ -68,6 +68,11 @@ export interface ScheduledRescue {
   replyTo?: string;
   status: ScheduleStatus;
   createdAt: Date;
+  /**
+   * Set by claimDueLeased when the entry had been claimed before and never settled: the runner that
+   * held it stopped (or lost its lease) in the middle, and may have rung it.
+   */
+  takenOver?: boolean;
 }
 
 export interface ScheduleStore {
@@ -87,11 +92,12 @@ export interface ScheduleStore {
    * mid-round): claims up to `limit` due entries for `leaseMs` WITHOUT finishing them. Each returned
    * entry's `status` says what to do ('fired': ring it; 'missed': report it), but it stays pending
    * until `settle(id, status)`; if the runner dies first, the lease runs out and another runner
-   * claims it. Settle right after the ring has started (the target's cooldown, taken when it
-   * started, refuses a second firing). Entries under a live lease are claimed by no one and cannot
-   * be cancelled (they are being fired).
+   * claims it (the entry then comes back with `takenOver`). Entries under a live lease are claimed by
+   * no one and cannot be cancelled (they are being fired).
    */
   claimDueLeased?(now: Date, maxLatenessMs: number, limit: number, leaseMs: number): Promise<ScheduledRescue[]>;
+  /** Extends the leases of these still-pending entries to `now + leaseMs` (a runner still firing them). */
+  renew?(ids: readonly string[], now: Date, leaseMs: number): Promise<void>;
   /** Finishes a leased entry with its final status; false when it was no longer pending (cancelled, settled). */
   settle?(id: string, status: 'fired' | 'missed'): Promise<boolean>;
 }

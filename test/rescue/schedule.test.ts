@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppError } from '../../src/errors.js';
 import { cancelScheduled, listScheduled, MAX_PENDING_PER_USER, scheduleRescue } from '../../src/rescue/schedule.js';
 import { CLAIM_LEASE_MS, Scheduler, type ScheduleReporter } from '../../src/rescue/scheduler.js';
-import { claimOnce } from '../../src/rescue/limits.js';
+import { claimOnce, takeRescueSlot } from '../../src/rescue/limits.js';
 import { MAX_LATENESS_MS } from '../../src/rescue/schedule.js';
 import { parseWhen } from '../../src/rescue/when.js';
 import type { RescueHandle, RescueOutcome } from '../../src/rescue/index.js';
@@ -20,7 +20,7 @@ interface Reports {
   finished: { entry: ScheduledRescue; outcome: RescueOutcome; handle: RescueHandle }[];
   refused: { entry: ScheduledRescue; error: AppError }[];
   missed: ScheduledRescue[];
-  interrupted: ScheduledRescue[];
+  interrupted: { entry: ScheduledRescue; late: boolean }[];
 }
 
 function recorder(): { reports: Reports; reporter: ScheduleReporter } {
@@ -31,7 +31,7 @@ function recorder(): { reports: Reports; reporter: ScheduleReporter } {
       finished: async (entry, handle, outcome) => void reports.finished.push({ entry, handle, outcome }),
       refused: async (entry, error) => void reports.refused.push({ entry, error }),
       missed: async (entry) => void reports.missed.push(entry),
-      interrupted: async (entry) => void reports.interrupted.push(entry),
+      interrupted: async (entry, late) => void reports.interrupted.push({ entry, late }),
     },
   };
 }
@@ -103,34 +103,20 @@ describe('scheduling', () => {
     expect(w.deps.active.size).toBe(1);
     expect((await w.store.schedules.pending({ teamId: TEAM })).map((e) => e.id)).toEqual([entry.id]);
     expect(await scheduler.tick()).toBe(0);
-    // Still not answered when the claim's lease runs out: this runner takes it back but does not fire it twice.
-    w.advance(31_000);
-    await scheduler.tick();
+    // Still not answered after the claim's first lease would have run out: every round renewed it,
+    // so no other runner on the store takes it over, and this one does not fire it twice.
+    const other = new Scheduler(w.deps, { report: recorder().reporter, timer: { set: () => 0, clear: () => undefined } });
+    for (let s = 0; s < 4; s++) {
+      w.advance(10_000);
+      expect(await other.tick()).toBe(0);
+      await scheduler.tick();
+    }
     expect(reports.refused).toEqual([]);
     expect(w.deps.active.size).toBe(1);
     stopMyRescues(w.deps, TEAM, ME);
     await scheduler.idle();
     expect(await w.store.schedules.pending({ teamId: TEAM })).toEqual([]);
     expect(reports.finished).toHaveLength(1);
-  });
-
-  it('taken over from a runner that stopped after claiming the ring: not rung again, the requester is told', async () => {
-    const phone = await w.phone();
-    await w.register(ME, phone);
-    const { entry } = await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 10m') });
-    w.advance(10 * MIN);
-    // Another runner leased the entry and claimed its ring, then died (no settle, no report).
-    expect(await w.store.schedules.claimDueLeased!(w.time.now, MAX_LATENESS_MS, 20, CLAIM_LEASE_MS)).toHaveLength(1);
-    await claimOnce(w.deps, TEAM, entry.id);
-    expect(await round()).toBe(0);
-    w.advance(CLAIM_LEASE_MS + 1_000);
-    expect(await round()).toBe(1);
-    expect(phone.played).toEqual([]);
-    expect(reports.interrupted.map((e) => e.id)).toEqual([entry.id]);
-    expect(reports.finished).toEqual([]);
-    expect(reports.refused).toEqual([]);
-    expect(await w.store.schedules.pending({ teamId: TEAM })).toEqual([]);
-    expect(w.logs.join('')).toContain('claimed by a runner that stopped');
   });
 
   it('rings a colleague at a wall-clock time in the requester\'s zone, with the cover story on the screen', async () => {
@@ -254,3 +240,73 @@ async function until(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setImmediate(r));
   expect(cond()).toBe(true);
 }
+
+/**
+ * A runner (replica or bot) that stopped while firing a scheduled rescue: what it left in the store is
+ * made by hand here, exactly as firing leaves it (leased claim, the limits' slot, and the ring's
+ * once-claim when it got that far), with the default rescue limits (a 2-minute cooldown per phone).
+ */
+describe('taking over from a runner that stopped while firing', () => {
+  let d: RescueWorld;
+  let survivor: Scheduler;
+  let told: Reports;
+  beforeEach(async () => {
+    d = await startWorld();
+    const r = recorder();
+    told = r.reports;
+    survivor = new Scheduler(d.deps, { report: r.reporter, timer: { set: () => 0, clear: () => undefined } });
+  });
+  afterEach(async () => {
+    await survivor.stop();
+    await d.close();
+  });
+
+  /** The stopped runner's traces: lease, limits, and (`rang`) the ring's once-claim. */
+  async function stoppedWhileFiring(rang: boolean): Promise<{ entry: ScheduledRescue; phone: Awaited<ReturnType<RescueWorld['phone']>> }> {
+    const phone = await d.phone();
+    await d.register(ME, phone);
+    const { entry } = await scheduleRescue(d.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 10m') });
+    d.advance(10 * MIN);
+    expect(await d.store.schedules.claimDueLeased!(d.time.now, MAX_LATENESS_MS, 20, CLAIM_LEASE_MS)).toHaveLength(1);
+    await takeRescueSlot(d.deps, { teamId: TEAM, requesterId: ME, targetId: ME, test: false });
+    if (rang) await claimOnce(d.deps, TEAM, entry.id);
+    expect(await survivor.tick()).toBe(0);
+    d.advance(CLAIM_LEASE_MS + 1_000);
+    return { entry, phone };
+  }
+
+  it('after it claimed the ring: not rung again, the requester is told it may not have rung', async () => {
+    const { entry, phone } = await stoppedWhileFiring(true);
+    expect(await survivor.tick()).toBe(1);
+    await survivor.idle();
+    expect(phone.played).toEqual([]);
+    expect(told.interrupted.map((r) => [r.entry.id, r.late])).toEqual([[entry.id, false]]);
+    expect(told.refused).toEqual([]);
+    expect(told.finished).toEqual([]);
+    expect(await d.store.schedules.pending({ teamId: TEAM })).toEqual([]);
+    expect(d.logs.join('')).toContain('claimed by a runner that stopped');
+  });
+
+  it('before it claimed the ring: rung once, late, although its cooldown slot is already taken', async () => {
+    const { entry, phone } = await stoppedWhileFiring(false);
+    expect(await survivor.tick()).toBe(1);
+    await survivor.idle();
+    expect(phone.played).toEqual(['Classic1.raw']);
+    expect(told.finished.map((r) => [r.entry.id, r.outcome.ok])).toEqual([[entry.id, true]]);
+    expect(told.interrupted).toEqual([]);
+    expect(told.refused).toEqual([]);
+    // The slot the stopped runner took still counts: a new rescue of the phone is refused by the cooldown.
+    await expect(startRescue(d.deps, { teamId: TEAM, requesterId: ME })).rejects.toMatchObject({ code: 'RateLimited' });
+  });
+
+  it('found only when too late to ring: reported as possibly rung, not as missed', async () => {
+    const { entry, phone } = await stoppedWhileFiring(true);
+    d.advance(MAX_LATENESS_MS);
+    expect(await survivor.tick()).toBe(1);
+    await survivor.idle();
+    expect(phone.played).toEqual([]);
+    expect(told.interrupted.map((r) => [r.entry.id, r.late])).toEqual([[entry.id, true]]);
+    expect(told.missed).toEqual([]);
+    expect(await d.store.schedules.pending({ teamId: TEAM })).toEqual([]);
+  });
+});

@@ -245,7 +245,7 @@ describe('a restart with rescues pending', () => {
     await w.bot.tasks.idle(5_000);
     expect(phone.played).toEqual([]);
     expect(dmsTo(w.fake, ME)).toEqual([
-      expect.stringMatching(/^Your scheduled rescue of your phone \(<!date\^\d+\^.*>\) was being rung when rescue-ring restarted, so I cannot tell whether the phone rang, and I will not ring it twice\. If it did not ring, send \/rescue to ring now\.$/),
+      expect.stringMatching(/^Your scheduled rescue of your phone \(<!date\^\d+\^.*>\) was interrupted: rescue-ring stopped while firing it, so I cannot tell whether the phone rang, and I will not ring it twice\. If it did not ring, send \/rescue to ring now\.$/),
     ]);
     expect(await w.store.schedules.pending({ teamId: TEAM })).toEqual([]);
   });

@@ -192,11 +192,15 @@ describePg('two replicas on one Postgres database', () => {
   /** 50 people each schedule a rescue of their own phone; two replicas fire them; optionally one is SIGKILLed mid-way. */
   async function scheduled(teamId: string, kill: boolean): Promise<void> {
     const SCHEDULED = 50;
+    const callsBefore = fake.calls.length;
     const phones = await Promise.all(Array.from({ length: SCHEDULED }, () => sim.add({ toneTimeScale: 0.05 })));
     const store = await openFullStore({ dataDir: dir, production: true, databaseUrl: db.url }, { keyring: new Keyring([{ id: 'k1', key }], 'k1') });
     try {
       await store.directory.putMany(phones.map((p, i) => ({ teamId, userId: `US${i}`, address: p.address, username: p.username, password: p.password, rings: 1 })));
-      const [e, f] = await Promise.all([startReplica(`${teamId}-e`), startReplica(`${teamId}-f`)]);
+      // The default cooldown (2 minutes per phone), as in production: a takeover must not be refused by
+      // the cooldown slot the killed replica took when it started firing.
+      const limits = { RESCUE_TARGET_COOLDOWN_SECONDS: '120' };
+      const [e, f] = await Promise.all([startReplica(`${teamId}-e`, limits), startReplica(`${teamId}-f`, limits)]);
       // Due one after the other from 2 s on, so both replicas' polling rounds pick some.
       const t0 = Date.now() + 2_000;
       for (let i = 0; i < SCHEDULED; i++) await store.schedules.add({ teamId, requesterId: `US${i}`, targetId: `US${i}`, dueAt: new Date(t0 + i * 80), replyTo: `US${i}` });
@@ -209,8 +213,13 @@ describePg('two replicas on one Postgres database', () => {
         await new Promise((resolve) => e.child.once('exit', resolve));
       }
       // The survivor tells the requester of a rescue whose ring the killed replica had claimed (see below).
-      const toldInterrupted = (i: number) =>
-        fake.callsTo('chat.postMessage').some((c) => c.params.channel === `DS${i}` && String(c.params.text).includes('cannot tell whether the phone rang'));
+      // Only this test's DMs: the same requester ids are used by the test before.
+      const dms = (i: number) =>
+        fake.calls
+          .slice(callsBefore)
+          .filter((c) => c.method === 'chat.postMessage' && c.params.channel === `DS${i}`)
+          .map((c) => String(c.params.text));
+      const toldInterrupted = (i: number) => dms(i).some((t) => t.includes('cannot tell whether the phone rang'));
       await until(
         async () => {
           const left = await db.admin.query('SELECT 1 FROM scheduled_rescues WHERE team_id = $1 AND status = $2', [teamId, 'pending']);
@@ -222,8 +231,11 @@ describePg('two replicas on one Postgres database', () => {
       phones.forEach((p, i) => {
         // Never twice, whoever fired it and whenever the kill came.
         expect(p.maxInFlight).toBeLessThanOrEqual(1);
+        // One report per rescue at most: its outcome, or (taken over) that it may not have rung.
+        expect(dms(i).length, `DMs to US${i}: ${JSON.stringify(dms(i))}`).toBeLessThanOrEqual(1);
         if (!kill) {
           expect(plays(p), `Play requests to the phone of US${i}`).toBe(1);
+          expect(toldInterrupted(i)).toBe(false);
           return;
         }
         // A kill can land between the moment a replica claims a ring (in the database) and the moment
@@ -245,6 +257,10 @@ describePg('two replicas on one Postgres database', () => {
         const startedByKilled = new Set(scheduleIds(e.out, 'scheduled rescue fired'));
         const reported = scheduleIds(f.out, 'scheduled rescue was claimed by a runner that stopped');
         for (const id of reported) expect(startedByKilled.has(id), `${id} was started by the killed replica`).toBe(true);
+        const schedules = await db.admin.query<{ id: string; requester_id: string }>('SELECT id, requester_id FROM scheduled_rescues WHERE team_id = $1', [teamId]);
+        const requesterOf = new Map(schedules.rows.map((r) => [r.id, r.requester_id]));
+        const toldRequesters = phones.flatMap((_, i) => (toldInterrupted(i) ? [`US${i}`] : []));
+        expect(toldRequesters.sort()).toEqual(reported.map((id) => requesterOf.get(id)).sort());
         expect(phones.filter((p) => plays(p) === 0).length).toBeLessThanOrEqual(3);
       }
       const statuses = await db.admin.query<{ status: string; n: number }>('SELECT status, COUNT(*)::int AS n FROM scheduled_rescues WHERE team_id = $1 GROUP BY status', [teamId]);

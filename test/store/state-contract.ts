@@ -249,11 +249,29 @@ export function describeStateContract(engineName: string, makeHarness: () => Pro
         // The runner settles one and dies holding the other: its lease runs out, another runner gets it.
         expect(await settle(late.id, 'missed')).toBe(true);
         expect(await settle(late.id, 'missed')).toBe(false);
+        expect(got.map((e) => e.takenOver)).toEqual([undefined, undefined]);
         const again = await (await open()).schedules.claimDueLeased!(at(30_001), 120_000, 10, 30_000);
-        expect(again.map((e) => [e.id, e.status])).toEqual([[onTime.id, 'fired']]);
+        expect(again.map((e) => [e.id, e.status, e.takenOver])).toEqual([[onTime.id, 'fired', true]]);
         expect(await settle(onTime.id, 'fired')).toBe(true);
         expect(await s.schedules.pending({})).toEqual([]);
         expect(await claim(at(100_000), 120_000, 10, 30_000)).toEqual([]);
+      });
+
+      it('a runner still firing an entry renews its lease: nobody takes it over while renewed', async () => {
+        const s = await open();
+        const held = await s.schedules.add(plan('U1', 'U2', -1_000));
+        const other = await s.schedules.add(plan('U1', 'U3', -500));
+        expect((await s.schedules.claimDueLeased!(at(0), 120_000, 10, 30_000)).map((e) => e.id)).toEqual([held.id, other.id]);
+        await s.schedules.renew!([held.id], at(25_000), 30_000);
+        // At 40 s only the entry whose lease was not renewed is up for grabs (and it comes back taken over).
+        const second = await (await open()).schedules.claimDueLeased!(at(40_000), 120_000, 10, 30_000);
+        expect(second.map((e) => [e.id, e.takenOver])).toEqual([[other.id, true]]);
+        await s.schedules.renew!([held.id], at(50_000), 30_000);
+        expect(await (await open()).schedules.claimDueLeased!(at(70_000), 120_000, 10, 30_000)).toEqual([]);
+        // Renewing settled or unknown entries changes nothing.
+        expect(await s.schedules.settle!(held.id, 'fired')).toBe(true);
+        await s.schedules.renew!([held.id, 'no-such-id'], at(80_000), 30_000);
+        expect((await s.schedules.pending({})).map((e) => e.id)).toEqual([other.id]);
       });
 
       it('a leased entry cannot be cancelled while it is being fired; a settled one is gone', async () => {

@@ -87,11 +87,13 @@ export function scheduledMissedDm(e: ScheduledRescue, timeZone: string): SlackMe
 }
 
 /**
- * DM to the requester when the rescue-ring process that was ringing a scheduled rescue stopped (a
- * crash or a restart) after it had claimed the ring: whether the phone rang cannot be known, and it
- * is not rung a second time.
+ * DM to the requester when the rescue-ring process that was firing a scheduled rescue stopped (a
+ * crash, a killed replica) before it was done: whether the phone rang cannot be known, and it is not
+ * rung a second time. `late`: too late by now to ring it at all.
  */
-export function scheduledInterruptedDm(e: ScheduledRescue, timeZone: string): SlackMessage {
-  const text = `Your scheduled rescue of ${whose(e, e.requesterId)} (${slackTime(e.dueAt, timeZone)}) was being rung when rescue-ring restarted, so I cannot tell whether the phone rang, and I will not ring it twice. If it did not ring, send /rescue to ring now.`;
+export function scheduledInterruptedDm(e: ScheduledRescue, timeZone: string, late: boolean): SlackMessage {
+  const again = e.targetId === e.requesterId ? '/rescue' : `/rescue <@${e.targetId}>`;
+  const next = late ? `It is too late to ring it now; send ${again} if you still need it.` : `If it did not ring, send ${again} to ring now.`;
+  const text = `Your scheduled rescue of ${whose(e, e.requesterId)} (${slackTime(e.dueAt, timeZone)}) was interrupted: rescue-ring stopped while firing it, so I cannot tell whether the phone rang, and I will not ring it twice. ${next}`;
   return { text, blocks: [section(`:warning: ${text}`)] };
 }

@@ -103,8 +103,8 @@ export function slackScheduleReporter(client: webApi.WebClient, deps: { rescue: 
     async missed(entry) {
       await dm(entry.requesterId, scheduledMissedDm(entry, await tz(entry.requesterId)));
     },
-    async interrupted(entry) {
-      await dm(entry.requesterId, scheduledInterruptedDm(entry, await tz(entry.requesterId)));
+    async interrupted(entry, late) {
+      await dm(entry.requesterId, scheduledInterruptedDm(entry, await tz(entry.requesterId), late));
     },
   };
 }

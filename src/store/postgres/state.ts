@@ -179,6 +179,14 @@ export class PgSchedules implements ScheduleStore {
     return (r.rowCount ?? 0) > 0;
   }
 
+  async renew(ids: readonly string[], now: Date, leaseMs: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query("UPDATE scheduled_rescues SET lease_until = $2 WHERE id = ANY($1::text[]) AND status = 'pending' AND lease_until IS NOT NULL", [
+      [...ids],
+      new Date(now.getTime() + Math.max(1, leaseMs)),
+    ]);
+  }
+
   /**
    * One statement: picks due entries nobody holds (SKIP LOCKED: concurrent claimers never wait for
    * or get the same rows), then either finishes them or leases them.
@@ -190,7 +198,7 @@ export class PgSchedules implements ScheduleStore {
     const set = leaseMs === undefined ? `status = ${outcome}, claimed_at = $1, lease_until = NULL` : `lease_until = $4, claimed_at = $1`;
     const r = await this.db.query<ScheduleRow & { outcome: string }>(
       `WITH due AS (
-         SELECT id FROM scheduled_rescues
+         SELECT id, claimed_at AS claimed_before FROM scheduled_rescues
          WHERE status = 'pending' AND due_at <= $1 AND (lease_until IS NULL OR lease_until < $1)
          ORDER BY due_at, id
          LIMIT $3
@@ -200,7 +208,7 @@ export class PgSchedules implements ScheduleStore {
        FROM due WHERE s.id = due.id
        RETURNING ${SCHEDULE_COLUMNS.split(', ')
          .map((c) => `s.${c}`)
-         .join(', ')}, ${outcome} AS outcome`,
+         .join(', ')}, ${outcome} AS outcome, ${leaseMs === undefined ? 'false' : 'due.claimed_before IS NOT NULL'} AS taken_over`,
       [now, new Date(now.getTime() - maxLatenessMs), n, ...(leaseMs === undefined ? [] : [new Date(now.getTime() + leaseMs)])],
     );
     return r.rows

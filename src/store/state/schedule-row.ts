@@ -13,6 +13,8 @@ export interface ScheduleRow {
   reply_to: string | null;
   status: string;
   created_at: Date | number;
+  /** Only from leased claims: the entry had been claimed before (see ScheduledRescue.takenOver). */
+  taken_over?: boolean;
 }
 
 export const SCHEDULE_COLUMNS = 'id, team_id, requester_id, target_id, due_at, cover_story, reply_to, status, created_at';
@@ -30,6 +32,7 @@ export function fromScheduleRow(r: ScheduleRow): ScheduledRescue {
     replyTo: r.reply_to ?? undefined,
     status: r.status as ScheduleStatus,
     createdAt: toDate(r.created_at),
+    takenOver: r.taken_over === true ? true : undefined,
   });
 }
 
