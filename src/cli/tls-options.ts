@@ -3,7 +3,7 @@
  * status, doctor, phones add): one option per TlsPolicy mode, named like the mode, declared and
  * read here only.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { parsePhoneAddress, type TlsPolicy } from '../phone/index.js';
 import { parseFingerprint, UsageError } from './io.js';
 
@@ -12,14 +12,25 @@ export interface TlsOptions {
   tlsPin?: string;
   tlsCa?: string;
   tlsInsecureSkipVerify?: boolean;
+  /** The old names of `phones add`, hidden from help: given, they fail saying the new name. */
+  tlsFingerprint?: string | boolean;
+  tlsInsecure?: boolean;
 }
 
-/** Adds --tls-pin, --tls-ca and --tls-insecure-skip-verify to `cmd`. */
+/** Old option names and what they are called now. */
+const RENAMED = [
+  { key: 'tlsFingerprint', old: '--tls-fingerprint', now: '--tls-pin', usage: '--tls-pin SHA256' },
+  { key: 'tlsInsecure', old: '--tls-insecure', now: '--tls-insecure-skip-verify', usage: '--tls-insecure-skip-verify' },
+] as const;
+
+/** Adds --tls-pin, --tls-ca and --tls-insecure-skip-verify to `cmd` (and the old names, hidden, to say they were renamed). */
 export function withTlsOptions(cmd: Command): Command {
   return cmd
     .option('--tls-pin <sha256>', 'HTTPS phones: accept only the certificate with this SHA-256 fingerprint')
     .option('--tls-ca <file>', 'HTTPS phones: verify the certificate against this CA (PEM file)')
-    .option('--tls-insecure-skip-verify', 'HTTPS phones: accept any certificate (unsafe)');
+    .option('--tls-insecure-skip-verify', 'HTTPS phones: accept any certificate (unsafe)')
+    .addOption(new Option('--tls-fingerprint [sha256]').hideHelp())
+    .addOption(new Option('--tls-insecure').hideHelp());
 }
 
 /** The scheme of `address`, or undefined when it is no address at all (that error is reported where the address is checked). */
@@ -33,10 +44,14 @@ function schemeOf(address: string): 'http' | 'https' | undefined {
 
 /**
  * The trust chosen on the command line for the phone at `address`; undefined when none was chosen
- * (trust on first use, or the registration's saved choice). Throws a UsageError for two choices at
- * once, a fingerprint that is not one, or a choice for a plain-HTTP address (where it would be ignored).
+ * (trust on first use, or the registration's saved choice). Throws a UsageError for an old option
+ * name, two choices at once, a fingerprint that is not one, or a choice for a plain-HTTP address
+ * (where it would be ignored).
  */
 export function tlsPolicyFrom(opts: TlsOptions, address: string): TlsPolicy | undefined {
+  for (const r of RENAMED) {
+    if (opts[r.key] !== undefined) throw new UsageError(`${r.old} is now ${r.now}: run the command again with ${r.usage}.`);
+  }
   const given = [opts.tlsPin !== undefined && '--tls-pin', opts.tlsCa !== undefined && '--tls-ca', opts.tlsInsecureSkipVerify === true && '--tls-insecure-skip-verify'].filter(
     (name): name is string => name !== false,
   );

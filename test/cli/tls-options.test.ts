@@ -1,7 +1,7 @@
 /**
  * One set of TLS options for every verb: --tls-pin, --tls-ca and --tls-insecure-skip-verify, named
  * like TlsPolicy's modes, on the direct phone verbs and on `phones add` alike; the old names of
- * `phones add` are unknown options. Real CLI processes against a simulated HTTPS phone.
+ * `phones add` (hidden from help) fail saying the new name. Real CLI processes against a simulated HTTPS phone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CERT_PEM } from '../../src/sim/certs/sim-identity.js';
@@ -57,25 +57,29 @@ describe.concurrent('TLS options of every verb', { timeout: SLOW }, () => {
     expect(await trust('U103', '--tls-insecure-skip-verify')).toBe('any certificate accepted (insecure)');
   });
 
-  it('the old names of phones add are unknown options, for phones add and the phone verbs alike', async () => {
+  it('the old names of phones add fail naming the new one (exit 2, nothing saved), for phones add and the phone verbs alike, and are not in --help', async () => {
     const h = setup();
     const runs = await Promise.all([
       h.cli(add('U201', secure.url, '--tls-fingerprint', secure.certificateSha256!), { env }),
       h.cli(add('U202', secure.url, '--tls-insecure'), { env }),
       h.cli(['status', secure.url, '--tls-fingerprint', secure.certificateSha256!], { env }),
-      h.cli(['status', secure.url, '--tls-insecure'], { env }),
+      h.cli(['status', secure.url, '--tls-insecure', '--json'], { env }),
+      h.cli(['ring', secure.url, '--user', 'svc', '--tls-fingerprint'], { env }),
     ]);
-    expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2]);
-    expect(runs[0]!.stderr).toContain("error: unknown option '--tls-fingerprint'");
-    expect(runs[1]!.stderr).toContain("error: unknown option '--tls-insecure'");
-    expect(runs[2]!.stderr).toContain("error: unknown option '--tls-fingerprint'");
-    expect(runs[3]!.stderr).toContain("error: unknown option '--tls-insecure'");
+    expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2, 2]);
+    for (const r of [runs[0]!, runs[2]!, runs[4]!]) expect(r.stderr).toContain('--tls-fingerprint is now --tls-pin: run the command again with --tls-pin SHA256.');
+    expect(runs[1]!.stderr).toContain('--tls-insecure is now --tls-insecure-skip-verify');
+    expect(JSON.parse(runs[3]!.stdout)).toMatchObject({ ok: false, error: 'Usage', message: expect.stringContaining('--tls-insecure is now --tls-insecure-skip-verify') as unknown });
+    expect(secure.played).toEqual([]);
     const store = await h.store();
     try {
       expect((await store.directory.list()).rows.map((r) => r.userId)).not.toContain('U201');
     } finally {
       await store.close();
     }
+    const help = await h.cli(['phones', 'add', '--help']);
+    expect(help.stdout).toContain('--tls-insecure-skip-verify');
+    expect(help.stdout).not.toMatch(/--tls-fingerprint|--tls-insecure(?!-skip-verify)/);
   });
 
   it('two choices at once, a bad fingerprint, or a choice for a plain-HTTP phone: the same clear usage errors everywhere', async () => {
