@@ -3,6 +3,8 @@
  * status, doctor, phones add): one option per TlsPolicy mode, named like the mode, declared and
  * read here only.
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parsePhoneAddress, type TlsPolicy } from '../phone/index.js';
 import { parseFingerprint, UsageError } from './io.js';
@@ -42,11 +44,31 @@ function schemeOf(address: string): 'http' | 'https' | undefined {
   }
 }
 
+const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
+
+/**
+ * The --tls-ca file as an absolute path (a registration keeps it, and the bot reads it from its own
+ * working directory), once it is readable and looks like a PEM certificate; a UsageError otherwise.
+ */
+function caFileFrom(given: string): string {
+  const file = resolve(given);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--tls-ca: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}). Give the path of the CA certificate, in PEM format.`);
+  }
+  if (!text.includes(PEM_CERTIFICATE)) {
+    throw new UsageError(`--tls-ca: ${file} is not a PEM certificate (it has no "${PEM_CERTIFICATE}" line). Export the CA certificate as PEM (Base-64) and give that file.`);
+  }
+  return file;
+}
+
 /**
  * The trust chosen on the command line for the phone at `address`; undefined when none was chosen
  * (trust on first use, or the registration's saved choice). Throws a UsageError for an old option
- * name, two choices at once, a fingerprint that is not one, or a choice for a plain-HTTP address
- * (where it would be ignored).
+ * name, two choices at once, a fingerprint that is not one, a choice for a plain-HTTP address (where
+ * it would be ignored), or a CA file that cannot be read or is not PEM.
  */
 export function tlsPolicyFrom(opts: TlsOptions, address: string): TlsPolicy | undefined {
   for (const r of RENAMED) {
@@ -57,10 +79,10 @@ export function tlsPolicyFrom(opts: TlsOptions, address: string): TlsPolicy | un
   );
   if (given.length === 0) return undefined;
   if (given.length > 1) throw new UsageError(`Choose one of --tls-pin, --tls-ca and --tls-insecure-skip-verify (you gave ${given.join(' and ')}).`);
-  const policy: TlsPolicy =
-    opts.tlsPin !== undefined ? { mode: 'pin', sha256: parseFingerprint(opts.tlsPin, '--tls-pin') } : opts.tlsCa !== undefined ? { mode: 'ca', caFile: opts.tlsCa } : { mode: 'insecure-skip-verify' };
+  const sha256 = opts.tlsPin === undefined ? undefined : parseFingerprint(opts.tlsPin, '--tls-pin');
   if (schemeOf(address) === 'http') {
     throw new UsageError(`${given[0]} applies to HTTPS phones only: write the address as https://${address.replace(/^http:\/\//i, '')}, or leave the option out for a plain-HTTP phone.`);
   }
-  return policy;
+  if (sha256 !== undefined) return { mode: 'pin', sha256 };
+  return opts.tlsCa !== undefined ? { mode: 'ca', caFile: caFileFrom(opts.tlsCa) } : { mode: 'insecure-skip-verify' };
 }

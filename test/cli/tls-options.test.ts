@@ -3,6 +3,8 @@
  * like TlsPolicy's modes, on the direct phone verbs and on `phones add` alike; the old names of
  * `phones add` (hidden from help) fail saying the new name. Real CLI processes against a simulated HTTPS phone.
  */
+import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CERT_PEM } from '../../src/sim/certs/sim-identity.js';
 import { startPhone, type SimPhone } from '../../src/sim/index.js';
@@ -80,6 +82,35 @@ describe.concurrent('TLS options of every verb', { timeout: SLOW }, () => {
     const help = await h.cli(['phones', 'add', '--help']);
     expect(help.stdout).toContain('--tls-insecure-skip-verify');
     expect(help.stdout).not.toMatch(/--tls-fingerprint|--tls-insecure(?!-skip-verify)/);
+  });
+
+  it('--tls-ca is stored as an absolute path, and must be a readable PEM certificate', async () => {
+    const h = setup();
+    h.file('sim-ca.pem', SIM_CERT_PEM);
+    h.file('not-pem.crt', 'MIIB...: a DER or Base-64 body without the PEM header\n');
+    // runCli's working directory is DATA_DIR: the relative name is resolved against it, not the bot's.
+    const relative = await h.cli(add('U401', secure.url, '--tls-ca', 'sim-ca.pem'), { env });
+    expect(relative.code, relative.stderr).toBe(0);
+    const stored = join(realpathSync(h.dataDir), 'sim-ca.pem');
+    expect(/HTTPS trust\s+(.*)/.exec((await h.cli(['phones', 'show', 'U401'])).stdout)?.[1]).toBe(`verified against CA ${stored}`);
+    const status = await h.cli(['status', secure.url, '--tls-ca', 'sim-ca.pem', '--json'], { env });
+    expect(status.code, status.stderr).toBe(0);
+
+    const [missing, notPem, folder] = await Promise.all([
+      h.cli(add('U402', secure.url, '--tls-ca', 'no-such-ca.pem'), { env }),
+      h.cli(add('U403', secure.url, '--tls-ca', 'not-pem.crt'), { env }),
+      h.cli(['status', secure.url, '--tls-ca', '.', '--json'], { env }),
+    ]);
+    expect([missing, notPem, folder].map((r) => r.code)).toEqual([2, 2, 2]);
+    expect(missing.stderr).toContain(`--tls-ca: cannot read ${join(realpathSync(h.dataDir), 'no-such-ca.pem')} (ENOENT). Give the path of the CA certificate, in PEM format.`);
+    expect(notPem.stderr).toContain(`--tls-ca: ${join(realpathSync(h.dataDir), 'not-pem.crt')} is not a PEM certificate (it has no "-----BEGIN CERTIFICATE-----" line).`);
+    expect(JSON.parse(folder.stdout)).toMatchObject({ ok: false, error: 'Usage', message: expect.stringContaining('(EISDIR)') as unknown });
+    const store = await h.store();
+    try {
+      expect((await store.directory.list()).rows.map((r) => r.userId)).toEqual(['U401']);
+    } finally {
+      await store.close();
+    }
   });
 
   it('two choices at once, a bad fingerprint, or a choice for a plain-HTTP phone: the same clear usage errors everywhere', async () => {
