@@ -14,7 +14,7 @@ import { MissingPhoneCredentials } from '../rescue/errors.js';
 import { phoneFor, ringPlanFor } from '../rescue/phone-for.js';
 import { INTERVAL_RANGE, RINGS_RANGE, type PhoneDefaults } from '../rescue/settings.js';
 import { openFullStore, openStore, generateKeyLine, type OpenedStore } from '../store/index.js';
-import { parseImportCsv, toExportCsv, USER_ID_PATTERN } from '../store/csv.js';
+import { toExportCsv, USER_ID_PATTERN } from '../store/csv.js';
 import type { PhoneDirectory, PublicRegistration, Registration } from '../store/types.js';
 import { CLI_ACTOR, ExitCode, formatTable, output, readSecret, runVerb, settingsFromEnv, stderrLogger, UsageError, wholeNumber, withStore as withOpenStore } from './io.js';
 import { importAsOperator, registerAsOperator, RETRUST_NOTICE, savedRegistration } from './register-as-operator.js';
@@ -261,8 +261,7 @@ export function registerDirectoryVerbs(program: Command): void {
         const settings = settingsFromEnv();
         return withOpenStore(openFullStore, async (store) => {
           const teamId = await resolveTeam(store.directory, opts.team);
-          const inputs = parseImportCsv(text, teamId, file);
-          const { imported, updated, retrusted } = await importAsOperator(store, settings, inputs, file);
+          const { imported, updated, retrusted } = await importAsOperator(store, settings, text, teamId, file);
           output(opts, { ok: true, teamId, imported, added: imported - updated, updated, retrusted }, () =>
             [
               `Imported ${imported} phone${imported === 1 ? '' : 's'} into team ${teamId} (${imported - updated} new, ${updated} updated).`,

@@ -20,6 +20,7 @@ import { InvalidSettings, type SettingsField } from '../rescue/errors.js';
 import { checkRegistration, registerPhone, type CheckedRegistration, type RegisterInput } from '../rescue/register.js';
 import { rescueDeps, type RescueDeps } from '../rescue/deps.js';
 import type { RescueSettings } from '../rescue/settings.js';
+import { CsvImportInvalid, parseImportCsv } from '../store/csv.js';
 import { StoreRowUnreadable } from '../store/errors.js';
 import type { Store } from '../store/state-types.js';
 import type { Registration } from '../store/types.js';
@@ -167,23 +168,47 @@ async function importAdvice(deps: RescueDeps, refusals: readonly RowRefusal[]): 
   return [...(tone ? [await toneHelp(deps)] : []), ...address];
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /**
- * Imports `inputs` (the rows of `file`, in order) as the operator: every row is checked as
- * registerPhone checks it, then all are stored in one transaction and each gets registerPhone's audit
- * entry (detail "imported; new" / "imported; updated"), with the command line as the actor; what the
- * file does not say (HTTPS trust at an unchanged address, the pause between rings) is kept. Throws
- * ImportRowsRefused listing every bad row, having stored and audited nothing, when any row is refused.
+ * The one audit entry of a refused import (nothing was stored): registerPhone's action, the command
+ * line as the actor, no single target, and counts and field names only, never a value.
+ */
+async function auditRefusedImport(deps: RescueDeps, teamId: string, errorClass: string, detail: string): Promise<void> {
+  await audit(deps, { teamId, actorId: CLI_ACTOR, action: 'register' }, 'refused', { errorClass, detail: `import refused; ${detail}` });
+}
+
+/**
+ * Imports the CSV `text` (the contents of `file`) into `teamId` as the operator: the file is parsed
+ * (parseImportCsv), every row is checked as registerPhone checks it, then all are stored in one
+ * transaction and each gets registerPhone's audit entry (detail "imported; new" / "imported;
+ * updated"), with the command line as the actor; what the file does not say (HTTPS trust at an
+ * unchanged address, the pause between rings) is kept. A file that is not a valid directory CSV
+ * (CsvImportInvalid) or has rows registerPhone refuses (ImportRowsRefused, naming every bad row)
+ * stores nothing and leaves one refused audit entry with the count of bad lines or rows.
  */
 export async function importAsOperator(
   store: Store,
   settings: RescueSettings,
-  inputs: readonly RegisterInput[],
+  text: string | Buffer,
+  teamId: string,
   file: string,
 ): Promise<{ imported: number; updated: number; retrusted: string[] }> {
   const deps = operatorDeps(store, settings);
+  let inputs: RegisterInput[];
+  try {
+    inputs = parseImportCsv(text, teamId, file);
+  } catch (err) {
+    if (err instanceof CsvImportInvalid) await auditRefusedImport(deps, teamId, err.code, `${plural(new Set(err.problems.map((p) => p.line)).size, 'line')} of the file invalid`);
+    throw err;
+  }
   const results = await Promise.all(inputs.map(async (input, i) => checkRow(deps, asOperator(await savedRegistration(store, input), input), i + 1)));
   const refusals = results.filter((r): r is RowRefusal => 'fields' in r);
-  if (refusals.length > 0) throw new ImportRowsRefused(file, refusals, await importAdvice(deps, refusals));
+  if (refusals.length > 0) {
+    const fields = [...new Set(refusals.flatMap((r) => r.fields.map(([f]) => f)))].sort();
+    await auditRefusedImport(deps, teamId, 'InvalidSettings', `${refusals.length} of ${plural(inputs.length, 'row')} invalid: ${fields.join(', ')}`);
+    throw new ImportRowsRefused(file, refusals, await importAdvice(deps, refusals));
+  }
   const checked = results as CheckedRegistration[];
   await store.directory.putMany(checked.map((c) => c.record));
   for (const c of checked) {

@@ -39,7 +39,7 @@ function auditRows(dataDir: string): Record<string, unknown>[] {
 }
 
 describe.concurrent('rescue-ring phones import', { timeout: SLOW }, () => {
-  it('refuses the whole file when one row has a tone not on the office list, naming the row, and stores and audits nothing', async () => {
+  it('refuses the whole file when one row has a tone not on the office list, naming the row; stores nothing and leaves one refused audit entry without values', async () => {
     const { cli, file, store, dataDir } = setup();
     expect((await cli(['tones', 'import', file('RingList.xml', ringList('Chime.raw', 'OfficeBell.raw'))])).code).toBe(0);
     const csv = file(
@@ -64,7 +64,24 @@ describe.concurrent('rescue-ring phones import', { timeout: SLOW }, () => {
     } finally {
       await after.close();
     }
-    expect(auditRows(dataDir)).toEqual([]);
+    // Two refused runs (human and --json), one entry each: no target, counts and field names only.
+    const refusedEntry = { team_id: 'T1', actor_id: 'cli', target_id: null, action: 'register', outcome: 'refused', error_class: 'InvalidSettings', detail: 'import refused; 1 of 3 rows invalid: tone' };
+    const rows = auditRows(dataDir);
+    expect(rows.map(({ team_id, actor_id, target_id, action, outcome, error_class, detail }) => ({ team_id, actor_id, target_id, action, outcome, error_class, detail }))).toEqual([refusedEntry, refusedEntry]);
+    for (const value of [SECRET, USERNAME, '10.0.0.2', 'Classic1.raw', 'U222']) expect(JSON.stringify(rows), value).not.toContain(value);
+  });
+
+  it('a file that is not a directory CSV stores nothing and leaves one refused audit entry counting the bad lines', async () => {
+    const { cli, file, dataDir } = setup();
+    const csv = file('broken.csv', [HEADER, `U111,10.0.0.1,${USERNAME},${SECRET},,two`, `bob,10.0.0.2,${USERNAME},${SECRET},,`, `U333,10.0.0.3,${USERNAME},${SECRET},,`, ''].join('\n'));
+    const refused = await cli(['phones', 'import', csv, '--team', 'T1']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('2 problems; nothing was imported.');
+    const rows = auditRows(dataDir);
+    expect(rows.map((r) => [r.actor_id, r.target_id, r.action, r.outcome, r.error_class, r.detail])).toEqual([
+      ['cli', null, 'register', 'refused', 'CsvImportInvalid', 'import refused; 2 lines of the file invalid'],
+    ]);
+    for (const value of [SECRET, USERNAME, '10.0.0.1', 'bob']) expect(JSON.stringify(rows), value).not.toContain(value);
   });
 
   it('lists every bad row at once: an address the network policy refuses beside settings registerPhone refuses', async () => {
