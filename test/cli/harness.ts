@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { storeConfigFromEnv } from '../../src/config/store.js';
 import { openFullStore } from '../../src/store/index.js';
 
@@ -110,4 +110,33 @@ export function cliHarness(): CliHarness {
     return path;
   };
   return { dataDir, baseEnv, cli, file, store: () => openFullStore(storeConfigFromEnv(baseEnv)), cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+/** A fresh harness per call (tests run concurrently), every one removed after the file's tests. */
+export function harnessPerTest(): () => CliHarness {
+  const made: CliHarness[] = [];
+  afterAll(() => {
+    for (const h of made) h.cleanup();
+  });
+  return () => {
+    const h = cliHarness();
+    made.push(h);
+    return h;
+  };
+}
+
+/** A phone system ring list (`tones import` input) offering these files. */
+export function ringListXml(...files: string[]): string {
+  const rings = files.map((f) => `  <Ring>\n    <DisplayName>${f.replace('.raw', '')}</DisplayName>\n    <FileName>${f}</FileName>\n  </Ring>`);
+  return `<?xml version="1.0" encoding="utf-8"?>\n<CiscoIPPhoneRingList>\n${rings.join('\n')}\n</CiscoIPPhoneRingList>\n`;
+}
+
+/** One entry of `rescue-ring audit --json`. */
+export interface AuditJsonEntry {
+  actorId: string;
+  targetId?: string;
+  action: string;
+  outcome: string;
+  errorClass?: string;
+  detail?: string;
 }

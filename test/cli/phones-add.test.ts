@@ -6,36 +6,18 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { cliHarness, SECRET, type CliHarness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { harnessPerTest, SECRET, ringListXml as ringList, type AuditJsonEntry as Entry } from './harness.js';
 
 /** Each run starts Node + tsx (about 1 s on a loaded machine). Not a speed assertion. */
 const SLOW = 180_000;
 
-const harnesses: CliHarness[] = [];
-function setup(): CliHarness {
-  const h = cliHarness();
-  harnesses.push(h);
-  return h;
-}
-afterAll(() => {
-  for (const h of harnesses) h.cleanup();
-});
+const setup = harnessPerTest();
 
-const ringList = (...files: string[]) =>
-  `<?xml version="1.0" encoding="utf-8"?>\n<CiscoIPPhoneRingList>\n${files.map((f) => `  <Ring>\n    <DisplayName>${f.replace('.raw', '')}</DisplayName>\n    <FileName>${f}</FileName>\n  </Ring>`).join('\n')}\n</CiscoIPPhoneRingList>\n`;
 
 const add = (user: string, ...more: string[]) => ['phones', 'add', '--team', 'T1', '--user', user, '--address', '10.1.2.3:8080', '--username', 'svc-phone', ...more];
 const env = { PHONE_PASSWORD: SECRET };
 
-interface Entry {
-  actorId: string;
-  targetId?: string;
-  action: string;
-  outcome: string;
-  errorClass?: string;
-  detail?: string;
-}
 
 describe.concurrent('rescue-ring phones add', { timeout: SLOW }, () => {
   it('with a ring list imported, refuses a --tone not on it (naming the tones, storing nothing) and saves one on it', async () => {

@@ -6,24 +6,14 @@
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
-import { cliHarness, SECRET, type CliHarness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { harnessPerTest, SECRET, ringListXml as ringList } from './harness.js';
 
 /** Each run starts Node + tsx (about 1 s on a loaded machine). Not a speed assertion. */
 const SLOW = 180_000;
 
-const harnesses: CliHarness[] = [];
-function setup(): CliHarness {
-  const h = cliHarness();
-  harnesses.push(h);
-  return h;
-}
-afterAll(() => {
-  for (const h of harnesses) h.cleanup();
-});
+const setup = harnessPerTest();
 
-const ringList = (...files: string[]) =>
-  `<?xml version="1.0" encoding="utf-8"?>\n<CiscoIPPhoneRingList>\n${files.map((f) => `  <Ring>\n    <DisplayName>${f.replace('.raw', '')}</DisplayName>\n    <FileName>${f}</FileName>\n  </Ring>`).join('\n')}\n</CiscoIPPhoneRingList>\n`;
 
 const HEADER = 'user,address,username,password,tone,rings';
 const USERNAME = 'svc-import-user';

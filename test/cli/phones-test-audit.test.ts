@@ -6,26 +6,15 @@
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPhone, type SimPhone } from '../../src/sim/index.js';
-import { cliHarness, SECRET, type CliHarness } from './harness.js';
+import { harnessPerTest, SECRET, type AuditJsonEntry as Entry } from './harness.js';
 
 /** Each run starts Node + tsx (about 1 s on a loaded machine). Not a speed assertion. */
 const SLOW = 180_000;
 
-const harnesses: CliHarness[] = [];
-afterAll(() => {
-  for (const h of harnesses) h.cleanup();
-});
+const setup = harnessPerTest();
 
-interface Entry {
-  actorId: string;
-  targetId?: string;
-  action: string;
-  outcome: string;
-  errorClass?: string;
-  detail?: string;
-}
 
 describe('rescue-ring phones test', { timeout: SLOW }, () => {
   let phone: SimPhone;
@@ -35,8 +24,7 @@ describe('rescue-ring phones test', { timeout: SLOW }, () => {
   afterEach(async () => phone.stop());
 
   it('audits each test ring like the Slack test ring, with the CLI as the actor: ok, the failure class, and refusals', async () => {
-    const h = cliHarness();
-    harnesses.push(h);
+    const h = setup();
     const { cli, dataDir } = h;
     const env = { PHONE_ALLOWED_NETWORKS: '127.0.0.0/8' };
     const add = ['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', phone.address, '--username', phone.username, '--tone', 'Chime.raw'];
