@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import { parsePhoneAddress } from '../phone/address.js';
-import { checkPhoneAddress, networkPolicyFromEnv } from '../phone/index.js';
 import { INTERVAL_RANGE, RINGS_RANGE } from '../rescue/settings.js';
 import { openFullStore } from '../store/index.js';
 import { USER_ID_PATTERN } from '../store/csv.js';
@@ -16,14 +15,6 @@ import { tlsPolicyFrom, withTlsOptions, type TlsOptions } from './tls-options.js
 
 const RINGS = RINGS_RANGE;
 const INTERVAL = INTERVAL_RANGE;
-
-/**
- * Addresses are checked against the network policy when a phone is registered, as the Slack form
- * does (src/rescue/register.ts), not only at the first ring. Throws PhoneAddressRefused / PhoneUnreachable.
- */
-async function checkAllowed(address: string): Promise<void> {
-  await checkPhoneAddress(address, networkPolicyFromEnv(process.env));
-}
 
 interface AddOptions extends TlsOptions {
   team: string;
@@ -41,7 +32,6 @@ function checkUser(user: string): string {
   if (!USER_ID_PATTERN.test(user)) throw new UsageError(`"${user}" is not a Slack user id (like U012AB3CD; in Slack: profile > ⋮ > Copy member ID).`);
   return user;
 }
-
 
 export function registerPhonesAdd(phones: Command): void {
   const add = phones
@@ -62,7 +52,6 @@ export function registerPhonesAdd(phones: Command): void {
         checkUser(opts.user);
         parsePhoneAddress(opts.address);
         const tls = tlsPolicyFrom(opts, opts.address);
-        await checkAllowed(opts.address);
         const settings = settingsFromEnv();
         const secret = await readSecret({ stdin: opts.passwordStdin, envName: 'PHONE_PASSWORD', prompt: `Phone password for ${opts.user} (empty = organisation default): ` });
         const password = secret === '' ? undefined : secret;

@@ -12,8 +12,8 @@
  * operators re-trust with --tls-pin. A new address is another phone, whose certificate is learned
  * again; the verbs say so.
  */
-import { AppError, isAppError } from '../errors.js';
-import { checkPhoneAddress, networkPolicyFromEnv, PhoneClient } from '../phone/index.js';
+import { AppError } from '../errors.js';
+import { networkPolicyFromEnv, PhoneClient } from '../phone/index.js';
 import { audit } from '../rescue/audit.js';
 import { describeToneSource, effectiveTones } from '../rescue/tones.js';
 import { InvalidSettings, type SettingsField } from '../rescue/errors.js';
@@ -48,13 +48,32 @@ async function toneHelp(deps: RescueDeps): Promise<string> {
   return `    This office's ringtones, from ${describeToneSource(source)}: ${shown}. "rescue-ring tones list" shows them all.`;
 }
 
-async function refusal(deps: RescueDeps, err: InvalidSettings): Promise<UsageError> {
+/**
+ * registerPhone refused `phones add` because of the address: the class the address check refused it
+ * with (PhoneAddressRefused, PhoneUnreachable: the exit code and --json "error" follow it), the
+ * network policy's reason (which rule the address broke) beside --address, and the use case's advice
+ * on addresses as the hint.
+ */
+class AddressRefusal extends AppError {
+  constructor(
+    readonly code: string,
+    message: string,
+    hint: string,
+  ) {
+    super(message, hint);
+  }
+}
+
+/** registerPhone's refusal of `phones add`, by command-line option. */
+async function refusal(deps: RescueDeps, err: InvalidSettings): Promise<Error> {
   const lines = ['The phone was not registered; nothing was saved:'];
+  const address = err.reasons.address;
   for (const [field, message] of Object.entries(err.fields) as [SettingsField, string][]) {
-    lines.push(`  ${OPTION[field]}: ${message}`);
+    lines.push(`  ${OPTION[field]}: ${field === 'address' && address !== undefined ? address.message : message}`);
     if (field === 'tone') lines.push(await toneHelp(deps));
   }
-  return new UsageError(lines.join('\n'));
+  const advice = err.fields.address;
+  return address !== undefined && advice !== undefined ? new AddressRefusal(address.code, lines.join('\n'), advice) : new UsageError(lines.join('\n'));
 }
 
 function operatorDeps(store: Store, settings: RescueSettings): RescueDeps {
@@ -134,19 +153,6 @@ class ImportRowsRefused extends AppError {
   }
 }
 
-/**
- * The network policy's own reason for refusing an address (registerPhone gives the form a general
- * hint instead), so the operator sees which rule each row broke.
- */
-async function addressReason(deps: RescueDeps, address: string): Promise<string | undefined> {
-  try {
-    await checkPhoneAddress(address.trim(), deps.phones.networkPolicy);
-    return undefined;
-  } catch (err) {
-    return isAppError(err) ? err.message : undefined;
-  }
-}
-
 /** Checks one row as registerPhone would: what to store, or what is wrong with it. */
 async function checkRow(deps: RescueDeps, input: RegisterInput, row: number): Promise<CheckedRegistration | RowRefusal> {
   try {
@@ -154,8 +160,10 @@ async function checkRow(deps: RescueDeps, input: RegisterInput, row: number): Pr
   } catch (err) {
     if (!(err instanceof InvalidSettings)) throw err;
     const fields = Object.entries(err.fields) as [SettingsField, string][];
+    // The network policy's own reason for a refused address, as the use case reports it (the form
+    // gets a general hint instead), so the operator sees which rule each row broke.
     const general = err.fields.address;
-    const reason = general === undefined ? undefined : await addressReason(deps, input.address);
+    const reason = err.reasons.address?.message;
     if (general === undefined || reason === undefined) return { row, userId: input.userId, fields };
     return { row, userId: input.userId, fields: fields.map(([f, m]) => [f, f === 'address' ? reason : m]), addressAdvice: general };
   }

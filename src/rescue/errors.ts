@@ -113,12 +113,25 @@ export class CertificateChanged extends AppError {
   }
 }
 
-/** Settings that failed validation, by field; nothing was saved. */
+/**
+ * Settings that failed validation, by field; nothing was saved. `fields`: what to do, in the words a
+ * person filling in a form needs. `reasons`: the precise cause where a check has one the form does not
+ * show (the network policy's error class and the rule an address broke), for operators; never a secret.
+ */
 export class InvalidSettings extends AppError {
   readonly code = 'InvalidSettings';
-  constructor(readonly fields: Partial<Record<SettingsField, string>>) {
+  constructor(
+    readonly fields: Partial<Record<SettingsField, string>>,
+    readonly reasons: Partial<Record<SettingsField, SettingsRefusalReason>> = {},
+  ) {
     super(`invalid settings: ${Object.keys(fields).join(', ')}`, Object.values(fields).join(' '));
   }
+}
+
+/** Why a check refused a field: the refusing error's class (e.g. PhoneAddressRefused) and message. */
+export interface SettingsRefusalReason {
+  code: string;
+  message: string;
 }
 
 export type SettingsField = 'address' | 'username' | 'password' | 'tone' | 'rings' | 'interval' | 'permission' | 'buddies' | 'coverStory';

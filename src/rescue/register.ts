@@ -3,13 +3,14 @@
  * problems come back at once by field so a form can show each beside its input. Nothing is saved
  * unless everything is valid.
  */
+import { isAppError } from '../errors.js';
 import { checkPhoneAddress, parsePhoneAddress, validateCoverStory } from '../phone/index.js';
 import { DENIED_TONES } from '../phone/tones.js';
 import { StoreRowUnreadable } from '../store/errors.js';
 import type { Registration, RegistrationInput, RingPermission } from '../store/types.js';
 import { audit, auditError, type AuditFacts } from './audit.js';
 import type { RescueDeps } from './deps.js';
-import { InvalidSettings, type SettingsField } from './errors.js';
+import { InvalidSettings, type SettingsField, type SettingsRefusalReason } from './errors.js';
 import { tlsAfterSave } from './pin.js';
 import { INTERVAL_RANGE, RINGS_RANGE } from './settings.js';
 import { effectiveTones } from './tones.js';
@@ -73,12 +74,14 @@ export interface CheckedRegistration {
 
 /**
  * Every check registerPhone makes, and the registration it would store (saved fields kept as it
- * keeps them); saves nothing. Throws InvalidSettings naming every invalid field. For surfaces that
+ * keeps them); saves nothing. Throws InvalidSettings naming every invalid field (and, for a refused
+ * address, the network policy's reason in `reasons.address`). For surfaces that
  * save many registrations at once (`rescue-ring phones import`).
  */
 export async function checkRegistration(deps: RescueDeps, input: RegisterInput): Promise<CheckedRegistration> {
   const { settings } = deps;
   const errors: Partial<Record<SettingsField, string>> = {};
+  const reasons: Partial<Record<SettingsField, SettingsRefusalReason>> = {};
   const { existing, unreadable } = await readableRegistration(deps, input);
 
   const address = input.address.trim();
@@ -89,6 +92,8 @@ export async function checkRegistration(deps: RescueDeps, input: RegisterInput):
       await checkPhoneAddress(address, deps.phones.networkPolicy);
     } catch (err) {
       errors.address = err instanceof Error && 'hint' in err ? `${(err as { hint: string }).hint}` : 'This is not a phone address rescue-ring can use.';
+      // The network policy's own words (which rule the address broke), for the operator's command line.
+      if (isAppError(err)) reasons.address = { code: err.code, message: err.message };
     }
   }
 
@@ -138,7 +143,7 @@ export async function checkRegistration(deps: RescueDeps, input: RegisterInput):
     }
   }
 
-  if (Object.keys(errors).length > 0) throw new InvalidSettings(errors);
+  if (Object.keys(errors).length > 0) throw new InvalidSettings(errors, reasons);
 
   const kept = input.tls === undefined ? await tlsAfterSave(deps, existing, address) : { tls: input.tls, retrusted: false };
   const record: RegistrationInput = {

@@ -52,6 +52,31 @@ describe.concurrent('rescue-ring phones add', { timeout: SLOW }, () => {
     }
   });
 
+  it('an address the network policy refuses is refused by registerPhone, naming the rule it broke and the allowed networks, audited, storing nothing', async () => {
+    const { cli, store } = setup();
+    const policy = { ...env, PHONE_ALLOWED_NETWORKS: '10.0.0.0/8' };
+    const loopback = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '127.0.0.1', '--username', 'svc'], { env: policy });
+    expect(loopback.code).toBe(2);
+    expect(loopback.stderr).toContain('The phone was not registered; nothing was saved:');
+    expect(loopback.stderr).toMatch(/--address: Phone address 127\.0\.0\.1 refused: 127\.0\.0\.1 is .*loopback.*PHONE_ALLOWED_NETWORKS/);
+    // Then the use case's advice (the Slack form's words) on what to do.
+    expect(loopback.stderr).toContain('an administrator can add its network to PHONE_ALLOWED_NETWORKS');
+    const outside = await cli(['phones', 'add', '--team', 'T1', '--user', 'U111', '--address', '192.168.1.1', '--username', 'svc', '--json'], { env: policy });
+    expect(outside.code).toBe(2);
+    expect(JSON.parse(outside.stdout)).toMatchObject({ ok: false, error: 'PhoneAddressRefused', message: expect.stringContaining('--address: Phone address 192.168.1.1 refused: 192.168.1.1 is outside the allowed networks (10.0.0.0/8)') as unknown });
+
+    const audit = await cli(['audit', '--json']);
+    const entries = (JSON.parse(audit.stdout) as { entries: Entry[] }).entries.map(({ actorId, targetId, action, outcome, errorClass, detail }) => ({ actorId, targetId, action, outcome, errorClass, detail }));
+    const refused = { actorId: 'cli', targetId: 'U111', action: 'register', outcome: 'refused', errorClass: 'InvalidSettings', detail: 'invalid: address' };
+    expect(entries).toEqual([refused, refused]);
+    const opened = await store();
+    try {
+      expect(await opened.directory.count()).toBe(0);
+    } finally {
+      await opened.close();
+    }
+  });
+
   it('registering, refusing and removing leave audit entries that name the CLI and hold no secret', async () => {
     const { cli, dataDir } = setup();
     expect((await cli(add('U111', '--tone', 'Chime.raw'), { env })).code).toBe(0);
