@@ -1,14 +1,14 @@
 /**
  * `rescue-ring phones test`: rings a user's phone once with their settings, audited like the Slack
- * test ring, and pins an HTTPS certificate on first use.
+ * test ring, and pins an HTTPS certificate on first use (rememberCertificate, as the use cases do).
  */
 import type { Command } from 'commander';
-import { parsePhoneAddress } from '../phone/address.js';
 import { networkPolicyFromEnv, PhoneClient, ring } from '../phone/index.js';
 import type { Phone, RingResult } from '../phone/types.js';
 import { audit, auditError, outcomeOf, ringDetail } from '../rescue/audit.js';
 import { MissingPhoneCredentials } from '../rescue/errors.js';
 import { phoneFor, ringPlanFor } from '../rescue/phone-for.js';
+import { rememberCertificate } from '../rescue/pin.js';
 import type { PhoneDefaults } from '../rescue/settings.js';
 import { openFullStore } from '../store/index.js';
 import type { Registration } from '../store/types.js';
@@ -60,12 +60,8 @@ export function registerPhonesTest(phones: Command): void {
             throw err;
           }
           await audit(trail, facts, result.aborted ? 'stopped' : 'ok', { detail: ringDetail(result.completed, result.requested) });
-          // Trust on first use: remember the certificate an HTTPS phone presented the first time.
-          const unpinned = reg.tls === undefined || (reg.tls.mode === 'pin' && reg.tls.sha256 === undefined);
-          const firstSeen = unpinned && parsePhoneAddress(reg.address).scheme === 'https' ? result.certificateSha256 : undefined;
-          if (firstSeen !== undefined) {
-            await store.directory.put({ ...reg, tls: { mode: 'pin', sha256: firstSeen } }, { keepSecrets: true });
-          }
+          // Trust on first use: remember the certificate an HTTPS phone presented the first time, as every use case does.
+          const firstSeen = (await rememberCertificate({ directory: store.directory, logger }, reg, result.certificateSha256)) ? result.certificateSha256 : undefined;
           output(opts, { ok: result.completed === 1, teamId, userId: user, tone: plan.tone, ...result, ...(firstSeen ? { pinned: firstSeen } : {}) }, () =>
             [
               result.completed === 1 ? `Rang the phone of ${user} (team ${teamId}) once with ${plan.tone}: the registration works.` : `The phone of ${user} did not confirm the ring.`,

@@ -30,17 +30,20 @@ export function awaitsPin(reg: Pick<Registration, 'address' | 'tls'>): boolean {
  * Stores the fingerprint the phone presented, when the registration was waiting for one. Re-reads
  * the registration first so settings saved meanwhile are kept, and pins only if it still names the
  * same address and still waits. Never throws: a failure to store is logged and tried again next time.
+ * True when the fingerprint was stored (for surfaces that say so, like `rescue-ring phones test`).
  */
-export async function rememberCertificate(deps: Pick<RescueDeps, 'directory' | 'logger'>, used: Registration, certificateSha256: string | undefined): Promise<void> {
-  if (certificateSha256 === undefined || !awaitsPin(used)) return;
+export async function rememberCertificate(deps: Pick<RescueDeps, 'directory' | 'logger'>, used: Registration, certificateSha256: string | undefined): Promise<boolean> {
+  if (certificateSha256 === undefined || !awaitsPin(used)) return false;
   const key = { teamId: used.teamId, userId: used.userId };
   try {
     const current = await deps.directory.get(key);
-    if (!current || current.address !== used.address || !awaitsPin(current)) return;
+    if (!current || current.address !== used.address || !awaitsPin(current)) return false;
     await deps.directory.put({ ...current, tls: { mode: 'pin', sha256: certificateSha256 } }, { keepSecrets: true });
     deps.logger.info({ ...key, certificateSha256 }, 'HTTPS phone certificate pinned on first use');
+    return true;
   } catch (err) {
     deps.logger.warn({ err, ...key }, 'could not store the phone certificate fingerprint; will try again on the next use');
+    return false;
   }
 }
 
