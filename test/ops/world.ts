@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { registerPhone, type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
-import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
+import { type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
+import { type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
 import type { SlackApp } from '../../src/slack/app.js';
 import { loadKeyring } from '../../src/store/keyring.js';
 import { openSqliteDatabase, sqlitePath } from '../../src/store/sqlite.js';
@@ -20,7 +20,7 @@ import { sqliteStoreOn } from '../../src/store/sqlite-state.js';
 import type { Store } from '../../src/store/state-types.js';
 import type { LogCapture } from '../support/capture.js';
 import { FakeSlack, type FakeUser } from '../support/fake-slack.js';
-import { capturingLogger, loopbackRescueDeps, startLoopbackBot } from '../support/loopback-bot.js';
+import { capturingLogger, loopbackRescueDeps, phoneKit, startLoopbackBot } from '../support/loopback-bot.js';
 import * as req from '../support/slack-requests.js';
 
 export const TEAM = 'T1';
@@ -112,14 +112,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     signingSecret,
     storeKey,
     storeKeys,
-    async phone(o = {}) {
-      const p = await startPhone({ toneTimeScale: 0.02, ...o });
-      phones.push(p);
-      return p;
-    },
-    async register(userId, phone, extra = {}) {
-      await registerPhone(rescue, { teamId: TEAM, userId, address: phone.address, username: phone.username, password: phone.password, ...extra });
-    },
+    ...phoneKit(() => rescue, TEAM, phones, 0.02),
     async command(userId, command, text = '', responseId = `ops${++responses}`) {
       const r = await req.send(url, req.slashCommand(signingSecret, { command, text, user_id: userId, team_id: TEAM, response_url: fake.responseUrl(responseId) }));
       return { status: r.status, text: r.text, responseId };

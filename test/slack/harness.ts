@@ -6,13 +6,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { registerPhone, type RescueDeps, type RegisterInput } from '../../src/rescue/index.js';
-import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
+import { type RescueDeps, type RegisterInput } from '../../src/rescue/index.js';
+import { type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
 import type { SlackApp, SlackAppOptions } from '../../src/slack/app.js';
 import { openFullStore } from '../../src/store/index.js';
 import type { PhoneDirectory } from '../../src/store/types.js';
 import { FakeSlack, type FakeUser } from '../support/fake-slack.js';
-import { capturingLogger, loopbackRescueDeps, startLoopbackBot } from '../support/loopback-bot.js';
+import { capturingLogger, loopbackRescueDeps, phoneKit, startLoopbackBot } from '../support/loopback-bot.js';
 import * as req from '../support/slack-requests.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-7f3a';
@@ -88,14 +88,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     url,
     logs,
     phones,
-    async phone(o = {}) {
-      const p = await startPhone({ toneTimeScale: 0.05, ...o });
-      phones.push(p);
-      return p;
-    },
-    async register(userId, phone, extra = {}) {
-      await registerPhone(rescue, { teamId: TEAM, userId, address: phone.address, username: phone.username, password: phone.password, ...extra });
-    },
+    ...phoneKit(() => rescue, TEAM, phones, 0.05),
     async command(userId, command, text = '') {
       const responseId = `cmd${++n}`;
       const r = await req.send(url, req.slashCommand(SIGNING_SECRET, { command, text, user_id: userId, team_id: TEAM, response_url: fake.responseUrl(responseId) }));

@@ -8,15 +8,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { registerPhone, type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
+import { type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
 import { Scheduler } from '../../src/rescue/scheduler.js';
-import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
+import { type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
 import type { SlackApp } from '../../src/slack/app.js';
 import { slackScheduleReporter } from '../../src/slack/flows/scheduled.js';
 import { openFullStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/state-types.js';
 import { FakeSlack } from '../support/fake-slack.js';
-import { capturingLogger, loopbackRescueDeps, startLoopbackBot } from '../support/loopback-bot.js';
+import { capturingLogger, loopbackRescueDeps, phoneKit, startLoopbackBot } from '../support/loopback-bot.js';
 import * as req from '../support/slack-requests.js';
 import { BOT_TOKEN, SIGNING_SECRET, TEAM, USERS } from './harness.js';
 
@@ -126,14 +126,7 @@ export async function startWorld(options: { env?: Record<string, string> } = {})
       first();
       await cur.scheduler.idle();
     },
-    async phone(o = {}) {
-      const p = await startPhone({ toneTimeScale: 0.02, ...o });
-      phones.push(p);
-      return p;
-    },
-    async register(userId, phone, extra = {}) {
-      await registerPhone(cur.rescue, { teamId: TEAM, userId, address: phone.address, username: phone.username, password: phone.password, ...extra });
-    },
+    ...phoneKit(() => cur.rescue, TEAM, phones, 0.02),
     async command(userId, text) {
       const responseId = `sched${++n}`;
       const r = await req.send(cur.url, req.slashCommand(SIGNING_SECRET, { command: '/rescue', text, user_id: userId, team_id: TEAM, response_url: fake.responseUrl(responseId) }));

@@ -7,7 +7,8 @@ import { EnvReader } from '../../src/config/env.js';
 import type { SlackConfig } from '../../src/config/slack.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
-import { readRescueSettings, recentRescues, rescueDeps, type RescueDeps } from '../../src/rescue/index.js';
+import { readRescueSettings, recentRescues, registerPhone, rescueDeps, type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
+import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from '../../src/slack/app.js';
 import type { Store } from '../../src/store/state-types.js';
 import { LogCapture } from './capture.js';
@@ -70,4 +71,24 @@ export async function startLoopbackBot(rescue: RescueDeps, logger: Logger, fake:
   });
   const { port } = await bot.start({ port: 0, host: '127.0.0.1' });
   return { bot, url: `http://127.0.0.1:${port}/slack/events` };
+}
+
+/** A world's simulated phones: `phone` starts one (kept in `phones`, for the world to stop), `register` registers it as the Slack form does. */
+export interface PhoneKit {
+  phone(options?: SimPhoneOptions): Promise<SimPhone>;
+  register(userId: string, phone: SimPhone, extra?: Partial<RegisterInput>): Promise<void>;
+}
+
+/** `rescue`: the world's current use cases (a getter, for worlds that restart). */
+export function phoneKit(rescue: () => RescueDeps, teamId: string, phones: SimPhone[], toneTimeScale: number): PhoneKit {
+  return {
+    async phone(options = {}) {
+      const p = await startPhone({ toneTimeScale, ...options });
+      phones.push(p);
+      return p;
+    },
+    async register(userId, phone, extra = {}) {
+      await registerPhone(rescue(), { teamId, userId, address: phone.address, username: phone.username, password: phone.password, ...extra });
+    },
+  };
 }
