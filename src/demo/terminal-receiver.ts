@@ -8,7 +8,7 @@ import type { App, Receiver, ReceiverEvent, types } from '@slack/bolt';
 import type { Output } from './render.js';
 import { printNote, printSlack } from './render.js';
 import type { Screen } from './screen.js';
-import type { ShownModal, SlackStandin } from './slack-standin.js';
+import { triggerId, type ShownModal, type SlackStandin } from './slack-standin.js';
 
 /** Slack's limit for acknowledging a request. */
 const ACK_DEADLINE_MS = 3_000;
@@ -302,9 +302,9 @@ export class TerminalReceiver implements Receiver {
     return { id: this.user, username: name, name, team_id: this.o.standin.teamId };
   }
 
-  /** Trigger ids name their user so the stand-in knows whose modal views.open opens. */
+  /** Trigger ids name their user so the stand-in knows whose modal views.open opens, and when it expires. */
   private trigger(): string {
-    return `${this.user}.${++this.triggers}.demo`;
+    return triggerId(this.user);
   }
 }
 

@@ -22,17 +22,17 @@ import { slackScheduleReporter } from '../slack/flows/scheduled.js';
 import { generateKeyLine, openFullStore } from '../store/index.js';
 import { printNote, type Output } from './render.js';
 import { Screen } from './screen.js';
-import { SlackStandin, type DemoUser } from './slack-standin.js';
+import { SlackStandin, type SlackUser } from './slack-standin.js';
 import { maskSecrets, TerminalReceiver } from './terminal-receiver.js';
 
 export const DEMO_TEAM = 'T0DEMO';
 export const DEMO_CHANNEL = { id: 'C0GENERAL', name: 'general' } as const;
 
-export const YOU: DemoUser = { id: 'U0YOU', name: 'you' };
-export const ALICE: DemoUser = { id: 'U0ALICE', name: 'alice' };
+export const YOU: SlackUser = { id: 'U0YOU', name: 'you' };
+export const ALICE: SlackUser = { id: 'U0ALICE', name: 'alice' };
 /** A colleague with no phone registered. */
-export const BOB: DemoUser = { id: 'U0BOB', name: 'bob' };
-export const HELPER_BOT: DemoUser = { id: 'U0HELPER', name: 'helperbot', isBot: true };
+export const BOB: SlackUser = { id: 'U0BOB', name: 'bob' };
+export const HELPER_BOT: SlackUser = { id: 'U0HELPER', name: 'helperbot', is_bot: true };
 
 /**
  * The simulated phones' passwords. Fixed so the demo's test can prove none of them is ever printed;
@@ -272,7 +272,7 @@ async function runLine(demo: Demo, raw: string): Promise<boolean> {
     }
     case 'as': {
       const user = demo.standin.userByName(arg);
-      if (!user || user.isBot) printNote(demo.out, `Type as whom? you, alice or bob.`);
+      if (!user || user.is_bot) printNote(demo.out, `Type as whom? you, alice or bob.`);
       else {
         demo.receiver.user = user.id;
         printNote(demo.out, `You are now typing as @${user.name}.`);

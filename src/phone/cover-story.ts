@@ -16,6 +16,8 @@ import { LEGACY_OBJECT_LIMIT, MODERN_OBJECT_LIMIT, XML_DECLARATION, escapeXml } 
 
 export const MAX_COVER_TITLE_CHARS = 32;
 export const MAX_COVER_TEXT_CHARS = 4000;
+/** About how many plain letters fit the 512-byte object of older phones, once the markup is counted. */
+export const LEGACY_COVER_TEXT_CHARS = 10 * Math.floor((LEGACY_OBJECT_LIMIT - Buffer.byteLength(coverStoryXml({ text: '' }), 'utf8')) / 10);
 /** The push must not hold up the remaining rings for long. */
 export const COVER_STORY_TIMEOUT_MS = 5_000;
 

@@ -3,6 +3,7 @@
  * come from src/phone and src/rescue; these cover the text people type and the people they name.
  */
 import { AppError } from '../errors.js';
+import { isRefusedPayload } from './slack-errors.js';
 
 export const RESCUE_USAGE =
   '*How to use /rescue*\n' +
@@ -86,7 +87,9 @@ export class SlackUnavailable extends AppError {
       `Slack call ${step} failed: ${slackError}`,
       slackError === 'expired_trigger_id' || slackError === 'timeout'
         ? 'Slack took too long to open the window. Please try again.'
-        : 'Slack did not accept a request from rescue-ring just now. Try again in a minute; if it keeps happening, tell your IT team.',
+        : isRefusedPayload(slackError)
+          ? `Slack refused the window rescue-ring tried to open (${slackError}): that is a fault in rescue-ring, not in what you did, and trying again will not help. Please tell your IT team; rescue-ring's log names the field Slack refused. Meanwhile an admin can register your phone with \`rescue-ring phones add\`.`
+          : 'Slack did not accept a request from rescue-ring just now. Try again in a minute; if it keeps happening, tell your IT team.',
     );
   }
 }

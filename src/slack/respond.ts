@@ -8,8 +8,12 @@ import type { SlackMessage } from './surface.js';
 
 export class ResponseUrlError extends Error {
   readonly code = 'slack_bolt_respond_error';
-  constructor(readonly statusCode: number) {
-    super(`response_url answered HTTP ${statusCode}`);
+  constructor(
+    readonly statusCode: number,
+    /** Slack's answer (`used_url`, `invalid_blocks`...), at most 200 characters. */
+    readonly responseBody = '',
+  ) {
+    super(`response_url answered HTTP ${statusCode}${responseBody ? ` (${responseBody})` : ''}`);
     this.name = 'ResponseUrlError';
   }
 }
@@ -30,7 +34,8 @@ export function responsePoster(responseUrl: string, timeoutMs = 10_000): PostRes
       body: JSON.stringify(payload),
       signal: AbortSignal.timeout(timeoutMs),
     });
-    await res.body.dump();
-    if (res.statusCode < 200 || res.statusCode >= 300) throw new ResponseUrlError(res.statusCode);
+    if (res.statusCode >= 200 && res.statusCode < 300) return void (await res.body.dump());
+    const body = await res.body.text().catch(() => '');
+    throw new ResponseUrlError(res.statusCode, body.slice(0, 200));
   };
 }

@@ -9,7 +9,7 @@
 import type { types, webApi } from '@slack/bolt';
 import type { Logger } from '../log.js';
 import { responsePoster, type PostResponse } from './respond.js';
-import { slackErrorCode, trySlack } from './slack-errors.js';
+import { isRefusedPayload, logSlackFailure, trySlack } from './slack-errors.js';
 
 export interface SlackMessage {
   text: string;
@@ -99,10 +99,11 @@ export class ResponseUrlSurface extends SerialSurface {
       this.replaceOriginal = true;
       return true;
     } catch (err) {
-      const code = slackErrorCode(err);
+      const code = logSlackFailure(this.logger, 'response_url post', err, { kind });
       // 404 = expired or unknown response_url: further posts cannot succeed either.
       if (code === 'response_url_404' || code === 'response_url_410') this.dead = true;
-      this.logger.warn({ slackError: code, kind }, 'slack: response_url post failed');
+      // Slack refused the blocks: the text alone still tells the person what happened.
+      if (isRefusedPayload(code) && msg.blocks && this.used < this.budget) return this.postHere({ text: msg.text }, kind);
       return false;
     }
   }
@@ -127,7 +128,7 @@ export class DmSurface extends SerialSurface {
     const ctx = { userId: this.userId, kind };
     if (this.where) {
       const { channel, ts } = this.where;
-      const updated = await trySlack(this.logger, 'chat.update (DM)', () => this.client.chat.update({ channel, ts, text: msg.text, ...(msg.blocks ? { blocks: msg.blocks } : {}) }), ctx);
+      const updated = await sendOrText(this.logger, 'chat.update (DM)', msg, (m) => this.client.chat.update({ channel, ts, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}) }), ctx);
       if (updated) return true;
       if (kind === 'progress') return false;
       // The outcome must arrive: fall through and post it as a new message.
@@ -135,7 +136,7 @@ export class DmSurface extends SerialSurface {
     const dm = await trySlack(this.logger, 'conversations.open', () => this.client.conversations.open({ users: this.userId }), ctx);
     const channel = dm?.channel?.id;
     if (!channel) return false;
-    const posted = await trySlack(this.logger, 'chat.postMessage (DM)', () => this.client.chat.postMessage({ channel, text: msg.text, ...(msg.blocks ? { blocks: msg.blocks } : {}) }), ctx);
+    const posted = await sendOrText(this.logger, 'chat.postMessage (DM)', msg, (m) => this.client.chat.postMessage({ channel, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}) }), ctx);
     if (posted?.ts) this.where = { channel, ts: posted.ts };
     return posted !== undefined;
   }
@@ -158,6 +159,20 @@ export class ViewSurface extends SerialSurface {
   protected async post(msg: SlackMessage): Promise<boolean> {
     const r = await trySlack(this.logger, 'views.update', () => this.client.views.update({ view_id: this.viewId, view: this.render(msg) }), { viewId: this.viewId });
     return r !== undefined;
+  }
+}
+
+/**
+ * Sends `msg`; when Slack refuses it (our Block Kit, logged at error level with Slack's messages),
+ * sends its text alone, so the person still learns what happened. Other failures are logged only.
+ */
+export async function sendOrText<T>(logger: Logger, what: string, msg: SlackMessage, send: (m: SlackMessage) => Promise<T>, context: Record<string, unknown> = {}): Promise<T | undefined> {
+  try {
+    return await send(msg);
+  } catch (err) {
+    const code = logSlackFailure(logger, what, err, context);
+    if (!isRefusedPayload(code) || !msg.blocks) return undefined;
+    return trySlack(logger, `${what} (text only)`, () => send({ text: msg.text }), context);
   }
 }
 

@@ -296,11 +296,11 @@ describe('secrets sweep', () => {
       await store.close();
     });
     await bot.start({ port: 0, host: '127.0.0.1' });
-    await w.fake.socketConnected();
+    await w.fake.socketMode.connected();
     const submission = viewSubmission(ME, 'phone_settings_modal', settingsForm({ address: phone.address, username: USERNAME, password: PASSWORD, tone: 'Classic1.raw' }));
-    const acked = await w.fake.pushEnvelope('interactive', submission);
+    const acked = await w.fake.socketMode.push('interactive', submission);
     expect(JSON.stringify(acked)).toContain('update');
-    await w.fake.pushEnvelope('slash_commands', { token: 'x', team_id: TEAM, team_domain: 'fake', channel_id: 'C1', user_id: ME, user_name: 'me', command: '/rescue', text: '', response_url: w.fake.responseUrl('sock'), trigger_id: 't', api_app_id: 'A1' });
+    await w.fake.socketMode.push('slash_commands', { token: 'x', team_id: TEAM, team_domain: 'fake', channel_id: 'C1', user_id: ME, user_name: 'me', command: '/rescue', text: '', response_url: w.fake.responseUrl('sock'), trigger_id: 't', api_app_id: 'A1' });
     await w.fake.waitForResponse('sock', /rang/i, 15_000);
     await rescue.active.drain(10_000);
     await bot.tasks.idle(5_000);

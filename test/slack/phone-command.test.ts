@@ -38,7 +38,9 @@ describe('/phone and the settings modal', () => {
     const r = await h.command(ME, '/phone');
     expect(r.status).toBe(200);
     const open = await h.fake.waitFor('views.open');
-    expect(String(open.params.trigger_id)).toMatch(/^trigger-/);
+    expect(String(open.params.trigger_id)).toMatch(new RegExp(`^\\d{13}\\.${ME}\\.`));
+    // Slack opened it: the modal is inside Block Kit's limits (max_length 4000 on a text input was not).
+    expect(h.fake.refusals).toEqual([]);
     const view = open.params.view as ViewParam;
     expect(view.callback_id).toBe('phone_settings_modal');
     const byId = Object.fromEntries(view.blocks.filter((b) => b.block_id).map((b) => [b.block_id, b]));

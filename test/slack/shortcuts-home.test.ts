@@ -35,9 +35,11 @@ describe('global shortcuts (no channel: replies in the DM)', () => {
   });
 
   it('phone_settings opens the modal', async () => {
-    await h.interact(globalShortcut('phone_settings', ME));
+    const shortcut = globalShortcut('phone_settings', ME);
+    await h.interact(shortcut);
     const open = await h.fake.waitFor('views.open');
-    expect(open.params.trigger_id).toBe('trigger-phone_settings');
+    expect(open.params.trigger_id).toBe(shortcut.trigger_id);
+    expect(h.fake.refusals).toEqual([]);
     expect((open.params.view as { private_metadata: string }).private_metadata).toBe('{"from":"shortcut"}');
   });
 

@@ -49,12 +49,12 @@ describe('Socket Mode', () => {
     });
 
     const { healthPort } = await bot.start({ port: 0, host: '127.0.0.1' });
-    await fake.socketConnected();
+    await fake.socketMode.connected();
     const connection = fake.callsTo('apps.connections.open')[0]!;
     expect(connection.headers.authorization).toBe('Bearer xapp-socket-test');
 
     const responseUrl = fake.responseUrl('sock');
-    const ack = (await fake.pushEnvelope('slash_commands', {
+    const ack = (await fake.socketMode.push('slash_commands', {
       token: 'x',
       team_id: 'T1',
       team_domain: 'fake',
@@ -74,11 +74,11 @@ describe('Socket Mode', () => {
     expect(phone.played).toHaveLength(3);
 
     // Interactivity and Events API arrive as envelopes too.
-    const shortcutAck = await fake.pushEnvelope('interactive', { type: 'shortcut', callback_id: 'phone_settings', trigger_id: 'trigger-sock-2', team: { id: 'T1', domain: 'fake' }, user: { id: 'U1', username: 'me', team_id: 'T1' }, token: 'x', action_ts: '1' });
+    const shortcutAck = await fake.socketMode.push('interactive', { type: 'shortcut', callback_id: 'phone_settings', trigger_id: 'trigger-sock-2', team: { id: 'T1', domain: 'fake' }, user: { id: 'U1', username: 'me', team_id: 'T1' }, token: 'x', action_ts: '1' });
     expect(shortcutAck).toEqual({});
     const open = await fake.waitFor('views.open');
     expect(open.params.trigger_id).toBe('trigger-sock-2');
-    await fake.pushEnvelope('events_api', { type: 'event_callback', team_id: 'T1', api_app_id: 'A1', event_id: 'Ev1', event_time: 1, event: { type: 'app_home_opened', user: 'U1', channel: 'D1', tab: 'home', event_ts: '1' } });
+    await fake.socketMode.push('events_api', { type: 'event_callback', team_id: 'T1', api_app_id: 'A1', event_id: 'Ev1', event_time: 1, event: { type: 'app_home_opened', user: 'U1', channel: 'D1', tab: 'home', event_ts: '1' } });
     const home = await fake.waitFor('views.publish');
     expect(messageText(home.params)).toContain(phone.address);
 
@@ -88,10 +88,10 @@ describe('Socket Mode', () => {
     expect(ready.status).toBe(200);
 
     // Slack rotates connections: the app reconnects and keeps answering.
-    fake.requestReconnect();
-    await fake.connectionsOpened(2);
+    fake.socketMode.requestReconnect();
+    await fake.socketMode.connectionsOpened(2);
     expect(fake.callsTo('apps.connections.open').length).toBeGreaterThanOrEqual(2);
-    const again = (await fake.pushEnvelope('slash_commands', { team_id: 'T1', channel_id: 'C1', user_id: 'U1', command: '/rescue', text: 'help', api_app_id: 'A1', response_url: fake.responseUrl('sock2'), trigger_id: 't' })) as { text?: string };
+    const again = (await fake.socketMode.push('slash_commands', { team_id: 'T1', channel_id: 'C1', user_id: 'U1', command: '/rescue', text: 'help', api_app_id: 'A1', response_url: fake.responseUrl('sock2'), trigger_id: 't' })) as { text?: string };
     expect(again.text).toContain('How to use /rescue');
   });
 });

@@ -4,6 +4,7 @@
  * (`v0=` HMAC-SHA256 over `v0:<ts>:<body>`). Variants for a bad signature and a stale timestamp.
  */
 import { createHmac } from 'node:crypto';
+import { triggerId } from '../../src/demo/slack-standin.js';
 
 export interface SignOptions {
   /** Unix seconds; defaults to now. Use `staleTimestamp()` for a replayed request. */
@@ -56,7 +57,7 @@ export function slashCommand(secret: string, fields: CommandFields, options?: Si
     api_app_id: 'A1',
     is_enterprise_install: 'false',
     response_url: fields.response_url,
-    trigger_id: fields.trigger_id ?? `trigger-${Math.random().toString(36).slice(2)}`,
+    trigger_id: fields.trigger_id ?? triggerId(fields.user_id),
   }).toString();
   // Slack sends exactly this content type; Bolt's parser compares it literally.
   return sign(secret, body, 'application/x-www-form-urlencoded', options);
@@ -87,7 +88,7 @@ const team = (teamId = 'T1') => ({ id: teamId, domain: 'fake' });
 const user = (userId: string, teamId = 'T1') => ({ id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: teamId });
 
 export function globalShortcut(callbackId: string, userId: string, teamId = 'T1'): Record<string, unknown> {
-  return { type: 'shortcut', token: 'x', action_ts: '1', team: team(teamId), user: user(userId, teamId), callback_id: callbackId, trigger_id: `trigger-${callbackId}`, is_enterprise_install: false, enterprise: null };
+  return { type: 'shortcut', token: 'x', action_ts: '1', team: team(teamId), user: user(userId, teamId), callback_id: callbackId, trigger_id: triggerId(userId), is_enterprise_install: false, enterprise: null };
 }
 
 export function messageShortcut(
@@ -105,7 +106,7 @@ export function messageShortcut(
     user: user(userId, teamId),
     channel: { id: 'C1', name: 'general' },
     callback_id: callbackId,
-    trigger_id: `trigger-${callbackId}`,
+    trigger_id: triggerId(userId),
     message_ts: '1700000000.000100',
     message: { type: 'message', ts: '1700000000.000100', text: message.text ?? 'hello', ...message },
     response_url: responseUrl,
@@ -127,7 +128,7 @@ export function blockAction(
     team: team(teamId),
     user: user(userId, teamId),
     api_app_id: 'A1',
-    trigger_id: `trigger-${action.action_id}`,
+    trigger_id: triggerId(userId),
     container: where.view ? { type: 'view', view_id: where.view.id } : { type: 'message', message_ts: '1700000000.000200', channel_id: 'C1', is_ephemeral: true },
     ...(where.responseUrl ? { response_url: where.responseUrl, channel: { id: 'C1', name: 'general' } } : {}),
     ...(where.view ? { view: { id: where.view.id, type: where.view.type, callback_id: where.view.callback_id ?? '', private_metadata: where.view.private_metadata ?? '', state: { values: {} }, hash: 'h' } } : {}),
@@ -145,7 +146,7 @@ export function viewSubmission(userId: string, callbackId: string, values: State
     team: team(teamId),
     user: user(userId, teamId),
     api_app_id: 'A1',
-    trigger_id: 'trigger-submit',
+    trigger_id: triggerId(userId),
     view: { id: 'VSETTINGS', type: 'modal', callback_id: callbackId, private_metadata: privateMetadata, state: { values }, hash: 'h', title: { type: 'plain_text', text: 'x' } },
     response_urls: [],
     is_enterprise_install: false,

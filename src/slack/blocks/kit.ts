@@ -4,6 +4,9 @@ import type { types } from '@slack/bolt';
 export type Block = types.KnownBlock;
 export type Button = types.Button;
 
+/** Slack's largest `max_length` for a plain_text_input (Block Kit reference, plain-text input element). */
+export const TEXT_INPUT_MAX_LENGTH = 3000;
+
 /** Escapes text we did not write (names, addresses, tone names) for mrkdwn. */
 export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

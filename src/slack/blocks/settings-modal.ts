@@ -3,12 +3,12 @@
  * never sent back to Slack. private_metadata carries only where to report (no secret, no address).
  */
 import type { types } from '@slack/bolt';
-import { MAX_COVER_TEXT_CHARS } from '../../phone/cover-story.js';
+import { LEGACY_COVER_TEXT_CHARS, MAX_COVER_TEXT_CHARS } from '../../phone/cover-story.js';
 import { INTERVAL_RANGE, RINGS_RANGE, type RescueSettings } from '../../rescue/index.js';
 import type { Registration, RingPermission } from '../../store/types.js';
 import { ACTIONS, INPUT, SETTINGS_BLOCKS as B, VIEWS } from '../ids.js';
 import type { SlackMessage } from '../surface.js';
-import { actions, button, context, esc, plain, section, type Block } from './kit.js';
+import { actions, button, context, esc, plain, section, TEXT_INPUT_MAX_LENGTH, type Block } from './kit.js';
 
 export interface SettingsMetadata {
   /** Where the modal was opened from; the saved view offers the matching follow-up. */
@@ -113,12 +113,16 @@ export function settingsModal(settings: RescueSettings, reg: Registration | unde
       block_id: B.coverStory,
       optional: true,
       label: plain('Default cover story'),
-      hint: plain('Shown on your phone’s screen after the first ring when nobody gives one, e.g. "Facilities: your car is blocking the gate". Older phones show short texts only. Leave blank for none.'),
+      hint: plain(
+        `Shown on your phone’s screen after the first ring when nobody gives one, e.g. "Facilities: your car is blocking the gate". ` +
+          `Older phones show about ${LEGACY_COVER_TEXT_CHARS} characters; newer ones (78xx, 88xx, 98xx) up to ${MAX_COVER_TEXT_CHARS}. Leave blank for none.`,
+      ),
       element: {
         type: 'plain_text_input',
         action_id: INPUT,
         multiline: true,
-        max_length: MAX_COVER_TEXT_CHARS,
+        // Slack takes max_length up to 3000; the phone's own limits are checked on submit (validateCoverStory).
+        max_length: Math.min(MAX_COVER_TEXT_CHARS, TEXT_INPUT_MAX_LENGTH),
         placeholder: plain('Facilities: your car is blocking the gate'),
         ...(reg?.coverStory ? { initial_value: reg.coverStory } : {}),
       },

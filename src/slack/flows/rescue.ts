@@ -8,7 +8,7 @@ import { startRescue, type RescueHandle } from '../../rescue/index.js';
 import { outcomeMessage, progressMessage, rescuedDm, ringingMessage, type RescueView } from '../blocks/rescue.js';
 import { errorMessage } from '../blocks/errors.js';
 import type { SlackDeps } from '../context.js';
-import { planProgress, type SlackMessage, type Surface } from '../surface.js';
+import { planProgress, sendOrText, type SlackMessage, type Surface } from '../surface.js';
 import { trySlack } from '../slack-errors.js';
 import { ACK_DEADLINE_MS, withinDeadline } from './ack.js';
 import { checkTarget } from './target.js';
@@ -64,7 +64,7 @@ export async function beginRescue(deps: SlackDeps, client: webApi.WebClient, ask
         const dm = await trySlack(log, 'conversations.open (rescued DM)', () => client.conversations.open({ users: v.targetId }), ctx);
         const channel = dm?.channel?.id;
         const msg = rescuedDm(ask.requesterId, outcome.completed);
-        if (channel) await trySlack(log, 'chat.postMessage (rescued DM)', () => client.chat.postMessage({ channel, text: msg.text, ...(msg.blocks ? { blocks: msg.blocks } : {}) }), ctx);
+        if (channel) await sendOrText(log, 'chat.postMessage (rescued DM)', msg, (m) => client.chat.postMessage({ channel, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}) }), ctx);
       }
     },
   };

@@ -3,7 +3,7 @@ import type { webApi } from '@slack/bolt';
 import { takeScreenshot } from '../../rescue/index.js';
 import type { SlackDeps } from '../context.js';
 import { ScreenshotNotDelivered } from '../errors.js';
-import { slackErrorCode } from '../slack-errors.js';
+import { logSlackFailure } from '../slack-errors.js';
 
 /** Throws the use case's AppErrors, or ScreenshotNotDelivered when Slack refuses the upload. */
 export async function sendScreenshotToDm(deps: SlackDeps, client: webApi.WebClient, teamId: string, userId: string): Promise<void> {
@@ -23,8 +23,6 @@ export async function sendScreenshotToDm(deps: SlackDeps, client: webApi.WebClie
     deps.logger.info({ teamId, userId, bytes: shot.png.length }, 'screenshot delivered');
   } catch (err) {
     if (err instanceof ScreenshotNotDelivered) throw err;
-    const code = slackErrorCode(err);
-    deps.logger.warn({ teamId, userId, slackError: code }, 'slack: screenshot upload failed');
-    throw new ScreenshotNotDelivered(code);
+    throw new ScreenshotNotDelivered(logSlackFailure(deps.logger, 'screenshot upload', err, { teamId, userId }));
   }
 }

@@ -3,7 +3,7 @@ import type { webApi } from '@slack/bolt';
 import { settingsModal, type SettingsMetadata } from '../blocks/settings-modal.js';
 import type { SlackDeps } from '../context.js';
 import { SlackUnavailable } from '../errors.js';
-import { slackErrorCode } from '../slack-errors.js';
+import { logSlackFailure } from '../slack-errors.js';
 import type { Registration } from '../../store/types.js';
 import { effectiveTones } from '../../rescue/tones.js';
 
@@ -20,8 +20,6 @@ export async function openSettings(deps: SlackDeps, client: webApi.WebClient, tr
     const { tones } = await effectiveTones(deps.rescue);
     await client.views.open({ trigger_id: triggerId, view: settingsModal(deps.rescue.settings, reg, meta, tones) });
   } catch (err) {
-    const code = slackErrorCode(err);
-    deps.logger.warn({ teamId, userId, slackError: code }, 'slack: views.open (settings) failed');
-    throw new SlackUnavailable('views.open', code);
+    throw new SlackUnavailable('views.open', logSlackFailure(deps.logger, 'views.open (settings)', err, { teamId, userId }));
   }
 }
