@@ -114,8 +114,8 @@ export interface UploadedFile {
 }
 
 export type Fault =
-  /** `{ ok: false, error }` with HTTP 200, like Slack. */
-  | { kind: 'error'; error: string }
+  /** `{ ok: false, error }` with HTTP 200, like Slack (and `response_metadata.messages` when given). */
+  | { kind: 'error'; error: string; messages?: string[] }
   /** Plain HTTP error status. */
   | { kind: 'http'; status: number }
   /** HTTP 429 with `Retry-After` seconds. */
@@ -452,7 +452,7 @@ export class SlackStandin {
     const f = entry.fault;
     switch (f.kind) {
       case 'error':
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: f.error }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: f.error, ...(f.messages ? { response_metadata: { messages: f.messages } } : {}) }));
         return true;
       case 'http':
         res.writeHead(f.status, { 'content-type': 'text/plain' }).end('stand-in failure');

@@ -1,6 +1,7 @@
 /** Global and message shortcuts, App Home and its buttons, end to end. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { actionsIn, messageText } from '../support/fake-slack.js';
+import { triggerId } from '../../src/demo/slack-standin.js';
 import { blockAction, globalShortcut, messageShortcut } from '../support/slack-requests.js';
 import { ALICE, BOT_USER, dmOf, ME, startHarness, TEAM, type Harness } from './harness.js';
 
@@ -44,9 +45,28 @@ describe('global shortcuts (no channel: replies in the DM)', () => {
   });
 
   it('phone_settings with an expired trigger tells the user in the DM', async () => {
-    h.fake.setFault('views.open', { kind: 'error', error: 'expired_trigger_id' });
-    await h.interact(globalShortcut('phone_settings', ME));
+    // Slack's trigger ids last 3 s: this one was issued 4 s ago, and the stand-in refuses it as Slack does.
+    await h.interact({ ...globalShortcut('phone_settings', ME), trigger_id: triggerId(ME, Date.now() - 4_000) });
     await h.fake.waitFor('chat.postMessage', (c) => messageText(c.params).includes('took too long'));
+    expect(h.fake.refusals.map((r) => r.error)).toEqual(['expired_trigger_id']);
+  });
+
+  it('a settings form Slack refuses: the person is told it is not their fault, the log names the field', async () => {
+    const pointer = '[ERROR] must be no more than 3000 [json-pointer:/view/blocks/9/element/max_length]';
+    h.fake.setFault('views.open', { kind: 'error', error: 'invalid_arguments', messages: [pointer] });
+    await h.interact(globalShortcut('phone_settings', ME));
+    const dm = await h.fake.waitFor('chat.postMessage', (c) => c.params.channel === dmOf(ME));
+    expect(messageText(dm.params)).toMatch(/fault in rescue-ring.*tell your IT team.*rescue-ring phones add/s);
+    const line = h.logs.map((l) => JSON.parse(l) as { level: number; msg: string; slackMessages?: string[] }).find((l) => l.slackMessages);
+    expect(line).toMatchObject({ level: 50, slackMessages: [pointer] });
+  });
+
+  it('a DM whose blocks Slack refuses still arrives, as text', async () => {
+    h.fake.setFault('chat.postMessage', { kind: 'error', error: 'invalid_blocks', messages: ['[ERROR] must be less than 76 characters [json-pointer:/blocks/1/elements/0/text/text]'] }, 1);
+    await h.interact(globalShortcut('rescue_me', ME));
+    const text = await h.fake.waitFor('chat.postMessage', (c) => c.params.blocks === undefined && c.params.channel === dmOf(ME));
+    expect(String(text.params.text)).toContain('/phone');
+    expect(h.logs.join('')).toContain('json-pointer:/blocks/1/elements/0/text/text');
   });
 
   it('phone_screenshot uploads to the DM', async () => {
