@@ -5,9 +5,16 @@
  */
 import type { Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { RecordedCall } from './slack-standin.js';
 
 export type EnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
+
+/** An app's ack, as the stand-in records calls. */
+export interface AckCall {
+  method: 'socket_ack';
+  params: Record<string, unknown>;
+  headers: Record<string, string>;
+  at: number;
+}
 
 export class SocketModeServer {
   private readonly wss: WebSocketServer;
@@ -19,7 +26,7 @@ export class SocketModeServer {
 
   constructor(
     server: Server,
-    private readonly record: (call: RecordedCall) => void,
+    private readonly record: (call: AckCall) => void,
   ) {
     this.wss = new WebSocketServer({ server, path: '/socket' });
     this.wss.on('connection', (ws) => this.onSocket(ws));

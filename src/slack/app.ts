@@ -19,6 +19,7 @@ import { registerShortcuts } from './shortcuts/index.js';
 import { SlackTokenRefused } from './errors.js';
 import { slackErrorCode } from './slack-errors.js';
 import { BackgroundTasks } from './tasks.js';
+import { registerUnknownRequests } from './unknown-requests.js';
 import { registerViews } from './views/index.js';
 
 /** Idle keep-alive for the HTTP receiver's connections. */
@@ -133,6 +134,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerActions(app, registry, deps);
   registerViews(app, registry, deps);
   registerEvents(app, registry, deps);
+  registerUnknownRequests(app, registry, deps);
 
   let healthServer: Server | undefined;
   return {

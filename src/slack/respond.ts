@@ -4,7 +4,7 @@
  * progress at once) with a deadline, and throws an error whose code names the HTTP status.
  */
 import { request } from 'undici';
-import type { SlackMessage } from './surface.js';
+import type { SlackMessage } from './blocks/message.js';
 
 export class ResponseUrlError extends Error {
   readonly code = 'slack_bolt_respond_error';

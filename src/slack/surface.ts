@@ -8,13 +8,11 @@
  */
 import type { types, webApi } from '@slack/bolt';
 import type { Logger } from '../log.js';
+import type { SlackMessage } from './blocks/message.js';
 import { responsePoster, type PostResponse } from './respond.js';
 import { isRefusedPayload, logSlackFailure, trySlack } from './slack-errors.js';
 
-export interface SlackMessage {
-  text: string;
-  blocks?: types.KnownBlock[];
-}
+/** Kept for blocks/settings-modal.ts until its import moves to blocks/message.ts; new code imports from there. */
 
 /** A message as the ephemeral body of a slash command's ack. */
 export function ephemeral(m: SlackMessage): { response_type: 'ephemeral'; text: string; blocks?: types.KnownBlock[] } {

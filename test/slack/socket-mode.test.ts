@@ -82,6 +82,11 @@ describe('Socket Mode', () => {
     const home = await fake.waitFor('views.publish');
     expect(messageText(home.params)).toContain(phone.address);
 
+    // A button no listener knows (an old message after an upgrade) is acked at once and explained.
+    const unknownAck = await fake.socketMode.push('interactive', { type: 'block_actions', team: { id: 'T1', domain: 'fake' }, user: { id: 'U1', username: 'me', team_id: 'T1' }, api_app_id: 'A1', token: 'x', trigger_id: 't3', container: { type: 'message', message_ts: '1', channel_id: 'C1', is_ephemeral: true }, channel: { id: 'C1', name: 'general' }, response_url: fake.responseUrl('sock-old'), actions: [{ type: 'button', block_id: 'b', action_id: 'retired_button', action_ts: '1' }] });
+    expect(unknownAck).toEqual({});
+    await fake.waitForResponse('sock-old', 'button is out of date');
+
     // Health listener: up, and ready once connected.
     await expect.poll(() => bot.connected()).toBe(true);
     const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`);

@@ -6,7 +6,7 @@ import { isAppError } from '../../errors.js';
 import { PhoneRejected } from '../../phone/errors.js';
 import { NotRegistered } from '../../rescue/errors.js';
 import { ACTIONS } from '../ids.js';
-import type { SlackMessage } from '../surface.js';
+import type { SlackMessage } from './message.js';
 import { actions, button, section, type Block, type Button } from './kit.js';
 
 const UNEXPECTED = 'Something went wrong on our side and it has been logged. Try again in a minute; if it keeps happening, tell your IT team.';

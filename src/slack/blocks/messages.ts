@@ -2,7 +2,7 @@
 import type { Diagnosis } from '../../phone/types.js';
 import { RESCUE_USAGE } from '../errors.js';
 import { ACTIONS } from '../ids.js';
-import type { SlackMessage } from '../surface.js';
+import type { SlackMessage } from './message.js';
 import { actions, button, context, esc, section, type Block, type Button } from './kit.js';
 
 /** "Forget my phone", with a confirm dialog (in /phone forget's reply and on App Home). */

@@ -2,7 +2,7 @@
 import type { CoverStoryOutcome } from '../../phone/types.js';
 import type { RescueOutcome } from '../../rescue/index.js';
 import { ACTIONS } from '../ids.js';
-import type { SlackMessage } from '../surface.js';
+import type { SlackMessage } from './message.js';
 import { errorMessage } from './errors.js';
 import { actions, button, context, section } from './kit.js';
 

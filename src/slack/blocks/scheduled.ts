@@ -7,7 +7,7 @@
 import type { ScheduledRescue } from '../../store/state-types.js';
 import { formatExact, formatFromNow } from '../../rescue/when.js';
 import { ACTIONS } from '../ids.js';
-import type { SlackMessage } from '../surface.js';
+import type { SlackMessage } from './message.js';
 import { actions, button, context, esc, section, type Block } from './kit.js';
 
 /** `<!date^UNIX^{date_short_pretty} at {time}|Sat 28 Nov, 14:30 (Europe/London)>`. */

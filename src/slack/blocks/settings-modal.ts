@@ -7,7 +7,7 @@ import { LEGACY_COVER_TEXT_CHARS, MAX_COVER_TEXT_CHARS } from '../../phone/cover
 import { INTERVAL_RANGE, RINGS_RANGE, type RescueSettings } from '../../rescue/index.js';
 import type { Registration, RingPermission } from '../../store/types.js';
 import { ACTIONS, INPUT, SETTINGS_BLOCKS as B, VIEWS } from '../ids.js';
-import type { SlackMessage } from '../surface.js';
+import type { SlackMessage } from './message.js';
 import { actions, button, context, esc, plain, section, TEXT_INPUT_MAX_LENGTH, type Block } from './kit.js';
 
 export interface SettingsMetadata {

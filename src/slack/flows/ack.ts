@@ -6,7 +6,8 @@
  */
 import { workingMessage } from '../blocks/messages.js';
 import type { SlackDeps } from '../context.js';
-import type { SlackMessage, Surface } from '../surface.js';
+import type { SlackMessage } from '../blocks/message.js';
+import type { Surface } from '../surface.js';
 
 /** The use-case checks before an ack must fit well inside Slack's 3 s. */
 export const ACK_DEADLINE_MS = 1_500;

@@ -14,7 +14,8 @@ import { errorMessage, personHint } from '../blocks/errors.js';
 import { outcomeMessage, rescuedDm, type RescueView } from '../blocks/rescue.js';
 import { cancelledMessage, scheduledListMessage, scheduledMessage, scheduledInterruptedDm, scheduledMissedDm, scheduledRefusedDm } from '../blocks/scheduled.js';
 import type { SlackDeps } from '../context.js';
-import { DmSurface, type SlackMessage, type Surface } from '../surface.js';
+import type { SlackMessage } from '../blocks/message.js';
+import { DmSurface, type Surface } from '../surface.js';
 import { logRefusal } from './rescue.js';
 import { checkTarget } from './target.js';
 

@@ -2,18 +2,14 @@
  * The Cancel button of a scheduled rescue (in the confirmation and in `/rescue list`): cancels that
  * one if the clicker scheduled it or it is planned for their phone, and says what happened in place.
  */
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { cancelNotFoundMessage } from '../blocks/scheduled.js';
 import type { SlackDeps } from '../context.js';
 import { cancelMessageFor } from '../flows/scheduled.js';
-import { ACTIONS } from '../ids.js';
-import type { Registry } from '../registry.js';
 import { DmSurface, ResponseUrlSurface, type Surface } from '../surface.js';
+import type { ButtonListener } from './button.js';
 
-type Body = BlockAction<ButtonAction>;
-
-export function registerScheduledActions(app: App, reg: Registry, deps: SlackDeps): void {
-  app.action<Body>(reg.action(ACTIONS.cancelScheduled), async ({ ack, body, action, client }) => {
+export function cancelScheduledCallback(deps: SlackDeps): ButtonListener {
+  return async ({ ack, body, action, client }) => {
     await ack();
     const teamId = body.team?.id ?? '';
     const userId = body.user.id;
@@ -24,5 +20,5 @@ export function registerScheduledActions(app: App, reg: Registry, deps: SlackDep
       deps.logger.info({ teamId, userId, scheduleId: id, cancelled: count }, 'cancel scheduled rescue button');
       await surface.show(count === 0 && !message.blocks ? cancelNotFoundMessage() : message, 'final');
     });
-  });
+  };
 }
