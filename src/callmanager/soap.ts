@@ -207,7 +207,8 @@ export class SoapTransport {
         tlsOptions.rejectUnauthorized = true;
       }
     }
-    const base = buildConnector({ ...tlsOptions, timeout: this.connectMs });
+    // No TLS session resumption: a resumed session shows no certificate, and every connection is checked.
+    const base = buildConnector({ ...tlsOptions, timeout: this.connectMs, maxCachedSessions: 0 });
     return (opts, callback) => {
       base(opts, (err, socket) => {
         if (err || !socket) {

@@ -5,7 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
+import { X509Certificate } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
+import { SIM_CERT_PEM, SIM_KEY_PEM } from '../certs/sim-identity.js';
 import { SwitchableListener } from '../listener.js';
 import { checkBasicAuth } from '../basic-auth.js';
 import { axlFault, doctypeEnvelope, hugeEnvelope, rateControlFault, risResponse, sqlResponse, tomcatPage, type RisEntry } from './envelopes.js';
@@ -49,6 +52,8 @@ export class SimulatedCallManager {
   private starting = false;
   readonly risPerMinute: number;
   maxAxlRows: number;
+  /** With `https`: the fingerprint of the (simulator-only, self-signed) certificate it presents. */
+  readonly certificateSha256: string | undefined;
 
   private constructor(private readonly o: SimCucmOptions) {
     this.accounts = (o.accounts ?? [{ username: SIM_CUCM_USERNAME, password: SIM_CUCM_PASSWORD }]).map((a) => ({ axl: true, ris: true, ...a }));
@@ -59,11 +64,13 @@ export class SimulatedCallManager {
     this.faultState = { ...NO_FAULTS, ...o.faults };
     for (const u of o.users ?? []) this.addUser(u);
     for (const d of o.devices ?? []) this.addDevice(d);
-    this.server = http.createServer((req, res) => {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       this.handle(req, res).catch(() => {
         if (!res.headersSent) res.destroy();
       });
-    });
+    };
+    this.server = o.https ? https.createServer({ key: SIM_KEY_PEM, cert: SIM_CERT_PEM }, handler) : http.createServer(handler);
+    this.certificateSha256 = o.https ? new X509Certificate(SIM_CERT_PEM).fingerprint256 : undefined;
     this.listener = new SwitchableListener(this.server, o.host ?? '127.0.0.1', o.port ?? 0, () => this.starting || (!this.stopped && !this.faultState.down));
   }
 
@@ -76,9 +83,9 @@ export class SimulatedCallManager {
     return sim;
   }
 
-  /** http://127.0.0.1:<port>: the value for CUCM_URL. */
+  /** http(s)://127.0.0.1:<port>: the value for CUCM_URL. */
   get url(): string {
-    return `http://${this.o.host ?? '127.0.0.1'}:${this.listener.port}`;
+    return `${this.o.https ? 'https' : 'http'}://${this.o.host ?? '127.0.0.1'}:${this.listener.port}`;
   }
 
   get port(): number {

@@ -77,6 +77,8 @@ export interface SimCucmOptions {
   host?: string;
   /** Default 0 (a free port). */
   port?: number;
+  /** Serve HTTPS with the simulator-only self-signed certificate (src/sim/certs), like Tomcat's. */
+  https?: boolean;
 }
 
 /** One request as received (never the password). */
