@@ -18,6 +18,8 @@ export interface CallManagerDeps {
   onCertificateTrusted?: (sha256: string) => void;
   /** Resolver batching window; default 5 ms. */
   batchWindowMs?: number;
+  /** Least real time between two RisPort queries of the resolver; default 1 s. */
+  minQueryIntervalMs?: number;
 }
 
 export interface CallManager {
@@ -50,6 +52,7 @@ export function createCallManager(options: CallManagerOptions, deps: CallManager
     logger,
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(deps.batchWindowMs !== undefined ? { batchWindowMs: deps.batchWindowMs } : {}),
+    ...(deps.minQueryIntervalMs !== undefined ? { minQueryIntervalMs: deps.minQueryIntervalMs } : {}),
   });
   const { password: _password, ...shown } = options;
   return {

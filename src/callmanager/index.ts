@@ -17,8 +17,9 @@
  *   controlled (enduserdevicemap) ∪ owned (device.fkenduser) with typemodel names; the bulk listing pages
  *   users by SKIP/FIRST and halves pages on AXL's -1 "Query request too large".
  * - Resolver (resolver.ts): cache for addressCacheSeconds, lookups within a few ms coalesced into one
- *   query (in-flight dedup), refresh(name) when a cached address does not answer, and the last known
- *   address for staleAddressSeconds when RisPort is down or over its rate.
+ *   query (in-flight dedup), queries at least 1 s apart (so a burst spread over a second makes two),
+ *   refresh(name) when a cached address does not answer, and the last known address for
+ *   staleAddressSeconds when RisPort is down or over its rate.
  * - Device names (device-name.ts): SEP + 12 hex = desk phone (capitals), CSF/BOT/TCT/TAB = softphone
  *   (shown, never rung), anything else = other.
  * The simulated call manager for tests, the demo and `rescue-ring sim` is src/sim/cucm.
@@ -29,6 +30,6 @@ export { classifyDevice, isDeskPhoneName, normalizeDeskPhoneName, checkDeviceNam
 export { MemoryRisBudget, RIS_WINDOW_MS, type RisBudget } from './budget.js';
 export { RisPortClient, RISPORT_PATH, MAX_DEVICES_PER_QUERY, type RisPortClientOptions } from './risport.js';
 export { AxlClient, AXL_PATH, DEFAULT_BULK_PAGE, checkEmail } from './axl.js';
-export { AddressResolver, DEFAULT_BATCH_WINDOW_MS, type AddressResolverOptions } from './resolver.js';
+export { AddressResolver, DEFAULT_BATCH_WINDOW_MS, DEFAULT_MIN_QUERY_INTERVAL_MS, type AddressResolverOptions } from './resolver.js';
 export { SoapTransport, MAX_SOAP_BYTES, DEFAULT_CONNECT_MS, DEFAULT_TOTAL_MS, type SoapTransportOptions } from './soap.js';
 export { createCallManager, type CallManager, type CallManagerDeps } from './call-manager.js';

@@ -4,6 +4,10 @@
  * - lookups that miss the cache and arrive within `batchWindowMs` of each other (500 rescues started at
  *   once) are sent as one selectCmDeviceExt of up to 1000 names; a name already waiting or in flight
  *   shares that query's answer;
+ * - queries are at least `minQueryIntervalMs` apart (real time): lookups arriving after a query went
+ *   wait for the next one, so a burst spread over a second (500 rescues started within one second)
+ *   makes two queries, not one per few milliseconds (which would spend CUCM_RIS_PER_MINUTE at once).
+ *   One query is in flight at a time. An isolated lookup waits only the batch window;
  * - every query takes one from the RisBudget (RisPortClient does), so rescue-ring stays under
  *   CUCM_RIS_PER_MINUTE; over it, or with RisPort down, the last known address still serves if it is
  *   younger than `staleAddressSeconds`, otherwise the typed error is thrown.
@@ -18,6 +22,7 @@ import { MAX_DEVICES_PER_QUERY, type RisPortClient } from './risport.js';
 import type { DeviceState, ResolvedAddress } from './types.js';
 
 export const DEFAULT_BATCH_WINDOW_MS = 5;
+export const DEFAULT_MIN_QUERY_INTERVAL_MS = 1_000;
 
 export interface AddressResolverOptions {
   addressCacheSeconds: number;
@@ -26,6 +31,8 @@ export interface AddressResolverOptions {
   logger?: Logger;
   /** How long a lookup waits for others to join its query. Default 5 ms. */
   batchWindowMs?: number;
+  /** Least time between two queries, real time (a batch of 1000 names goes at once). Default 1 s. */
+  minQueryIntervalMs?: number;
 }
 
 interface Known {
@@ -45,9 +52,14 @@ export class AddressResolver {
   /** Names in a query already sent → that query's answer for them. */
   private readonly inFlight = new Map<string, Promise<DeviceState>>();
   private timer: NodeJS.Timeout | undefined;
+  /** One query at a time: names arriving meanwhile wait for the next one. */
+  private sending = false;
   private readonly clock: () => Date;
   private readonly logger: Logger;
   private readonly windowMs: number;
+  private readonly minIntervalMs: number;
+  /** performance.now() when the last query was sent. */
+  private lastSentAt = -Infinity;
 
   constructor(
     private readonly ris: RisPortClient,
@@ -56,6 +68,7 @@ export class AddressResolver {
     this.clock = options.clock ?? (() => new Date());
     this.logger = options.logger ?? silentLogger();
     this.windowMs = options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS;
+    this.minIntervalMs = options.minQueryIntervalMs ?? DEFAULT_MIN_QUERY_INTERVAL_MS;
   }
 
   /** The device's address: from the cache when fresh, else from RisPort (batched), else a young-enough last known one. */
@@ -122,17 +135,25 @@ export class AddressResolver {
       const waiters = this.pending.get(key);
       if (waiters) waiters.push({ resolve, reject });
       else this.pending.set(key, [{ resolve, reject }]);
-      if (this.pending.size >= MAX_DEVICES_PER_QUERY) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+      if (this.pending.size >= MAX_DEVICES_PER_QUERY && !this.sending) this.flush();
+      else this.schedule();
     });
+  }
+
+  /** The next query goes after the batch window and the spacing, and never while one is in flight. */
+  private schedule(): void {
+    if (this.timer || this.sending || this.pending.size === 0) return;
+    this.timer = setTimeout(() => this.flush(), Math.max(this.windowMs, this.lastSentAt + this.minIntervalMs - performance.now()));
   }
 
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.pending;
-    if (batch.size === 0) return;
+    if (batch.size === 0 || this.sending) return;
     this.pending = new Map();
+    this.sending = true;
+    this.lastSentAt = performance.now();
     const names = [...batch.keys()];
     const answer = this.ris.selectCmDeviceExt(names);
     for (const name of names) {
@@ -149,6 +170,8 @@ export class AddressResolver {
       },
     ).finally(() => {
       for (const name of names) this.inFlight.delete(name);
+      this.sending = false;
+      this.schedule();
     });
   }
 }

@@ -54,7 +54,8 @@ export function worlds(): (o?: WorldOptions) => Promise<World> {
       staleAddressSeconds: 86_400,
       ...o.client,
     };
-    const cm = createCallManager(options, { clock, logger: createLogger({ level: 'debug', destination: logs.stream }), ...o.deps });
+    // Queries back to back in tests (the injected clock moves time); the batching test sets its own spacing.
+    const cm = createCallManager(options, { clock, logger: createLogger({ level: 'debug', destination: logs.stream }), minQueryIntervalMs: 0, ...o.deps });
     const w: World = { sim, cm, logs, clock, options, advance: (ms) => (now += ms) };
     started.push(w);
     return w;

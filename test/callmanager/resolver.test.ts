@@ -18,6 +18,27 @@ describe('AddressResolver: device name → address within RisPort\'s limits', ()
     expect(w.sim.risAnswered).toBeLessThanOrEqual(2);
   });
 
+  it('a burst spread over time: lookups arriving after a query went wait for the next one, so 500 make 2 queries', async () => {
+    const devices = Array.from({ length: 500 }, (_, i) => ({ name: sep(i + 1), ip: `10.0.${Math.floor(i / 250)}.${(i % 250) + 1}` }));
+    const burst = async (w: Awaited<ReturnType<typeof world>>) => {
+      await Promise.all(devices.slice(0, 250).map((d) => w.cm.resolver.lookup(d.name)));
+      // The second half arrives in five groups, each after the batch window of the one before.
+      const later: Promise<unknown>[] = [];
+      for (let g = 0; g < 5; g++) {
+        later.push(...devices.slice(250 + g * 50, 300 + g * 50).map((d) => w.cm.resolver.lookup(d.name)));
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await Promise.all(later);
+    };
+    const spaced = await world({ sim: { devices }, deps: { minQueryIntervalMs: 5_000 } });
+    await burst(spaced);
+    expect(spaced.sim.risAnswered).toBe(2);
+    // Without the spacing the same burst spends a query per group.
+    const unspaced = await world({ sim: { devices }, client: { risPerMinute: 15 } });
+    await burst(unspaced);
+    expect(unspaced.sim.risAnswered).toBeGreaterThan(2);
+  });
+
   it('one query for the same name asked many times at once', async () => {
     const w = await world({ sim: { devices: [{ name: sep(1), ip: '10.0.0.1' }] } });
     const all = await Promise.all(Array.from({ length: 20 }, () => w.cm.resolver.lookup(sep(1))));
