@@ -64,3 +64,8 @@ export function createCallManager(options: CallManagerOptions, deps: CallManager
     close: () => transport.close(),
   };
 }
+
+/** The phone address rescue-ring uses for a device at `ip`: CUCM_PHONE_SCHEME://ip:CUCM_PHONE_PORT. */
+export function phoneAddressFor(ip: string, options: Pick<CallManagerOptions, 'phonePort' | 'phoneScheme'>): string {
+  return `${options.phoneScheme}://${ip}:${options.phonePort}`;
+}

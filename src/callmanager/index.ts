@@ -32,4 +32,4 @@ export { RisPortClient, RISPORT_PATH, MAX_DEVICES_PER_QUERY, type RisPortClientO
 export { AxlClient, AXL_PATH, DEFAULT_BULK_PAGE, checkEmail } from './axl.js';
 export { AddressResolver, DEFAULT_BATCH_WINDOW_MS, DEFAULT_MIN_QUERY_INTERVAL_MS, type AddressResolverOptions } from './resolver.js';
 export { SoapTransport, MAX_SOAP_BYTES, DEFAULT_CONNECT_MS, DEFAULT_TOTAL_MS, type SoapTransportOptions } from './soap.js';
-export { createCallManager, type CallManager, type CallManagerDeps } from './call-manager.js';
+export { createCallManager, phoneAddressFor, type CallManager, type CallManagerDeps } from './call-manager.js';

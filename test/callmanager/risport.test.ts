@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CallManagerRateLimited, InvalidDeviceName } from '../../src/callmanager/index.js';
+import { CallManagerRateLimited, InvalidDeviceName, phoneAddressFor } from '../../src/callmanager/index.js';
+import { parsePhoneAddress } from '../../src/phone/index.js';
 import { sep, thrown, worlds } from './helpers.js';
 
 const world = worlds();
@@ -63,5 +64,13 @@ describe('RisPort70 selectCmDeviceExt through the simulated call manager', () =>
     const w = await world();
     expect(await thrown(w.cm.risport.selectCmDeviceExt(['SEP00112233<x>']))).toBeInstanceOf(InvalidDeviceName);
     expect(w.sim.requests).toHaveLength(0);
+  });
+});
+
+describe('phoneAddressFor', () => {
+  it('builds the address the phone client parses from the scheme and port settings', () => {
+    const address = phoneAddressFor('127.0.0.7', { phoneScheme: 'http', phonePort: 18080 });
+    expect(address).toBe('http://127.0.0.7:18080');
+    expect(parsePhoneAddress(address)).toMatchObject({ host: '127.0.0.7', port: 18080, scheme: 'http' });
   });
 });
