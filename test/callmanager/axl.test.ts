@@ -89,4 +89,14 @@ describe('AXL: the call-manager user by e-mail, and their devices', () => {
     // Some queries were refused as too large and the pages shrank until they fitted.
     expect(w.sim.requests.some((r) => r.outcome === 'fault')).toBe(true);
   });
+
+  it('lists a cluster of 1000 people in a few queries', async () => {
+    const many: SimCucmUser[] = Array.from({ length: 1000 }, (_, i) => ({ userid: `p${String(i).padStart(4, '0')}`, mailid: `P${i}@Example.com` }));
+    const phones: SimCucmDevice[] = many.map((u, i) => ({ name: sep(i + 1), associated: [u.userid] }));
+    const w = await world({ sim: { users: many, devices: phones } });
+    const all = await w.cm.axl.listUsersWithDevices();
+    expect(all).toHaveLength(1000);
+    expect(all.every((u) => u.devices.length === 1 && u.devices[0]!.kind === 'desk-phone')).toBe(true);
+    expect(w.sim.requests.length).toBeLessThanOrEqual(3);
+  });
 });
