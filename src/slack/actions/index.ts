@@ -4,7 +4,7 @@
  * Home answers in the DM; the Test ring button in the saved-settings modal updates the modal.
  */
 import type { App, BlockAction, ButtonAction, webApi } from '@slack/bolt';
-import { forgetPhone, phoneStatus, stopRescue } from '../../rescue/index.js';
+import { findRegistration, forgetPhone, phoneStatus, stopRescue } from '../../rescue/index.js';
 import { errorMessage } from '../blocks/errors.js';
 import { forgottenMessage, registrationInviteDm, registrationLinkSentMessage, screenshotSentMessage, statusMessage, workingMessage } from '../blocks/messages.js';
 import { alreadyFinishedMessage } from '../blocks/rescue.js';
@@ -33,7 +33,7 @@ async function surfaceFor(deps: SlackDeps, body: Body, client: webApi.WebClient)
   const w = where(body);
   if (w === 'message' && body.response_url) return new ResponseUrlSurface(body.response_url, deps.logger).withFallback(new DmSurface(client, body.user.id, deps.logger));
   if (w === 'modal' && body.view?.id) {
-    const reg = await deps.rescue.directory.get({ teamId: body.team?.id ?? '', userId: body.user.id }).catch(() => undefined);
+    const reg = await findRegistration(deps.rescue, { teamId: body.team?.id ?? '', userId: body.user.id }).catch(() => undefined);
     if (reg) return new ViewSurface(client, body.view.id, (msg) => savedModal(reg, msg), deps.logger);
   }
   return new DmSurface(client, body.user.id, deps.logger);
