@@ -29,7 +29,7 @@ const merge = (patch: Partial<RegistrationInput>, keep: readonly KeptField[], ex
 describe('mergeRegistration', () => {
   it('keeps every field not given when the surface keeps them all (the command line)', () => {
     const { record, retrusted } = merge({}, EVERY_FIELD);
-    const { createdAt, updatedAt, ...fields } = saved;
+    const { createdAt: _created, updatedAt: _updated, ...fields } = saved;
     expect(record).toEqual(fields);
     expect(retrusted).toBe(false);
   });
