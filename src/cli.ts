@@ -4,7 +4,7 @@
  */
 import 'dotenv/config';
 import { Command, CommanderError } from 'commander';
-import { argvWantsJson, ExitCode, reportError, UsageError } from './cli/io.js';
+import { argvHasPasswordOption, argvWantsJson, ExitCode, PASSWORD_OPTION_REFUSED, reportError, UsageError } from './cli/io.js';
 import { registerPhoneVerbs } from './cli/phone-verbs.js';
 import { registerSimVerb } from './cli/sim-verb.js';
 import { registerDirectoryVerbs } from './cli/directory-verbs.js';
@@ -27,6 +27,12 @@ export function buildCli(): Command {
 }
 
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  // Before commander sees it: commander would echo an unknown `--password=SECRET` whole.
+  if (argvHasPasswordOption(args)) {
+    process.exitCode = reportError(new UsageError(PASSWORD_OPTION_REFUSED), { json: argvWantsJson(args) });
+    return;
+  }
   try {
     await buildCli().parseAsync(process.argv);
   } catch (err) {

@@ -3,8 +3,8 @@
  * server. Reads the audit log of the configured store (never holds a secret). Newest first.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { USER_ID_PATTERN } from '../store/csv.js';
-import { openFullStore } from '../store/index.js';
+import { openOperatorStore } from '../rescue/operator.js';
+import { USER_ID_PATTERN } from '../rescue/register.js';
 import type { AuditEntry } from '../store/state-types.js';
 import { formatTable, output, runVerb, wholeNumber, withStore } from './io.js';
 
@@ -53,7 +53,7 @@ export function registerAuditVerb(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       runVerb(async (opts: AuditOptions) => {
-        const entries = await withStore(openFullStore, (store) =>
+        const entries = await withStore(openOperatorStore, (store) =>
           store.audit.query({
             ...(opts.team !== undefined ? { teamId: opts.team } : {}),
             ...(opts.user !== undefined ? { userId: opts.user } : {}),

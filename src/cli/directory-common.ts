@@ -1,11 +1,14 @@
 /**
- * What the `rescue-ring phones ...` verbs share: opening the directory, choosing the team, and the
- * password-free view of a registration an administrator may see.
+ * What the `rescue-ring phones ...` verbs share: the store and the use cases' deps for the length of
+ * one verb, choosing the team, and the password-free view of a registration an administrator may see.
  */
 import { AppError } from '../errors.js';
-import { openStore, type OpenedStore } from '../store/index.js';
+import { networkPolicyFromEnv, PhoneClient } from '../phone/index.js';
+import { rescueDeps, type RescueDeps } from '../rescue/deps.js';
+import { openOperatorStore, type Store } from '../rescue/operator.js';
+import type { RescueSettings } from '../rescue/settings.js';
 import type { PhoneDirectory, PublicRegistration, Registration } from '../store/types.js';
-import { UsageError, withStore as withOpenStore } from './io.js';
+import { stderrLogger, UsageError, withStore as withOpenStore } from './io.js';
 
 export class NotInDirectory extends AppError {
   readonly code = 'NotRegistered';
@@ -14,8 +17,14 @@ export class NotInDirectory extends AppError {
   }
 }
 
-/** The phone directory (not the whole store) for the length of one verb. */
-export const withStore = <T>(fn: (store: OpenedStore) => Promise<T>): Promise<T> => withOpenStore(openStore, fn);
+/** The configured store for the length of one verb. */
+export const withStore = <T>(fn: (store: Store) => Promise<T>): Promise<T> => withOpenStore(openOperatorStore, fn);
+
+/** The use cases' deps on an opened store, for the command line (warnings on stderr). */
+export function operatorDeps(store: Store, settings: RescueSettings): RescueDeps {
+  const logger = stderrLogger();
+  return rescueDeps(store, { phones: new PhoneClient({ networkPolicy: networkPolicyFromEnv(process.env), logger }), settings, logger });
+}
 
 /** The team to act on: --team, or the only team in the directory. */
 export async function resolveTeam(store: Pick<PhoneDirectory, 'teams'>, team: string | undefined): Promise<string> {

@@ -6,12 +6,11 @@
  */
 import type { Command } from 'commander';
 import { parsePhoneAddress } from '../phone/address.js';
-import { audited } from '../rescue/audit.js';
-import { openFullStore } from '../store/index.js';
-import { toExportCsv } from '../store/csv.js';
+import { forgetPhone } from '../rescue/forget.js';
 import type { PublicRegistration, Registration } from '../store/types.js';
-import { CLI_ACTOR, ExitCode, formatTable, output, runVerb, stderrLogger, withStore as withOpenStore } from './io.js';
-import { NotInDirectory, publicView, resolveTeam, withStore } from './directory-common.js';
+import { toExportCsv } from './directory-csv.js';
+import { CLI_ACTOR, ExitCode, formatTable, output, runVerb, settingsFromEnv } from './io.js';
+import { NotInDirectory, operatorDeps, publicView, resolveTeam, withStore } from './directory-common.js';
 import { registerKeyVerbs } from './key-verbs.js';
 import { registerPhonesAdd } from './phones-add-verb.js';
 import { registerPhonesImport } from './phones-import-verb.js';
@@ -45,8 +44,8 @@ export function registerDirectoryVerbs(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       runVerb(async (opts: { team?: string; json?: boolean }) =>
-        withStore(async (store) => {
-          const { rows, unreadable } = await store.list(opts.team === undefined ? {} : { teamId: opts.team });
+        withStore(async ({ directory }) => {
+          const { rows, unreadable } = await directory.list(opts.team === undefined ? {} : { teamId: opts.team });
           output(opts, { ok: true, rows, unreadable }, () => {
             if (rows.length === 0 && unreadable.length === 0) return 'No phones are registered yet. Add one with: rescue-ring phones add';
             const lines = [
@@ -79,9 +78,9 @@ export function registerDirectoryVerbs(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       runVerb(async (user: string, opts: { team?: string; json?: boolean }) =>
-        withStore(async (store) => {
-          const teamId = await resolveTeam(store, opts.team);
-          const reg = await store.get({ teamId, userId: user });
+        withStore(async ({ directory }) => {
+          const teamId = await resolveTeam(directory, opts.team);
+          const reg = await directory.get({ teamId, userId: user });
           if (reg === undefined) throw new NotInDirectory(user, teamId);
           const view = publicView(reg);
           output(opts, { ok: true, registration: view }, () =>
@@ -112,17 +111,10 @@ export function registerDirectoryVerbs(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       runVerb(async (user: string, opts: { team?: string; json?: boolean }) =>
-        withOpenStore(openFullStore, async (store) => {
+        withStore(async (store) => {
           const teamId = await resolveTeam(store.directory, opts.team);
-          // Audited like /phone forget, with the command line as the actor.
-          await audited(
-            { audit: store.audit, logger: stderrLogger() },
-            { teamId, actorId: CLI_ACTOR, targetId: user, action: 'forget' },
-            async () => {
-              if (!(await store.directory.remove({ teamId, userId: user }))) throw new NotInDirectory(user, teamId);
-            },
-            () => 'registration deleted',
-          );
+          // The use case of /phone forget (audited), with the command line as the actor.
+          if (!(await forgetPhone(operatorDeps(store, settingsFromEnv()), { teamId, userId: user }, CLI_ACTOR))) throw new NotInDirectory(user, teamId);
           output(opts, { ok: true, removed: { teamId, userId: user } }, () => `Removed the phone of ${user} (team ${teamId}).`);
         }),
       ),
@@ -137,12 +129,12 @@ export function registerDirectoryVerbs(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       runVerb(async (opts: { team?: string; json?: boolean }) =>
-        withStore(async (store) => {
-          const teamId = await resolveTeam(store, opts.team);
-          const { rows, unreadable } = await store.list({ teamId });
+        withStore(async ({ directory }) => {
+          const teamId = await resolveTeam(directory, opts.team);
+          const { rows, unreadable } = await directory.list({ teamId });
           const full: (PublicRegistration & { username?: string })[] = [];
           for (const r of rows) {
-            const reg = await store.get(r);
+            const reg = await directory.get(r);
             if (reg !== undefined) full.push(publicView(reg));
           }
           if (opts.json) output(opts, { ok: true, teamId, rows: full, unreadable }, () => '');

@@ -204,6 +204,19 @@ export async function withStore<S extends { close(): Promise<void> }, T>(
   }
 }
 
+/**
+ * The one answer to a password on the command line (`--password=...`, `--password ...`, `--password`),
+ * for every verb. Fixed: it never repeats what was typed.
+ */
+export const PASSWORD_OPTION_REFUSED =
+  'Passwords are never taken on the command line (they would stay in the shell history, the process list and CI logs); nothing was done. Set PHONE_PASSWORD, or pipe the password with --password-stdin.';
+
+/** True when an option of the `--password` family other than --password-stdin is among the options (before any `--`). */
+export function argvHasPasswordOption(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((a) => /^--password/i.test(a) && a !== '--password-stdin');
+}
+
 /** True when `--json` is among the options (before any `--`): for errors commander reports before a verb runs. */
 export function argvWantsJson(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');

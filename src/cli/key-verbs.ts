@@ -3,7 +3,7 @@
  * under the current key).
  */
 import type { Command } from 'commander';
-import { generateKeyLine } from '../store/index.js';
+import { newStoreKey } from '../rescue/operator.js';
 import { ExitCode, output, runVerb, wholeNumber } from './io.js';
 import { withStore } from './directory-common.js';
 
@@ -16,7 +16,7 @@ export function registerKeyVerbs(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       runVerb(async (opts: { json?: boolean }) => {
-        const { id, line } = generateKeyLine();
+        const { id, line } = newStoreKey();
         if (!opts.json) {
           process.stderr.write(
             [
@@ -41,8 +41,8 @@ export function registerKeyVerbs(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       runVerb(async (opts: { batchSize: number; json?: boolean }) =>
-        withStore(async (store) => {
-          const report = await store.rekey({
+        withStore(async ({ directory }) => {
+          const report = await directory.rekey({
             batchSize: opts.batchSize,
             onBatch: (done) => {
               if (!opts.json) process.stderr.write(`  ${done} re-encrypted so far\n`);

@@ -3,12 +3,9 @@
  * Postgres database named by DATABASE_URL, still encrypted (no key is read), state tables included,
  * verified row for row, in one transaction, safe to run again.
  */
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { storeConfigFromEnv } from '../config/store.js';
-import { openSqliteDatabase, sqlitePath } from '../store/sqlite.js';
-import { describeDatabaseUrl, migratePg, PgDatabase } from '../store/postgres/index.js';
-import { copySqliteToPostgres, type CopyReport } from '../store/postgres/copy-from-sqlite.js';
+import { moveSqliteStoreToPostgres, StoreMoveImpossible, type CopyReport } from '../rescue/operator.js';
 import { output, runVerb, UsageError, wholeNumber } from './io.js';
 
 interface MigrateOptions {
@@ -22,26 +19,17 @@ export async function migrateStore(opts: MigrateOptions, env: NodeJS.ProcessEnv 
   if (opts.from !== 'sqlite' || opts.to !== 'postgres') {
     throw new UsageError(`Copying from ${opts.from} to ${opts.to} is not supported; the one supported move is --from sqlite --to postgres.`);
   }
-  const config = storeConfigFromEnv(env);
-  if (config.databaseUrl === undefined) throw new UsageError('DATABASE_URL is not set: set it to the Postgres database to copy into (postgres://USER:PASSWORD@HOST:5432/DB).');
-  if (!/^postgres(ql)?:\/\//i.test(config.databaseUrl)) throw new UsageError('DATABASE_URL must start with postgres:// or postgresql://.');
-  const file = sqlitePath(config.dataDir);
-  if (!existsSync(file)) throw new UsageError(`There is no SQLite store at ${file}. Set DATA_DIR to the folder that holds rescue-ring.db.`);
-
-  const sqlite = openSqliteDatabase(file);
-  const target = new PgDatabase(config.databaseUrl, { poolMax: 2 });
+  const say = (line: string) => {
+    if (!opts.json) process.stderr.write(`${line}\n`);
+  };
   try {
-    await migratePg(target);
-    if (!opts.json) process.stderr.write(`Copying ${file} into ${describeDatabaseUrl(config.databaseUrl)} (one transaction; rows stay sealed)...\n`);
-    return await copySqliteToPostgres(sqlite, target, {
+    return await moveSqliteStoreToPostgres(storeConfigFromEnv(env), {
       batchSize: opts.batchSize,
-      onTable: (t) => {
-        if (!opts.json) process.stderr.write(`  ${t.table}: ${t.source} read, ${t.added} new\n`);
-      },
+      onStart: (from, to) => say(`Copying ${from} into ${to} (one transaction; rows stay sealed)...`),
+      onTable: (t) => say(`  ${t.table}: ${t.source} read, ${t.added} new`),
     });
-  } finally {
-    sqlite.close();
-    await target.close();
+  } catch (err) {
+    throw err instanceof StoreMoveImpossible ? new UsageError(err.message) : err;
   }
 }
 

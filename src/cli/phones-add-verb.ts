@@ -1,16 +1,15 @@
 /**
- * `rescue-ring phones add`: registers (or updates) one user's phone through registerPhone, as the
- * Slack settings form does. The password comes from PHONE_PASSWORD, --password-stdin or a hidden
+ * `rescue-ring phones add`: registers (or updates) one user's phone through the registration use case,
+ * as the Slack settings form does; options not given keep the saved values. The password comes from PHONE_PASSWORD, --password-stdin or a hidden
  * prompt, never argv, and is never printed.
  */
 import type { Command } from 'commander';
 import { parsePhoneAddress } from '../phone/address.js';
 import { INTERVAL_RANGE, RINGS_RANGE } from '../rescue/settings.js';
-import { openFullStore } from '../store/index.js';
-import { USER_ID_PATTERN } from '../store/csv.js';
-import { output, readSecret, runVerb, settingsFromEnv, UsageError, wholeNumber, withStore as withOpenStore } from './io.js';
-import { publicView } from './directory-common.js';
-import { registerAsOperator, RETRUST_NOTICE, savedRegistration } from './register-as-operator.js';
+import { USER_ID_PATTERN } from '../rescue/register.js';
+import { output, readSecret, runVerb, settingsFromEnv, UsageError, wholeNumber } from './io.js';
+import { operatorDeps, publicView, withStore } from './directory-common.js';
+import { addAsOperator, RETRUST_NOTICE } from './register-as-operator.js';
 import { tlsPolicyFrom, withTlsOptions, type TlsOptions } from './tls-options.js';
 
 const RINGS = RINGS_RANGE;
@@ -53,33 +52,22 @@ export function registerPhonesAdd(phones: Command): void {
         parsePhoneAddress(opts.address);
         const tls = tlsPolicyFrom(opts, opts.address);
         const settings = settingsFromEnv();
-        const secret = await readSecret({ stdin: opts.passwordStdin, envName: 'PHONE_PASSWORD', prompt: `Phone password for ${opts.user} (empty = organisation default): ` });
-        const password = secret === '' ? undefined : secret;
-        return withOpenStore(openFullStore, async (store) => {
-          // A registration that no longer opens (lost key, damaged row) is replaced, never an obstacle.
-          const existing = await savedRegistration(store, { teamId: opts.team, userId: opts.user });
-          if (password === undefined && existing?.password === undefined && settings.defaults.password === undefined) {
-            throw new UsageError('No phone password given: set PHONE_PASSWORD, pipe it with --password-stdin, or configure PHONE_DEFAULT_PASSWORD for the whole office.');
-          }
-          const username = opts.username ?? existing?.username;
-          if (username === undefined && settings.defaults.username === undefined) {
-            throw new UsageError('No phone username given: add --username, or configure PHONE_DEFAULT_USERNAME for the whole office.');
-          }
-          // What is not given is kept (the password too: registerPhone keeps it when none is given). Without a
-          // --tls-... choice the saved trust is kept, and a new address's certificate is learned again.
-          const { saved, retrusted } = await registerAsOperator(store, settings, {
+        const secret = await readSecret({ stdin: opts.passwordStdin, envName: 'PHONE_PASSWORD', prompt: `Phone password for ${opts.user} (empty = keep the saved one, else the organisation default): ` });
+        return withStore(async (store) => {
+          // The options as a patch: what is not given is kept from the saved registration (a pinned certificate too).
+          const { registration: saved, updated, retrusted } = await addAsOperator(operatorDeps(store, settings), {
             teamId: opts.team,
             userId: opts.user,
             address: opts.address,
-            username,
-            password,
+            username: opts.username,
+            password: secret === '' ? undefined : secret,
             tls,
-            tone: opts.tone ?? existing?.tone,
-            rings: opts.rings ?? existing?.rings,
-            intervalSeconds: opts.interval ?? existing?.intervalSeconds,
-          }, existing);
-          output(opts, { ok: true, updated: existing !== undefined, retrusted, registration: publicView(saved) }, () =>
-            `${existing ? 'Updated' : 'Registered'} the phone of ${saved.userId} (team ${saved.teamId}) at ${saved.address}; ` +
+            tone: opts.tone,
+            rings: opts.rings,
+            intervalSeconds: opts.interval,
+          });
+          output(opts, { ok: true, updated, retrusted, registration: publicView(saved) }, () =>
+            `${updated ? 'Updated' : 'Registered'} the phone of ${saved.userId} (team ${saved.teamId}) at ${saved.address}; ` +
             `username: ${saved.username === undefined ? 'organisation default' : 'own'}, password: ${saved.password === undefined ? 'organisation default' : 'own'}.` +
             (retrusted ? `\nNew address: its ${RETRUST_NOTICE} (pin it now with --tls-pin SHA256 if you know it).` : ''),
           );

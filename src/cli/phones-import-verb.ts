@@ -1,12 +1,11 @@
 /**
- * `rescue-ring phones import`: registers every row of a CSV file through registerPhone's checks, all
- * rows or none (importAsOperator).
+ * `rescue-ring phones import`: registers every record of a CSV file through registerMany, all or none
+ * (importAsOperator).
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { openFullStore } from '../store/index.js';
-import { output, runVerb, settingsFromEnv, UsageError, withStore as withOpenStore } from './io.js';
-import { resolveTeam } from './directory-common.js';
+import { output, runVerb, settingsFromEnv, UsageError } from './io.js';
+import { operatorDeps, resolveTeam, withStore } from './directory-common.js';
 import { importAsOperator, RETRUST_NOTICE } from './register-as-operator.js';
 
 export function registerPhonesImport(phones: Command): void {
@@ -25,9 +24,9 @@ export function registerPhonesImport(phones: Command): void {
           throw new UsageError(`Cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
         }
         const settings = settingsFromEnv();
-        return withOpenStore(openFullStore, async (store) => {
+        return withStore(async (store) => {
           const teamId = await resolveTeam(store.directory, opts.team);
-          const { imported, updated, retrusted } = await importAsOperator(store, settings, text, teamId, file);
+          const { registered: imported, updated, retrusted } = await importAsOperator(operatorDeps(store, settings), text, teamId, file);
           output(opts, { ok: true, teamId, imported, added: imported - updated, updated, retrusted }, () =>
             [
               `Imported ${imported} phone${imported === 1 ? '' : 's'} into team ${teamId} (${imported - updated} new, ${updated} updated).`,

@@ -10,10 +10,9 @@ import { MissingPhoneCredentials } from '../rescue/errors.js';
 import { phoneFor, ringPlanFor } from '../rescue/phone-for.js';
 import { rememberCertificate } from '../rescue/pin.js';
 import type { PhoneDefaults } from '../rescue/settings.js';
-import { openFullStore } from '../store/index.js';
 import type { Registration } from '../store/types.js';
-import { CLI_ACTOR, ExitCode, output, runVerb, settingsFromEnv, stderrLogger, UsageError, withStore as withOpenStore } from './io.js';
-import { NotInDirectory, resolveTeam } from './directory-common.js';
+import { CLI_ACTOR, ExitCode, output, runVerb, settingsFromEnv, stderrLogger, UsageError } from './io.js';
+import { NotInDirectory, resolveTeam, withStore } from './directory-common.js';
 
 /** `phones test` on a registration with no username or password of its own, and no office default. */
 function noCredentials(reg: Registration, defaults: PhoneDefaults): UsageError {
@@ -35,7 +34,7 @@ export function registerPhonesTest(phones: Command): void {
         const settings = settingsFromEnv();
         const networkPolicy = networkPolicyFromEnv(process.env);
         const logger = stderrLogger();
-        return withOpenStore(openFullStore, async (store) => {
+        return withStore(async (store) => {
           const teamId = await resolveTeam(store.directory, opts.team);
           // Audited like the Slack test ring (/phone test, startRescue with test: true), with the command line as the actor.
           const trail = { audit: store.audit, logger };

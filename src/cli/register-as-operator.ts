@@ -1,30 +1,29 @@
 /**
- * `rescue-ring phones add` and `phones import` register through the same use case as the Slack
- * settings form (registerPhone): the same checks (the ringtone on this office's list: the imported
- * ring list, else PHONE_TONES, else the built-in one) and the same audit entry, with the command line
- * as the actor. A refusal of `add` becomes a usage error naming the command-line option to fix; a
- * refusal of any row of an import names every bad row and imports nothing.
+ * `rescue-ring phones add` and `phones import` register through the same use cases as the Slack
+ * settings form (saveRegistration, and registerMany for a file): the same checks (the ringtone on
+ * this office's list: the imported ring list, else PHONE_TONES, else the built-in one), the same merge
+ * with the saved registration and the same audit entries, with the command line as the actor. This
+ * file only maps options and CSV records to patches, and refusals to messages naming the option or
+ * the line of the file to fix.
  *
- * HTTPS trust: the command line never drops a pinned certificate as a side effect. registerPhone,
- * given no TLS choice, learns the certificate again when the last phone action was refused with a
- * changed certificate (the Slack form's "I know my phone changed", src/rescue/pin.ts); here, without
- * a --tls-... option and with the address unchanged, the saved policy is passed explicitly, and
- * operators re-trust with --tls-pin. A new address is another phone, whose certificate is learned
- * again; the verbs say so.
+ * What is kept: `phones add` says only what it changes, so every field not given is kept
+ * (EVERY_FIELD); an import keeps the saved password for an empty cell, and what the file cannot say
+ * (the pause between rings, who may ring, buddies, the cover story, HTTPS trust). A pinned
+ * certificate is never dropped as a side effect: operators re-trust with --tls-pin; a new address is
+ * another phone, whose certificate is learned again, and the verbs say so.
  */
 import { AppError } from '../errors.js';
-import { networkPolicyFromEnv, PhoneClient } from '../phone/index.js';
-import { audit } from '../rescue/audit.js';
-import { describeToneSource, effectiveTones } from '../rescue/tones.js';
+import type { RescueDeps } from '../rescue/deps.js';
 import { InvalidSettings, type SettingsField } from '../rescue/errors.js';
-import { checkRegistration, registerPhone, type CheckedRegistration, type RegisterInput } from '../rescue/register.js';
-import { rescueDeps, type RescueDeps } from '../rescue/deps.js';
-import type { RescueSettings } from '../rescue/settings.js';
-import { CsvImportInvalid, parseImportCsv } from '../store/csv.js';
-import { StoreRowUnreadable } from '../store/errors.js';
-import type { Store } from '../store/state-types.js';
-import type { Registration } from '../store/types.js';
-import { CLI_ACTOR, stderrLogger, UsageError } from './io.js';
+import { registerMany, RegistrationsRefused, type ManyRegistered } from '../rescue/register-many.js';
+import { saveRegistration, type Registered, type RegisterInput } from '../rescue/register.js';
+import { EVERY_FIELD, type KeptField } from '../rescue/registration-merge.js';
+import { describeToneSource, effectiveTones } from '../rescue/tones.js';
+import { CsvImportInvalid, describeLine, parseImportCsv, type CsvProblem } from './directory-csv.js';
+import { CLI_ACTOR, UsageError } from './io.js';
+
+/** What an import keeps from each saved registration (see the top of this file). */
+const IMPORT_KEEPS: readonly KeptField[] = ['password', 'intervalSeconds', 'permission', 'buddies', 'coverStory', 'tls'];
 
 /** How the command line spells each field registerPhone may refuse. */
 const OPTION: Record<SettingsField, string> = {
@@ -64,11 +63,22 @@ class AddressRefusal extends AppError {
   }
 }
 
-/** registerPhone's refusal of `phones add`, by command-line option. */
-async function refusal(deps: RescueDeps, err: InvalidSettings): Promise<Error> {
+/** What the command line says when no source gave a username or a password (and the office has no default). */
+const NOT_GIVEN: Partial<Record<SettingsField, string>> = {
+  username: 'No phone username given: add --username, or configure PHONE_DEFAULT_USERNAME for the whole office.',
+  password: 'No phone password given: set PHONE_PASSWORD, pipe it with --password-stdin, or configure PHONE_DEFAULT_PASSWORD for the whole office.',
+};
+
+/** The use case's refusal of `phones add`, by command-line option. */
+async function refusal(deps: RescueDeps, err: InvalidSettings, patch: RegisterInput): Promise<Error> {
   const lines = ['The phone was not registered; nothing was saved:'];
   const address = err.reasons.address;
   for (const [field, message] of Object.entries(err.fields) as [SettingsField, string][]) {
+    const missing = (field === 'username' || field === 'password') && patch[field] === undefined ? NOT_GIVEN[field] : undefined;
+    if (missing !== undefined) {
+      lines.push(`  ${missing}`);
+      continue;
+    }
     lines.push(`  ${OPTION[field]}: ${field === 'address' && address !== undefined ? address.message : message}`);
     if (field === 'tone') lines.push(await toneHelp(deps));
   }
@@ -76,151 +86,102 @@ async function refusal(deps: RescueDeps, err: InvalidSettings): Promise<Error> {
   return address !== undefined && advice !== undefined ? new AddressRefusal(address.code, lines.join('\n'), advice) : new UsageError(lines.join('\n'));
 }
 
-function operatorDeps(store: Store, settings: RescueSettings): RescueDeps {
-  const logger = stderrLogger();
-  return rescueDeps(store, { phones: new PhoneClient({ networkPolicy: networkPolicyFromEnv(process.env), logger }), settings, logger });
-}
-
 /** What the command line prints when a registration's HTTPS certificate will be learned again. */
 export const RETRUST_NOTICE = 'HTTPS certificate will be learned again on the next ring';
 
-/** The saved registration, or undefined when there is none or it no longer opens (it is then replaced, never an obstacle). */
-export async function savedRegistration(store: Pick<Store, 'directory'>, key: { teamId: string; userId: string }): Promise<Registration | undefined> {
+/**
+ * `phones add`: saves `patch` (what the options give; undefined = keep the saved value) as the
+ * operator. Throws a UsageError (or the address check's class) listing what to fix when refused.
+ */
+export async function addAsOperator(deps: RescueDeps, patch: RegisterInput): Promise<Registered> {
   try {
-    return await store.directory.get(key);
+    return await saveRegistration(deps, patch, { actorId: CLI_ACTOR, keep: EVERY_FIELD });
   } catch (err) {
-    if (err instanceof StoreRowUnreadable) return undefined;
-    throw err;
+    throw err instanceof InvalidSettings ? await refusal(deps, err, patch) : err;
   }
 }
 
-/**
- * `input` as the operator means it: without a TLS choice, the saved policy while the address is
- * unchanged (see the top of this file); and what the command line cannot say (the pause between
- * rings, for an import) kept from the saved registration.
- */
-function asOperator(existing: Registration | undefined, input: RegisterInput): RegisterInput {
-  if (existing === undefined) return input;
-  const sameAddress = existing.address === input.address.trim();
-  return {
-    ...input,
-    ...(input.tls === undefined && sameAddress ? { tls: existing.tls } : {}),
-    ...(input.intervalSeconds === undefined ? { intervalSeconds: existing.intervalSeconds } : {}),
-  };
-}
-
-const pinned = (r: Pick<Registration, 'tls'> | undefined): boolean => r?.tls?.mode === 'pin' && r.tls.sha256 !== undefined;
-
-/**
- * Registers `input` in the opened store as the operator (`existing`: the saved registration, from
- * savedRegistration); throws a UsageError listing what to fix when registerPhone refuses. `retrusted`:
- * a pinned certificate will be learned again (a new address).
- */
-export async function registerAsOperator(
-  store: Store,
-  settings: RescueSettings,
-  input: RegisterInput,
-  existing: Registration | undefined,
-): Promise<{ saved: Registration; retrusted: boolean }> {
-  const deps = operatorDeps(store, settings);
-  try {
-    const saved = await registerPhone(deps, asOperator(existing, input), CLI_ACTOR);
-    return { saved, retrusted: pinned(existing) && saved.tls?.mode === 'pin' && saved.tls.sha256 === undefined };
-  } catch (err) {
-    throw err instanceof InvalidSettings ? await refusal(deps, err) : err;
-  }
-}
-
-/** A row registerPhone's checks refuse: its number among the rows after the header, its user and field messages. */
-interface RowRefusal {
-  row: number;
-  userId: string;
-  fields: [SettingsField, string][];
-  /** registerPhone's own address message, when the row shows the network policy's reason instead. */
+/** A line of a `phones import` that cannot be registered, with each reason. */
+interface LineRefusal {
+  line: number;
+  userId?: string;
+  reasons: string[];
+  /** The use case's advice on addresses, when the line shows the network policy's reason instead. */
   addressAdvice?: string;
-}
-
-/** Rows of a `phones import` that registerPhone's checks refuse; nothing was imported. */
-class ImportRowsRefused extends AppError {
-  // The use case's error class: what `phones add` and the Slack form are refused with, and what the audit names.
-  readonly code = 'InvalidSettings';
-  constructor(file: string, refusals: readonly RowRefusal[], advice: readonly string[]) {
-    const lines = refusals.flatMap((r) => r.fields.map(([field, message]) => `  row ${r.row} (user ${r.userId}), ${field}: ${message}`));
-    super(
-      `${file}: ${refusals.length} row${refusals.length === 1 ? '' : 's'} cannot be registered; nothing was imported.\n${[...lines, ...advice].join('\n')}`,
-      `Fix the rows named above in ${file} (row 1 is the first after the header, blank lines not counted) and run the import again.`,
-    );
-  }
-}
-
-/** Checks one row as registerPhone would: what to store, or what is wrong with it. */
-async function checkRow(deps: RescueDeps, input: RegisterInput, row: number): Promise<CheckedRegistration | RowRefusal> {
-  try {
-    return await checkRegistration(deps, input);
-  } catch (err) {
-    if (!(err instanceof InvalidSettings)) throw err;
-    const fields = Object.entries(err.fields) as [SettingsField, string][];
-    // The network policy's own reason for a refused address, as the use case reports it (the form
-    // gets a general hint instead), so the operator sees which rule each row broke.
-    const general = err.fields.address;
-    const reason = err.reasons.address?.message;
-    if (general === undefined || reason === undefined) return { row, userId: input.userId, fields };
-    return { row, userId: input.userId, fields: fields.map(([f, m]) => [f, f === 'address' ? reason : m]), addressAdvice: general };
-  }
-}
-
-/** What a refused import adds under the rows, once each: the office's tone list, and registerPhone's advice on addresses. */
-async function importAdvice(deps: RescueDeps, refusals: readonly RowRefusal[]): Promise<string[]> {
-  const tone = refusals.some((r) => r.fields.some(([f]) => f === 'tone'));
-  const address = new Set(refusals.flatMap((r) => (r.addressAdvice === undefined ? [] : [`    ${r.addressAdvice}`])));
-  return [...(tone ? [await toneHelp(deps)] : []), ...address];
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/**
- * The one audit entry of a refused import (nothing was stored): registerPhone's action, the command
- * line as the actor, no single target, and counts and field names only, never a value.
- */
-async function auditRefusedImport(deps: RescueDeps, teamId: string, errorClass: string, detail: string): Promise<void> {
-  await audit(deps, { teamId, actorId: CLI_ACTOR, action: 'register' }, 'refused', { errorClass, detail: `import refused; ${detail}` });
+/** Lines of a `phones import` that cannot be registered, named by line of the file and user; nothing was imported. */
+class ImportRefused extends AppError {
+  constructor(
+    readonly code: 'CsvImportInvalid' | 'InvalidSettings',
+    file: string,
+    refusals: readonly LineRefusal[],
+    advice: readonly string[],
+  ) {
+    const lines = refusals.flatMap((r) => r.reasons.map((reason) => `  ${describeLine(r)}: ${reason}`));
+    super(
+      `${file}: ${plural(refusals.length, 'line')} cannot be imported; nothing was imported.\n${[...lines, ...advice].join('\n')}`,
+      `Fix the lines named above in ${file} (line 1 is the header) and import the whole file again.`,
+    );
+  }
+}
+
+/** The use case's refusal of one record, as reasons beside its line: the network policy's own reason for an address. */
+function lineRefusal(line: number, userId: string, err: InvalidSettings): LineRefusal {
+  const general = err.fields.address;
+  const reason = err.reasons.address?.message;
+  const reasons = (Object.entries(err.fields) as [SettingsField, string][]).map(([f, m]) => `${f}: ${f === 'address' && reason !== undefined ? reason : m}`);
+  return { line, userId, reasons, ...(general !== undefined && reason !== undefined ? { addressAdvice: general } : {}) };
 }
 
 /**
- * Imports the CSV `text` (the contents of `file`) into `teamId` as the operator: the file is parsed
- * (parseImportCsv), every row is checked as registerPhone checks it, then all are stored in one
- * transaction and each gets registerPhone's audit entry (detail "imported; new" / "imported;
- * updated"), with the command line as the actor; what the file does not say (HTTPS trust at an
- * unchanged address, the pause between rings) is kept. A file that is not a valid directory CSV
- * (CsvImportInvalid) or has rows registerPhone refuses (ImportRowsRefused, naming every bad row)
- * stores nothing and leaves one refused audit entry with the count of bad lines or rows.
+ * Imports the CSV `text` (the contents of `file`) into `teamId` as the operator through registerMany:
+ * all records or none. Every bad line is named in one run, by line of the file with the user beside
+ * it: those the file format refuses (CsvImportInvalid) and those the use case refuses (InvalidSettings).
  */
-export async function importAsOperator(
-  store: Store,
-  settings: RescueSettings,
-  text: string | Buffer,
-  teamId: string,
-  file: string,
-): Promise<{ imported: number; updated: number; retrusted: string[] }> {
-  const deps = operatorDeps(store, settings);
-  let inputs: RegisterInput[];
+export async function importAsOperator(deps: RescueDeps, text: string | Buffer, teamId: string, file: string): Promise<ManyRegistered> {
+  let parsed;
   try {
-    inputs = parseImportCsv(text, teamId, file);
+    parsed = parseImportCsv(text, teamId, file);
   } catch (err) {
-    if (err instanceof CsvImportInvalid) await auditRefusedImport(deps, teamId, err.code, `${plural(new Set(err.problems.map((p) => p.line)).size, 'line')} of the file invalid`);
+    if (err instanceof CsvImportInvalid) {
+      // The file as a whole cannot be read: registerMany's one refused audit entry, nothing checked.
+      await registerMany(deps, teamId, [], { actorId: CLI_ACTOR, keep: IMPORT_KEEPS, refusedEarlier: { lines: new Set(err.problems.map((p) => p.line)).size, errorClass: err.code } }).catch(() => undefined);
+    }
     throw err;
   }
-  const results = await Promise.all(inputs.map(async (input, i) => checkRow(deps, asOperator(await savedRegistration(store, input), input), i + 1)));
-  const refusals = results.filter((r): r is RowRefusal => 'fields' in r);
-  if (refusals.length > 0) {
-    const fields = [...new Set(refusals.flatMap((r) => r.fields.map(([f]) => f)))].sort();
-    await auditRefusedImport(deps, teamId, 'InvalidSettings', `${refusals.length} of ${plural(inputs.length, 'row')} invalid: ${fields.join(', ')}`);
-    throw new ImportRowsRefused(file, refusals, await importAdvice(deps, refusals));
+  const { rows, problems } = parsed;
+  const badLines = new Set(problems.map((p) => p.line)).size;
+  try {
+    return await registerMany(
+      deps,
+      teamId,
+      rows.map((r) => r.input),
+      { actorId: CLI_ACTOR, keep: IMPORT_KEEPS, ...(badLines > 0 ? { refusedEarlier: { lines: badLines, errorClass: 'CsvImportInvalid' } } : {}) },
+    );
+  } catch (err) {
+    if (!(err instanceof RegistrationsRefused)) throw err;
+    const refused = [...byLine(problems), ...err.refusals.map((r) => lineRefusal(rows[r.index]?.line ?? 0, r.userId, r.error))].sort((a, b) => a.line - b.line);
+    throw new ImportRefused(badLines > 0 ? 'CsvImportInvalid' : 'InvalidSettings', file, refused, await importAdvice(deps, err));
   }
-  const checked = results as CheckedRegistration[];
-  await store.directory.putMany(checked.map((c) => c.record));
-  for (const c of checked) {
-    await audit(deps, { teamId: c.record.teamId, actorId: CLI_ACTOR, targetId: c.record.userId, action: 'register' }, 'ok', { detail: `imported; ${c.detail}` });
+}
+
+/** The file format's problems, one entry per line. */
+function byLine(problems: readonly CsvProblem[]): LineRefusal[] {
+  const lines = new Map<number, LineRefusal>();
+  for (const p of problems) {
+    const entry = lines.get(p.line) ?? { line: p.line, ...(p.userId === undefined ? {} : { userId: p.userId }), reasons: [] };
+    entry.reasons.push(p.reason);
+    lines.set(p.line, entry);
   }
-  return { imported: checked.length, updated: checked.filter((c) => c.updated).length, retrusted: checked.filter((c) => c.retrusted).map((c) => c.record.userId) };
+  return [...lines.values()];
+}
+
+/** What a refused import adds under the lines, once each: the office's tone list, and the use case's advice on addresses. */
+async function importAdvice(deps: RescueDeps, err: RegistrationsRefused): Promise<string[]> {
+  const tone = err.refusals.some((r) => r.error.fields.tone !== undefined);
+  const address = new Set(err.refusals.flatMap((r) => (r.error.fields.address !== undefined && r.error.reasons.address !== undefined ? [`    ${r.error.fields.address}`] : [])));
+  return [...(tone ? [await toneHelp(deps)] : []), ...address];
 }

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvalidRingList, parseRingList, type RingListProblem } from '../phone/ring-list.js';
 import { describeToneSource, effectiveTones } from '../rescue/tones.js';
-import { openFullStore } from '../store/index.js';
+import { openOperatorStore } from '../rescue/operator.js';
 import { ExitCode, output, runVerb, settingsFromEnv, stderrLogger, UsageError, withStore, type OutputOptions } from './io.js';
 
 const line = (p: RingListProblem) => (p.line > 0 ? `line ${p.line}: ${p.message}` : p.message);
@@ -47,7 +47,7 @@ export function registerToneVerbs(program: Command): void {
         const names = [...new Set(parsed.tones.map((t) => t.fileName))];
         if (names.length === 0) throw new UsageError(`${file} has no ringtone left once the denied ones are dropped; nothing changed.`);
         const notes: string[] = parsed.warnings.map(line);
-        await withStore(openFullStore, async (store) => {
+        await withStore(openOperatorStore, async (store) => {
           await store.tones.set(names);
           const { rows } = await store.directory.list();
           const kept = rows.filter((r) => r.tone !== undefined && !names.includes(r.tone)).length;
@@ -68,7 +68,7 @@ export function registerToneVerbs(program: Command): void {
     .action(
       runVerb(async (opts: OutputOptions) => {
         const settings = settingsFromEnv();
-        const eff = await withStore(openFullStore, (store) => effectiveTones({ settings, tones: store.tones, logger: stderrLogger() }));
+        const eff = await withStore(openOperatorStore, (store) => effectiveTones({ settings, tones: store.tones, logger: stderrLogger() }));
         output(opts, { ok: true, source: eff.source, tones: eff.tones }, () => [`${eff.tones.length} ringtone${eff.tones.length === 1 ? '' : 's'}, from ${describeToneSource(eff.source)}:`, ...eff.tones.map((t) => `  ${t}`)].join('\n'));
       }),
     );

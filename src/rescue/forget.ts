@@ -1,13 +1,13 @@
-/** `/phone forget`: delete the caller's registration (address and credentials). Audited. */
+/** `/phone forget` and `rescue-ring phones remove`: delete a registration (address and credentials). Audited. */
 import type { UserKey } from '../store/types.js';
 import { audited } from './audit.js';
 import type { RescueDeps } from './deps.js';
 
-/** True when there was a registration to delete. */
-export async function forgetPhone(deps: RescueDeps, key: UserKey): Promise<boolean> {
+/** True when there was a registration to delete. `actorId`: who asked (the owner, or "cli" for `rescue-ring phones remove`). */
+export async function forgetPhone(deps: RescueDeps, key: UserKey, actorId: string = key.userId): Promise<boolean> {
   const removed = await audited(
     deps,
-    { teamId: key.teamId, actorId: key.userId, targetId: key.userId, action: 'forget' },
+    { teamId: key.teamId, actorId, targetId: key.userId, action: 'forget' },
     () => deps.directory.remove(key),
     (r) => (r ? 'registration deleted' : 'nothing to delete'),
   );

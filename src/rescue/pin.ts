@@ -9,7 +9,6 @@
  * new certificate with `rescue-ring phones add ... --tls-pin`.
  */
 import { parsePhoneAddress, PhoneCertificateChanged } from '../phone/index.js';
-import type { TlsPolicy } from '../phone/types.js';
 import type { AuditAction } from '../store/state-types.js';
 import type { Registration } from '../store/types.js';
 import type { RescueDeps } from './deps.js';
@@ -38,7 +37,7 @@ export async function rememberCertificate(deps: Pick<RescueDeps, 'directory' | '
   try {
     const current = await deps.directory.get(key);
     if (!current || current.address !== used.address || !awaitsPin(current)) return false;
-    await deps.directory.put({ ...current, tls: { mode: 'pin', sha256: certificateSha256 } }, { keepSecrets: true });
+    await deps.directory.put({ ...current, tls: { mode: 'pin', sha256: certificateSha256 }, ifUpdatedAt: current.updatedAt }, { keepSecrets: true });
     deps.logger.info({ ...key, certificateSha256 }, 'HTTPS phone certificate pinned on first use');
     return true;
   } catch (err) {
@@ -55,22 +54,18 @@ export function explainCertificate(err: unknown, ownerId: string, requesterId: s
 const PHONE_ACTIONS: ReadonlySet<AuditAction> = new Set(['rescue', 'test_ring', 'scheduled_rescue', 'screenshot', 'status']);
 
 /**
- * The TLS policy a settings save keeps when the form says nothing about TLS (the Slack modal never
- * does). A learned or given fingerprint is kept, except:
- * - the address changed: it is another phone, so its certificate is learned again;
- * - the last action on this phone was refused because its certificate changed: saving the settings
- *   right after that message is how the owner says "I know, trust the new one" (the hint says so).
+ * True when the last action on this phone was refused because its certificate changed: saving the
+ * settings right after that message is how the owner says "I know, trust the new one" (the hint says
+ * so; registration-merge.ts). Only asked for a pinned registration; an unreadable audit log keeps the pin.
  */
-export async function tlsAfterSave(deps: Pick<RescueDeps, 'audit' | 'logger'>, existing: Registration | undefined, address: string): Promise<{ tls: TlsPolicy | undefined; retrusted: boolean }> {
-  const tls = existing?.tls;
-  if (!existing || tls?.mode !== 'pin' || tls.sha256 === undefined) return { tls, retrusted: false };
-  if (existing.address !== address) return { tls: { mode: 'pin' }, retrusted: true };
+export async function certificateRefusedLast(deps: Pick<RescueDeps, 'audit' | 'logger'>, existing: Registration): Promise<boolean> {
+  if (existing.tls?.mode !== 'pin' || existing.tls.sha256 === undefined) return false;
   try {
     const recent = await deps.audit.query({ teamId: existing.teamId, userId: existing.userId, limit: 50 });
     const last = recent.find((e) => e.targetId === existing.userId && PHONE_ACTIONS.has(e.action) && e.outcome !== 'refused');
-    if (last?.errorClass === 'PhoneCertificateChanged') return { tls: { mode: 'pin' }, retrusted: true };
+    return last?.errorClass === 'PhoneCertificateChanged';
   } catch (err) {
     deps.logger.warn({ err, teamId: existing.teamId, userId: existing.userId }, 'audit log unreadable; keeping the pinned certificate');
+    return false;
   }
-  return { tls, retrusted: false };
 }

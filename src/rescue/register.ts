@@ -6,21 +6,44 @@
 import { isAppError } from '../errors.js';
 import { checkPhoneAddress, parsePhoneAddress, validateCoverStory } from '../phone/index.js';
 import { DENIED_TONES } from '../phone/tones.js';
-import { StoreRowUnreadable } from '../store/errors.js';
+import { StoreRowUnreadable, StoreWriteConflict } from '../store/errors.js';
 import type { Registration, RegistrationInput, RingPermission } from '../store/types.js';
 import { audit, auditError, type AuditFacts } from './audit.js';
 import type { RescueDeps } from './deps.js';
 import { InvalidSettings, type SettingsField, type SettingsRefusalReason } from './errors.js';
-import { tlsAfterSave } from './pin.js';
+import { certificateRefusedLast } from './pin.js';
+import { FORM_KEEPS, mergeRegistration, type KeptField, type RegistrationPatch } from './registration-merge.js';
 import { INTERVAL_RANGE, RINGS_RANGE } from './settings.js';
 import { effectiveTones } from './tones.js';
 
 /**
- * The store's registration fields, as a person fills them in. Blank username or password: the
- * organisation default on a first registration, and on an update a blank password keeps the saved
- * one. coverStory absent keeps the saved one; blank removes it.
+ * The store's registration fields, as a person fills them in: a patch over the saved registration.
+ * What a blank field keeps is the surface's choice (RegisterOptions.keep; registration-merge.ts).
+ * coverStory absent says nothing about it; blank removes it.
  */
 export type RegisterInput = RegistrationInput;
+
+/** A Slack user id (U... or W...). */
+export const USER_ID_PATTERN = /^[UW][A-Z0-9]{2,}$/;
+
+export interface RegisterOptions {
+  /** Who did it, for the audit log: the owner (the default), or "cli" for the operator's command line. */
+  actorId?: string;
+  /** Fields a blank value keeps from the saved registration; default FORM_KEEPS (the Slack settings form). */
+  keep?: readonly KeptField[];
+}
+
+/** What a save did. */
+export interface Registered {
+  registration: Registration;
+  /** An existing registration was replaced. */
+  updated: boolean;
+  /** A pinned HTTPS certificate will be learned again on the next ring (a new address, or after a refusal; see pin.ts). */
+  retrusted: boolean;
+}
+
+/** Saves retried when another save of the same registration landed between our read and our write. */
+const MAX_ATTEMPTS = 3;
 
 const PERMISSIONS: readonly RingPermission[] = ['anyone', 'buddies', 'only_me'];
 const MAX_BUDDIES = 50;
@@ -42,43 +65,58 @@ async function readableRegistration(deps: RescueDeps, key: { teamId: string; use
   }
 }
 
-/** Validates and saves; every outcome is audited (refusals name the invalid fields, never their values) with `actorId` as who did it: the owner, or "cli" for `rescue-ring phones add`. */
-export async function registerPhone(deps: RescueDeps, input: RegisterInput, actorId = input.userId): Promise<Registration> {
-  const facts: AuditFacts = { teamId: input.teamId, actorId, targetId: input.userId, action: 'register' };
+/** Validates and saves (the Slack settings form, the demo); see saveRegistration. */
+export async function registerPhone(deps: RescueDeps, input: RegisterInput, options: RegisterOptions = {}): Promise<Registration> {
+  return (await saveRegistration(deps, input, options)).registration;
+}
+
+/**
+ * Validates `input` (a patch; see RegisterOptions.keep) against the saved registration, read once,
+ * and saves the merge only if nobody saved that registration in between (compare-and-set on its
+ * update time; on a clash it reads again and merges again, a few times, then gives up with
+ * StoreWriteConflict). Every outcome is audited (refusals name the invalid fields, never their
+ * values) with `actorId` as who did it.
+ */
+export async function saveRegistration(deps: RescueDeps, input: RegisterInput, options: RegisterOptions = {}): Promise<Registered> {
+  const facts: AuditFacts = { teamId: input.teamId, actorId: options.actorId ?? input.userId, targetId: input.userId, action: 'register' };
   try {
-    return await validateAndSave(deps, input, facts);
+    for (let attempt = 1; ; attempt += 1) {
+      const checked = await checkRegistration(deps, input, options.keep);
+      try {
+        const registration = await deps.directory.put({ ...checked.record, ifUpdatedAt: checked.readUpdatedAt });
+        deps.logger.info({ teamId: input.teamId, userId: input.userId, updated: checked.updated, retrusted: checked.retrusted }, 'phone registered');
+        await audit(deps, facts, 'ok', { detail: checked.detail });
+        return { registration, updated: checked.updated, retrusted: checked.retrusted };
+      } catch (err) {
+        if (!(err instanceof StoreWriteConflict) || attempt >= MAX_ATTEMPTS) throw err;
+        deps.logger.info({ teamId: input.teamId, userId: input.userId, attempt }, 'registration saved meanwhile by someone else; merging again');
+      }
+    }
   } catch (err) {
     await auditError(deps, facts, err, err instanceof InvalidSettings ? `invalid: ${Object.keys(err.fields).join(', ')}` : undefined);
     throw err;
   }
 }
 
-async function validateAndSave(deps: RescueDeps, input: RegisterInput, facts: AuditFacts): Promise<Registration> {
-  const checked = await checkRegistration(deps, input);
-  const saved = await deps.directory.put(checked.record);
-  deps.logger.info({ teamId: input.teamId, userId: input.userId, updated: checked.updated, retrusted: checked.retrusted }, 'phone registered');
-  await audit(deps, facts, 'ok', { detail: checked.detail });
-  return saved;
-}
-
-/** What registerPhone would store, and how it describes the change in the audit trail. */
+/** What a save would store, and how it describes the change in the audit trail. */
 export interface CheckedRegistration {
   record: RegistrationInput;
   /** An existing registration is replaced. */
   updated: boolean;
   /** The HTTPS certificate will be learned again (see pin.ts). */
   retrusted: boolean;
-  /** registerPhone's audit detail: "new", "updated", ... */
+  /** The audit detail: "new", "updated", ... */
   detail: string;
+  /** The guard of the write (GuardedInput): the saved row's update time, null when there was none, undefined when it did not open (it is replaced). */
+  readUpdatedAt: Date | null | undefined;
 }
 
 /**
- * Every check registerPhone makes, and the registration it would store (saved fields kept as it
- * keeps them); saves nothing. Throws InvalidSettings naming every invalid field (and, for a refused
- * address, the network policy's reason in `reasons.address`). For surfaces that
- * save many registrations at once (`rescue-ring phones import`).
+ * Every check a save makes, and the registration it would store (the saved one read once, merged by
+ * mergeRegistration); saves nothing. Throws InvalidSettings naming every invalid field (and, for a
+ * refused address, the network policy's reason in `reasons.address`).
  */
-export async function checkRegistration(deps: RescueDeps, input: RegisterInput): Promise<CheckedRegistration> {
+export async function checkRegistration(deps: RescueDeps, input: RegisterInput, keep: readonly KeptField[] = FORM_KEEPS): Promise<CheckedRegistration> {
   const { settings } = deps;
   const errors: Partial<Record<SettingsField, string>> = {};
   const reasons: Partial<Record<SettingsField, SettingsRefusalReason>> = {};
@@ -98,17 +136,11 @@ export async function checkRegistration(deps: RescueDeps, input: RegisterInput):
   }
 
   const username = blank(input.username) ? undefined : input.username!.trim();
-  if (username === undefined && settings.defaults.username === undefined) {
-    errors.username = 'Enter the username you use for the phone’s web pages (your organisation has no shared phone account).';
-  } else if (username !== undefined && (username.length > 128 || hasControlChars(username) || username.includes(':'))) {
+  if (username !== undefined && (username.length > 128 || hasControlChars(username) || username.includes(':'))) {
     errors.username = 'The username is too long or contains a colon or control characters; check it and try again.';
   }
-
   const password = blank(input.password) ? undefined : input.password!;
-  const keepPassword = password === undefined && existing?.password !== undefined;
-  if (password === undefined && !keepPassword && settings.defaults.password === undefined) {
-    errors.password = existing ? 'Enter your phone password.' : 'Enter your phone password; it is needed the first time you register.';
-  } else if (password !== undefined && (password.length > 256 || hasControlChars(password))) {
+  if (password !== undefined && (password.length > 256 || hasControlChars(password))) {
     errors.password = 'The password is too long or contains control characters; check it and try again.';
   }
 
@@ -130,12 +162,12 @@ export async function checkRegistration(deps: RescueDeps, input: RegisterInput):
   if (input.permission !== undefined && !PERMISSIONS.includes(input.permission)) {
     errors.permission = 'Choose who may ring your phone: anyone, your rescue buddies, or only you.';
   }
-  const buddies = [...new Set((input.buddies ?? []).filter((b) => b !== input.userId))];
-  if (buddies.length > MAX_BUDDIES) errors.buddies = `Pick at most ${MAX_BUDDIES} rescue buddies.`;
-  if (buddies.some((b) => !/^[UW][A-Z0-9]{2,}$/.test(b))) errors.buddies = 'Rescue buddies must be people in this workspace.';
+  const buddies = input.buddies === undefined ? undefined : [...new Set(input.buddies.filter((b) => b !== input.userId))];
+  if (buddies !== undefined && buddies.length > MAX_BUDDIES) errors.buddies = `Pick at most ${MAX_BUDDIES} rescue buddies.`;
+  if (buddies?.some((b) => !USER_ID_PATTERN.test(b))) errors.buddies = 'Rescue buddies must be people in this workspace.';
 
-  let coverStory = input.coverStory === undefined ? existing?.coverStory : blank(input.coverStory) ? undefined : input.coverStory.trim();
-  if (input.coverStory !== undefined && coverStory !== undefined) {
+  let coverStory = input.coverStory === undefined ? undefined : input.coverStory.trim();
+  if (coverStory !== undefined && coverStory !== '') {
     try {
       coverStory = validateCoverStory(coverStory).text;
     } catch (err) {
@@ -143,23 +175,32 @@ export async function checkRegistration(deps: RescueDeps, input: RegisterInput):
     }
   }
 
-  if (Object.keys(errors).length > 0) throw new InvalidSettings(errors, reasons);
-
-  const kept = input.tls === undefined ? await tlsAfterSave(deps, existing, address) : { tls: input.tls, retrusted: false };
-  const record: RegistrationInput = {
+  const patch: RegistrationPatch = {
     teamId: input.teamId,
     userId: input.userId,
     address,
     username,
-    password: keepPassword ? existing?.password : password,
-    tls: kept.tls,
+    password,
+    tls: input.tls,
     tone,
     rings: input.rings,
     intervalSeconds: input.intervalSeconds,
-    permission: input.permission ?? existing?.permission ?? 'anyone',
-    buddies: input.buddies ? buddies : (existing?.buddies ?? []),
+    permission: input.permission,
+    buddies,
     ...(coverStory !== undefined ? { coverStory } : {}),
   };
-  const detail = [existing ? 'updated' : unreadable ? 'replaced an unreadable registration' : 'new', ...(kept.retrusted ? ['HTTPS certificate will be learned again'] : [])];
-  return { record, updated: existing !== undefined, retrusted: kept.retrusted, detail: detail.join('; ') };
+  const certificateRefused = existing !== undefined && input.tls === undefined && !keep.includes('tls') && (await certificateRefusedLast(deps, existing));
+  const { record, retrusted } = mergeRegistration(existing, patch, keep, { certificateRefused });
+
+  // What must be there once merged: a username and a password, the phone's own or the office's.
+  if (record.username === undefined && settings.defaults.username === undefined && errors.username === undefined) {
+    errors.username = 'Enter the username you use for the phone’s web pages (your organisation has no shared phone account).';
+  }
+  if (record.password === undefined && settings.defaults.password === undefined && errors.password === undefined) {
+    errors.password = existing ? 'Enter your phone password.' : 'Enter your phone password; it is needed the first time you register.';
+  }
+  if (Object.keys(errors).length > 0) throw new InvalidSettings(errors, reasons);
+
+  const detail = [existing ? 'updated' : unreadable ? 'replaced an unreadable registration' : 'new', ...(retrusted ? ['HTTPS certificate will be learned again'] : [])];
+  return { record, updated: existing !== undefined, retrusted, detail: detail.join('; '), readUpdatedAt: existing ? existing.updatedAt : unreadable ? undefined : null };
 }

@@ -4,7 +4,7 @@
  */
 import type { Keyring } from './keyring.js';
 import type { RowStore, SealSwap, StoredRow } from './rows.js';
-import type { PhoneDirectory, PublicRegistration, Registration, RegistrationInput, RekeyReport, UserKey } from './types.js';
+import type { GuardedInput, PhoneDirectory, PublicRegistration, Registration, RekeyReport, UserKey } from './types.js';
 import { open, seal } from './crypto.js';
 import { decodeRecord, encodeRecord, validateInput, type CredentialRecord } from './record.js';
 import { StoreKeyInvalid, StoreRowUnreadable } from './errors.js';
@@ -59,13 +59,13 @@ export class EncryptedDirectory implements PhoneDirectory {
     return row === undefined ? undefined : this.toRegistration(row);
   }
 
-  async put(input: RegistrationInput, options: { keepSecrets?: boolean } = {}): Promise<Registration> {
+  async put(input: GuardedInput, options: { keepSecrets?: boolean } = {}): Promise<Registration> {
     const [stored] = await this.putMany([input], options);
     return stored as Registration;
   }
 
-  /** Stores every registration in one transaction: all or none. */
-  async putMany(inputs: readonly RegistrationInput[], options: { keepSecrets?: boolean } = {}): Promise<Registration[]> {
+  /** Stores every registration in one transaction: all or none (none when a guarded row changed since it was read). */
+  async putMany(inputs: readonly GuardedInput[], options: { keepSecrets?: boolean } = {}): Promise<Registration[]> {
     inputs.forEach(validateInput);
     const now = this.now();
     const sealedRows: StoredRow[] = [];
@@ -95,7 +95,8 @@ export class EncryptedDirectory implements PhoneDirectory {
         updatedAt: now,
       });
     }
-    const stored = await this.rows.upsert(sealedRows);
+    const guards = inputs.map((i) => i.ifUpdatedAt);
+    const stored = await this.rows.upsert(sealedRows, guards.some((g) => g !== undefined) ? guards : undefined);
     return stored.map((row, i) => compose(row, records[i] as CredentialRecord));
   }
 
@@ -129,7 +130,22 @@ export class EncryptedDirectory implements PhoneDirectory {
   async rekey(options: { batchSize?: number; onBatch?: (done: number) => void } = {}): Promise<RekeyReport> {
     const batchSize = Math.max(1, options.batchSize ?? 500);
     const current = this.keyring.currentId;
-    const report: RekeyReport = { reencrypted: 0, current: await this.rows.count({ keyId: current }), failed: 0, failures: [] };
+    const report: RekeyReport = { reencrypted: 0, current: 0, failed: 0, failures: [] };
+    const fail = (err: StoreRowUnreadable) => {
+      report.failed += 1;
+      report.failures.push({ teamId: err.teamId, userId: err.userId, keyId: err.keyId, reason: err.reason });
+    };
+    // Rows already under the current key are opened too, so a damaged one is reported, not counted as fine.
+    for (const row of await this.rows.list()) {
+      if (row.keyId !== current) continue;
+      try {
+        this.openRecord(row);
+        report.current += 1;
+      } catch (err) {
+        if (!(err instanceof StoreRowUnreadable)) throw err;
+        fail(err);
+      }
+    }
     let after: UserKey | undefined;
     for (;;) {
       const batch = await this.rows.rowsNotUnderKey(current, after, batchSize);
@@ -143,8 +159,7 @@ export class EncryptedDirectory implements PhoneDirectory {
           swaps.push({ teamId: row.teamId, userId: row.userId, fromKeyId: row.keyId, fromSealed: row.sealed, keyId: next.keyId, sealed: next.sealed });
         } catch (err) {
           if (!(err instanceof StoreRowUnreadable)) throw err;
-          report.failed += 1;
-          report.failures.push({ teamId: err.teamId, userId: err.userId, keyId: err.keyId, reason: err.reason });
+          fail(err);
         }
       }
       report.reencrypted += await this.rows.swapSeals(swaps);

@@ -105,3 +105,17 @@ export class StoreSchemaTooNew extends AppError {
 export class StoreUnavailable extends AppError {
   readonly code = 'StoreUnavailable';
 }
+
+/**
+ * A compare-and-set write found a row changed (or added, or removed) since it was read: another
+ * administrator or process saved it meanwhile. Nothing was written.
+ */
+export class StoreWriteConflict extends AppError {
+  readonly code = 'StoreWriteConflict';
+  constructor(readonly owners: readonly { teamId: string; userId: string }[]) {
+    super(
+      `The phone registration${owners.length === 1 ? '' : 's'} of ${owners.map((o) => `${o.userId} (team ${o.teamId})`).join(', ')} changed while ${owners.length === 1 ? 'it was' : 'they were'} being saved; nothing was saved.`,
+      'Someone else saved the same registration at the same moment. Look at it again and save once more.',
+    );
+  }
+}

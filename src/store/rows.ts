@@ -37,9 +37,11 @@ export interface RowStore {
   get(key: UserKey): Promise<StoredRow | undefined>;
   /**
    * Insert or replace every row in ONE transaction (all or nothing). An existing row keeps its
-   * `createdAt`; returns the rows as stored, in input order.
+   * `createdAt`; returns the rows as stored, in input order. `guards` (by position; see
+   * GuardedInput): a row is written only if its stored `updatedAt` is still the one given (null: no
+   * row); otherwise nothing is written and StoreWriteConflict names every row that changed.
    */
-  upsert(rows: readonly StoredRow[]): Promise<StoredRow[]>;
+  upsert(rows: readonly StoredRow[], guards?: readonly (Date | null | undefined)[]): Promise<StoredRow[]>;
   remove(key: UserKey): Promise<boolean>;
   /** Ordered by team id, then user id. */
   list(filter?: { teamId?: string }): Promise<StoredRow[]>;
@@ -54,4 +56,14 @@ export interface RowStore {
   /** Records a key's fingerprint unless one is already stored for that id. */
   recordKeyCheck(keyId: string, check: Buffer): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The rows (of `upsert`) whose guard no longer holds, given each row's stored `updatedAt` (undefined: no row). */
+export function guardConflicts(rows: readonly UserKey[], guards: readonly (Date | null | undefined)[], storedAt: (row: UserKey) => Date | undefined): UserKey[] {
+  return rows.filter((row, i) => {
+    const guard = guards[i];
+    if (guard === undefined) return false;
+    const stored = storedAt(row);
+    return guard === null ? stored !== undefined : stored?.getTime() !== guard.getTime();
+  }).map((r) => ({ teamId: r.teamId, userId: r.userId }));
 }

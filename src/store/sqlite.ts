@@ -6,10 +6,10 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
-import type { RowStore, SealSwap, StoredRow } from './rows.js';
+import { guardConflicts, type RowStore, type SealSwap, type StoredRow } from './rows.js';
 import type { RingPermission, UserKey } from './types.js';
 import { migrate, SQLITE_MIGRATIONS, type SqliteMigration } from './migrations.js';
-import { StoreUnavailable } from './errors.js';
+import { StoreUnavailable, StoreWriteConflict } from './errors.js';
 
 export const SQLITE_FILE_NAME = 'rescue-ring.db';
 export const BUSY_TIMEOUT_MS = 5_000;
@@ -127,6 +127,7 @@ export class SqliteRows implements RowStore {
   readonly engine = 'sqlite';
   private readonly stmt: {
     get: Statement<[string, string], Row>;
+    updatedAt: Statement<[string, string], { updated_at: number }>;
     upsert: Statement<unknown[], { created_at: number }>;
     remove: Statement<[string, string]>;
     listAll: Statement<[], Row>;
@@ -147,6 +148,7 @@ export class SqliteRows implements RowStore {
     this.where = sqliteSite(db);
     this.stmt = {
       get: db.prepare(`SELECT ${COLUMNS} FROM phone_registrations WHERE team_id = ? AND user_id = ?`),
+      updatedAt: db.prepare('SELECT updated_at FROM phone_registrations WHERE team_id = ? AND user_id = ?'),
       upsert: db.prepare(
         `INSERT INTO phone_registrations (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (team_id, user_id) DO UPDATE SET
@@ -181,9 +183,15 @@ export class SqliteRows implements RowStore {
     return r === undefined ? undefined : fromRow(r);
   }
 
-  async upsert(rows: readonly StoredRow[]): Promise<StoredRow[]> {
-    const write = this.db.transaction((all: readonly StoredRow[]) =>
-      all.map((r) => {
+  async upsert(rows: readonly StoredRow[], guards: readonly (Date | null | undefined)[] = []): Promise<StoredRow[]> {
+    const write = this.db.transaction((all: readonly StoredRow[]) => {
+      // Inside the IMMEDIATE transaction: no other writer can change a row between this check and the write.
+      const conflicts = guardConflicts(all, guards, (k) => {
+        const at = this.stmt.updatedAt.get(k.teamId, k.userId)?.updated_at;
+        return at === undefined ? undefined : new Date(at);
+      });
+      if (conflicts.length > 0) throw new StoreWriteConflict(conflicts);
+      return all.map((r) => {
         const out = this.stmt.upsert.get(
           r.teamId,
           r.userId,
@@ -198,8 +206,8 @@ export class SqliteRows implements RowStore {
           r.updatedAt.getTime(),
         );
         return { ...r, createdAt: new Date(out?.created_at ?? r.createdAt.getTime()) };
-      }),
-    );
+      });
+    });
     return guard(this.where, () => write.immediate(rows));
   }
 

@@ -45,13 +45,19 @@ export interface Registration extends Required<Pick<RegistrationInput, 'teamId' 
   updatedAt: Date;
 }
 
+/**
+ * A write that happens only if the row is still as it was read (compare-and-set on its update time):
+ * `ifUpdatedAt` is the `updatedAt` read, or null when there was no row. Absent: written whatever is there.
+ */
+export type GuardedInput = RegistrationInput & { ifUpdatedAt?: Date | null };
+
 /** A registration with the secrets removed: what `list`, exports and App Home see. */
 export type PublicRegistration = Omit<Registration, 'password' | 'username'> & { hasOwnUsername: boolean; hasOwnPassword: boolean };
 
 export interface RekeyReport {
   /** Rows re-encrypted under the current key in this run. */
   reencrypted: number;
-  /** Rows already under the current key. */
+  /** Rows already under the current key (and opening). */
   current: number;
   /** Rows that could not be opened (missing key, tampered); named in `failures`. */
   failed: number;
@@ -63,18 +69,22 @@ export interface PhoneDirectory {
   get(key: UserKey): Promise<Registration | undefined>;
   /**
    * Insert or replace. `password`/`username` (and `coverStory`) absent on update keep the stored ones only if `keepSecrets` is set
-   * (a stored row that no longer opens has nothing to keep: it is simply replaced).
+   * (a stored row that no longer opens has nothing to keep: it is simply replaced). With `ifUpdatedAt`
+   * (GuardedInput) nothing is written when the row changed since it was read: StoreWriteConflict.
    */
-  put(input: RegistrationInput, options?: { keepSecrets?: boolean }): Promise<Registration>;
-  /** Like `put` for many registrations, in ONE transaction: all are stored or none (CSV import). */
-  putMany(inputs: readonly RegistrationInput[], options?: { keepSecrets?: boolean }): Promise<Registration[]>;
+  put(input: GuardedInput, options?: { keepSecrets?: boolean }): Promise<Registration>;
+  /** Like `put` for many registrations, in ONE transaction: all are stored or none (CSV import); one conflict stores none. */
+  putMany(inputs: readonly GuardedInput[], options?: { keepSecrets?: boolean }): Promise<Registration[]>;
   remove(key: UserKey): Promise<boolean>;
   /** Without secrets. Rows that do not open are reported in `unreadable`, never thrown. */
   list(filter?: { teamId?: string }): Promise<{ rows: PublicRegistration[]; unreadable: { teamId: string; userId: string; keyId: string; reason: string }[] }>;
   /** Distinct team ids present. */
   teams(): Promise<string[]>;
   count(): Promise<number>;
-  /** Re-encrypt every row under the current key, in batches; safe to re-run after an interruption. */
+  /**
+   * Re-encrypt every row under the current key, in batches; safe to re-run after an interruption.
+   * Rows already under the current key are opened too: any row that does not open is in `failures`.
+   */
   rekey(options?: { batchSize?: number; onBatch?: (done: number) => void }): Promise<RekeyReport>;
   close(): Promise<void>;
 }

@@ -26,6 +26,7 @@ const FORBIDDEN: Record<string, string[]> = {
 const KNOWN_VIOLATIONS: string[] = [
   'rescue/settings.ts -> config/env.ts',
   'store/index.ts -> config/store.ts',
+  'rescue/operator.ts -> config/store.ts',
 ];
 /** Loops that another part of issue 13 removes (same rule: a stale entry fails). */
 const KNOWN_CYCLES: string[] = [];

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPhone } from '../../src/sim/index.js';
 import type { SimPhone } from '../../src/sim/index.js';
@@ -152,9 +153,9 @@ describe.concurrent('rescue-ring phones', { timeout: SLOW }, () => {
     writeFileSync(file, 'user,address,username,password,tone,rings\nU111,10.0.0.1,svc,pw1,,\nU222,127.0.0.1:8080,svc,pw2,,\nU333,169.254.169.254,svc,pw3,,\n');
     const imported = await cli(['phones', 'import', file, '--team', 'T1']);
     expect(imported.code).toBe(2);
-    expect(imported.stderr).toMatch(/2 rows cannot be registered; nothing was imported/);
-    expect(imported.stderr).toMatch(/row 2 \(user U222\), address: .*127\.0\.0\.1.*loopback/);
-    expect(imported.stderr).toMatch(/row 3 \(user U333\), address: .*169\.254\.169\.254.*link-local/);
+    expect(imported.stderr).toMatch(/2 lines cannot be imported; nothing was imported/);
+    expect(imported.stderr).toMatch(/line 3 \(user U222\): address: .*127\.0\.0\.1.*loopback/);
+    expect(imported.stderr).toMatch(/line 4 \(user U333\): address: .*169\.254\.169\.254.*link-local/);
     expect(imported.stderr).not.toMatch(/U111/);
     const store = await directory();
     expect(await store.count()).toBe(0);
@@ -179,11 +180,11 @@ describe.concurrent('rescue-ring phones', { timeout: SLOW }, () => {
     );
     const result = await cli(['phones', 'import', file, '--team', 'T1']);
     expect(result.code).toBe(2);
-    const lines = [...result.stderr.matchAll(/line (\d+): ([^\n]*)/g)].map((m) => [Number(m[1]), m[2]]);
+    const lines = [...result.stderr.matchAll(/line (\d+)(?: \(user \w+\))?: ([^\n]*)/g)].map((m) => [Number(m[1]), m[2]]);
     expect(lines.map((l) => l[0])).toEqual([3, 4, 5, 6, 7]);
-    expect(result.stderr).toMatch(/line 3: The phone address must not contain a path/);
-    expect(result.stderr).toMatch(/line 4: rings must be a whole number, like 3; it is "three"/);
-    expect(result.stderr).toMatch(/line 5: user U111 is already on line 2/);
+    expect(result.stderr).toMatch(/line 3 \(user U222\): The phone address must not contain a path/);
+    expect(result.stderr).toMatch(/line 4 \(user U333\): rings must be a whole number, like 3; it is "three"/);
+    expect(result.stderr).toMatch(/line 5 \(user U111\): user U111 is already on line 2/);
     expect(result.stderr).toMatch(/line 6: "bob" is not a Slack user id/);
     expect(result.stderr).toMatch(/line 7: has 3 cells but the header has 6/);
     expect(result.stderr).toMatch(/nothing was imported/);
@@ -193,10 +194,10 @@ describe.concurrent('rescue-ring phones', { timeout: SLOW }, () => {
     writeFileSync(rules, ['user,address,username,password,tone,rings', `U333,10.0.0.3,svc,${SECRET},Piano2.raw,3`, `U444,10.0.0.4,svc,${SECRET},,11`, `U888,10.0.0.8,svc,,,`, ''].join('\n'));
     const refused = await cli(['phones', 'import', rules, '--team', 'T1']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('3 rows cannot be registered; nothing was imported.');
-    expect(refused.stderr).toMatch(/row 1 \(user U333\), tone: Piano2\.raw is known to crash some phones/);
-    expect(refused.stderr).toMatch(/row 2 \(user U444\), rings: Rings must be a whole number from 1 to 10/);
-    expect(refused.stderr).toMatch(/row 3 \(user U888\), password: Enter your phone password; it is needed the first time you register/);
+    expect(refused.stderr).toContain('3 lines cannot be imported; nothing was imported.');
+    expect(refused.stderr).toMatch(/line 2 \(user U333\): tone: Piano2\.raw is known to crash some phones/);
+    expect(refused.stderr).toMatch(/line 3 \(user U444\): rings: Rings must be a whole number from 1 to 10/);
+    expect(refused.stderr).toMatch(/line 4 \(user U888\): password: Enter your phone password; it is needed the first time you register/);
 
     const header = join(dataDir, 'header.csv');
     writeFileSync(header, 'user,phone,password\nU1,10.0.0.1,x\n');
@@ -239,6 +240,30 @@ describe.concurrent('rescue-ring keys', { timeout: SLOW }, () => {
     const onlyOld = await cli(['phones', 'list'], { env: { STORE_KEYS: baseEnv.STORE_KEYS, STORE_KEY_ID: 'k1' } });
     expect(onlyOld.code).toBe(1);
     expect(onlyOld.stdout).toContain(`Cannot open the registration of U111 (team T1), key "${newId}": key-missing.`);
+  });
+
+  it('rotate opens every row, those already under the current key too: a damaged one is named by user and the exit code is 1', async () => {
+    const { cli, dataDir } = setup();
+    for (const user of ['U111', 'U222', 'U333']) {
+      expect((await cli(['phones', 'add', '--team', 'T1', '--user', user, '--address', '10.0.0.1', '--username', 'svc'], { env: { PHONE_PASSWORD: SECRET } })).code).toBe(0);
+    }
+    // One row under the current key is damaged on disk (a flipped byte in its sealed record).
+    const db = new Database(join(dataDir, 'rescue-ring.db'));
+    try {
+      const { sealed } = db.prepare('SELECT sealed FROM phone_registrations WHERE user_id = ?').get('U222') as { sealed: Buffer };
+      sealed[20] = (sealed[20] ?? 0) ^ 0xff;
+      db.prepare('UPDATE phone_registrations SET sealed = ? WHERE user_id = ?').run(sealed, 'U222');
+    } finally {
+      db.close();
+    }
+    const rotated = await cli(['keys', 'rotate']);
+    expect(rotated.code).toBe(1);
+    expect(rotated.stdout).toContain('Re-encrypted 0 registrations; 2 already used the current key; 1 could not be opened.');
+    expect(rotated.stdout).toContain('  U222 (team T1), key "k1": tampered');
+    expect(rotated.stdout).not.toContain('Every registration now uses the current key');
+    const json = await cli(['keys', 'rotate', '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual({ ok: false, reencrypted: 0, current: 2, failed: 1, failures: [{ teamId: 'T1', userId: 'U222', keyId: 'k1', reason: 'tampered' }] });
   });
 
   it('refuses to start on bad key settings, naming the entry and never the key', async () => {

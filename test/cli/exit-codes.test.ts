@@ -34,9 +34,9 @@ describe('rescue-ring exit codes', { timeout: SLOW }, () => {
     };
     for (const [name, r] of Object.entries(runs)) expect(r.code, `${name}: ${r.stderr}`).toBe(2);
     expect(runs.addTone.stderr).toContain('--tone: Piano2.raw is known to crash some phones');
-    expect(runs.importTone.stderr).toContain('row 1 (user U111), tone: Piano2.raw is known to crash some phones');
+    expect(runs.importTone.stderr).toContain('line 2 (user U111): tone: Piano2.raw is known to crash some phones');
     expect(runs.addOutside.stderr).toContain('192.168.1.1 is outside the allowed networks (10.0.0.0/8)');
-    expect(runs.importOutside.stderr).toMatch(/row 1 \(user U111\), address: .*192\.168\.1\.1/);
+    expect(runs.importOutside.stderr).toMatch(/line 2 \(user U111\): address: .*192\.168\.1\.1/);
     const store = await h.store();
     try {
       expect(await store.directory.count()).toBe(0);

@@ -77,6 +77,28 @@ describe.concurrent('rescue-ring phones add', { timeout: SLOW }, () => {
     }
   });
 
+  it('refuses a password on the command line in any form with a fixed message that never repeats it, and saves nothing', async () => {
+    const { cli, store } = setup();
+    for (const form of [[`--password=${SECRET}`], ['--password', SECRET], ['--password'], [`--PASSWORD=${SECRET}`]]) {
+      // runCli fails the test if SECRET appears on stdout or stderr.
+      const refused = await cli([...add('U111'), ...form]);
+      expect(refused.code, form.join(' ')).toBe(2);
+      expect(refused.stderr).toBe(
+        'Error: Passwords are never taken on the command line (they would stay in the shell history, the process list and CI logs); nothing was done. Set PHONE_PASSWORD, or pipe the password with --password-stdin.\n',
+      );
+      expect(refused.stdout).toBe('');
+    }
+    const json = await cli([...add('U111'), `--password=${SECRET}`, '--json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: 'Usage', message: expect.stringContaining('never taken on the command line') as unknown });
+    const opened = await store();
+    try {
+      expect(await opened.directory.count()).toBe(0);
+    } finally {
+      await opened.close();
+    }
+  });
+
   it('registering, refusing and removing leave audit entries that name the CLI and hold no secret', async () => {
     const { cli, dataDir } = setup();
     expect((await cli(add('U111', '--tone', 'Chime.raw'), { env })).code).toBe(0);
@@ -91,7 +113,7 @@ describe.concurrent('rescue-ring phones add', { timeout: SLOW }, () => {
     const entries = (JSON.parse(audit.stdout) as { entries: Entry[] }).entries.map(({ actorId, targetId, action, outcome, errorClass, detail }) => ({ actorId, targetId, action, outcome, errorClass, detail }));
     const cliEntry = (action: string, outcome: string, more: { errorClass?: string; detail?: string }) => ({ actorId: 'cli', targetId: 'U111', action, outcome, errorClass: more.errorClass, detail: more.detail });
     expect(entries).toEqual([
-      cliEntry('forget', 'refused', { errorClass: 'NotRegistered' }),
+      cliEntry('forget', 'ok', { detail: 'nothing to delete' }),
       cliEntry('forget', 'ok', { detail: 'registration deleted' }),
       cliEntry('register', 'refused', { errorClass: 'InvalidSettings', detail: 'invalid: tone' }),
       cliEntry('register', 'ok', { detail: 'updated' }),

@@ -39,14 +39,14 @@ describe.concurrent('rescue-ring phones import', { timeout: SLOW }, () => {
 
     const refused = await cli(['phones', 'import', csv, '--team', 'T1']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('1 row cannot be registered; nothing was imported.');
-    expect(refused.stderr).toContain('row 2 (user U222), tone: Classic1.raw is not one of this office’s ringtones. Pick one from the list.');
+    expect(refused.stderr).toContain('1 line cannot be imported; nothing was imported.');
+    expect(refused.stderr).toContain('line 3 (user U222): tone: Classic1.raw is not one of this office’s ringtones. Pick one from the list.');
     expect(refused.stderr).toContain("This office's ringtones, from the ring list imported from the call manager (rescue-ring tones import): Chime.raw, OfficeBell.raw.");
-    expect(refused.stderr).toMatch(/Fix the rows named above in .*phones\.csv .*and run the import again/);
+    expect(refused.stderr).toMatch(/Fix the lines named above in .*phones\.csv \(line 1 is the header\) and import the whole file again/);
     expect(refused.stderr).not.toMatch(/U111|U333/);
     const json = await cli(['phones', 'import', csv, '--team', 'T1', '--json']);
     expect(json.code).toBe(2);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: 'InvalidSettings', message: expect.stringContaining('row 2 (user U222), tone:') as unknown });
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: 'InvalidSettings', message: expect.stringContaining('line 3 (user U222): tone:') as unknown });
 
     const after = await store();
     try {
@@ -66,12 +66,39 @@ describe.concurrent('rescue-ring phones import', { timeout: SLOW }, () => {
     const csv = file('broken.csv', [HEADER, `U111,10.0.0.1,${USERNAME},${SECRET},,two`, `bob,10.0.0.2,${USERNAME},${SECRET},,`, `U333,10.0.0.3,${USERNAME},${SECRET},,`, ''].join('\n'));
     const refused = await cli(['phones', 'import', csv, '--team', 'T1']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('2 problems; nothing was imported.');
+    expect(refused.stderr).toContain('2 lines cannot be imported; nothing was imported.');
+    expect(refused.stderr).toContain('line 2 (user U111): rings must be a whole number, like 3; it is "two"');
+    expect(refused.stderr).toContain('line 3: "bob" is not a Slack user id');
     const rows = auditRows(dataDir);
     expect(rows.map((r) => [r.actor_id, r.target_id, r.action, r.outcome, r.error_class, r.detail])).toEqual([
       ['cli', null, 'register', 'refused', 'CsvImportInvalid', 'import refused; 2 lines of the file invalid'],
     ]);
     for (const value of [SECRET, USERNAME, '10.0.0.1', 'bob']) expect(JSON.stringify(rows), value).not.toContain(value);
+  });
+
+  it('names every bad line in one run, by line of the file (header = line 1) with the user beside it: a malformed address, a crash tone and a bad ring count', async () => {
+    const { cli, file, store, dataDir } = setup();
+    const csv = file(
+      'three-kinds.csv',
+      [HEADER, `U111,10.0.0.1,${USERNAME},${SECRET},,`, `U222,http://10.0.0.2/path,${USERNAME},${SECRET},,`, `U333,10.0.0.3,${USERNAME},${SECRET},Piano2.raw,`, `U444,10.0.0.4,${USERNAME},${SECRET},,11`, ''].join('\n'),
+    );
+    const refused = await cli(['phones', 'import', csv, '--team', 'T1']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('three-kinds.csv: 3 lines cannot be imported; nothing was imported.');
+    const named = [...refused.stderr.matchAll(/^ {2}line (\d+) \(user (U\d+)\): (.*)$/gm)].map((m) => [Number(m[1]), m[2], m[3]]);
+    expect(named).toEqual([
+      [3, 'U222', 'The phone address must not contain a path: give only the host and, if needed, a port'],
+      [4, 'U333', 'tone: Piano2.raw is known to crash some phones and is never played. Pick another ringtone.'],
+      [5, 'U444', 'rings: Rings must be a whole number from 1 to 10.'],
+    ]);
+    expect(refused.stderr).not.toMatch(/U111|row \d/);
+    const after = await store();
+    try {
+      expect(await after.directory.count()).toBe(0);
+    } finally {
+      await after.close();
+    }
+    expect(auditRows(dataDir).map((r) => [r.actor_id, r.target_id, r.outcome, r.error_class, r.detail])).toEqual([['cli', null, 'refused', 'CsvImportInvalid', 'import refused; 3 lines of the file invalid']]);
   });
 
   it('lists every bad row at once: an address the network policy refuses beside settings registerPhone refuses', async () => {
@@ -82,9 +109,9 @@ describe.concurrent('rescue-ring phones import', { timeout: SLOW }, () => {
     );
     const refused = await cli(['phones', 'import', csv, '--team', 'T1']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('2 rows cannot be registered; nothing was imported.');
-    expect(refused.stderr).toContain('row 1 (user U111), tone: NoSuchTone.raw is not one of this office’s ringtones.');
-    expect(refused.stderr).toMatch(/row 3 \(user U333\), address: Phone address 127\.0\.0\.1 refused: .*loopback/);
+    expect(refused.stderr).toContain('2 lines cannot be imported; nothing was imported.');
+    expect(refused.stderr).toContain('line 2 (user U111): tone: NoSuchTone.raw is not one of this office’s ringtones.');
+    expect(refused.stderr).toMatch(/line 4 \(user U333\): address: Phone address 127\.0\.0\.1 refused: .*loopback/);
     expect(refused.stderr).toMatch(/PHONE_ALLOWED_NETWORKS/);
     expect(refused.stderr).not.toMatch(/U222/);
     const after = await store();
@@ -156,8 +183,8 @@ describe.concurrent('rescue-ring phones import', { timeout: SLOW }, () => {
     const withNew = file('with-new.csv', [HEADER, `U111,10.0.0.1,${USERNAME},,,3`, `U222,10.0.0.2,${USERNAME},,,`, ''].join('\n'));
     const refused = await cli(['phones', 'import', withNew, '--team', 'T1'], { env });
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('1 row cannot be registered; nothing was imported.');
-    expect(refused.stderr).toContain('row 2 (user U222), password: Enter your phone password; it is needed the first time you register.');
+    expect(refused.stderr).toContain('1 line cannot be imported; nothing was imported.');
+    expect(refused.stderr).toContain('line 3 (user U222): password: Enter your phone password; it is needed the first time you register.');
     expect(refused.stderr).not.toMatch(/U111|PHONE_DEFAULT_PASSWORD/);
 
     const update = file('update.csv', [HEADER, `U111,10.0.0.1,${USERNAME},,,3`, ''].join('\n'));

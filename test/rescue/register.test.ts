@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { registerPhone, startRescue, takeScreenshot } from '../../src/rescue/index.js';
+import { EVERY_FIELD, registerPhone, saveRegistration, startRescue, takeScreenshot } from '../../src/rescue/index.js';
 import { Keyring } from '../../src/store/keyring.js';
 import { makeKey, ME, PHONE_PASSWORD, startWorld, TEAM, type RescueWorld } from './helpers.js';
 
@@ -61,5 +61,35 @@ describe('register over an unreadable row', () => {
       ['rescue', 'ok', '-', '1 of 1 ring'],
     ]);
     expect(w.logs.join('')).toContain('replacing a registration that no longer opens');
+  });
+});
+
+describe('two saves of one registration at once', () => {
+  it('neither change is lost: the save whose read went stale reads again and merges its change over the other', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rescue-ring-concurrent-'));
+    dirs.push(dir);
+    world = await startWorld({ dir });
+    const w = world;
+    const phone = await w.phone();
+    await w.register(ME, phone);
+    const key = { teamId: TEAM, userId: ME };
+    // An administrator's save lands between this save's read and its write (once): it makes the phone "only me".
+    let raced = false;
+    const directory = Object.create(w.deps.directory) as typeof w.deps.directory;
+    directory.put = async (input, options) => {
+      if (!raced) {
+        raced = true;
+        const current = await w.deps.directory.get(key);
+        await new Promise((r) => setTimeout(r, 5));
+        await w.deps.directory.put({ ...current!, permission: 'only_me' });
+      }
+      return w.deps.directory.put(input, options);
+    };
+    // The command line changes only the rings (every other field kept), on the same real store.
+    const saved = await saveRegistration({ ...w.deps, directory }, { ...key, address: phone.url, rings: 5 }, { actorId: 'cli', keep: EVERY_FIELD });
+    expect(raced).toBe(true);
+    expect(saved.registration).toMatchObject({ rings: 5, permission: 'only_me' });
+    expect(await w.deps.directory.get(key)).toMatchObject({ rings: 5, permission: 'only_me', password: PHONE_PASSWORD });
+    expect(w.logs.join('')).toContain('registration saved meanwhile by someone else; merging again');
   });
 });

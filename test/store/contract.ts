@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Keyring, type KeyEntry } from '../../src/store/keyring.js';
-import { StoreInputInvalid, StoreKeyInvalid, StoreKeyMissing, StoreRowUnreadable } from '../../src/store/errors.js';
+import { StoreInputInvalid, StoreKeyInvalid, StoreKeyMissing, StoreRowUnreadable, StoreWriteConflict } from '../../src/store/errors.js';
 import type { PhoneDirectory, RegistrationInput, UserKey } from '../../src/store/types.js';
 
 /** Engine-specific access a contract test needs to play the attacker or the crash. */
@@ -147,6 +147,32 @@ export function describeDirectoryContract(engineName: string, makeHarness: () =>
       expect(await d.count()).toBe(2);
     });
 
+    it('writes a guarded registration only while the row is as it was read (compare-and-set on its update time)', async () => {
+      const d = await use(ring1);
+      const read = await d.put(registration('U1', { rings: 2 }));
+      // Someone else saves in between: the write based on the first read is refused, and changes nothing.
+      await new Promise((r) => setTimeout(r, 5));
+      const meanwhile = await d.put(registration('U1', { rings: 3 }));
+      const conflict = await rejection(d.put({ ...registration('U1', { rings: 4 }), ifUpdatedAt: read.updatedAt }));
+      expect(conflict).toBeInstanceOf(StoreWriteConflict);
+      expect(conflict).toMatchObject({ code: 'StoreWriteConflict', owners: [{ teamId: 'T1', userId: 'U1' }] });
+      expect(String((conflict as Error).message)).not.toContain(SECRET);
+      expect((await d.get({ teamId: 'T1', userId: 'U1' }))?.rings).toBe(3);
+      // Based on the latest read it is written.
+      expect((await d.put({ ...registration('U1', { rings: 4 }), ifUpdatedAt: meanwhile.updatedAt })).rings).toBe(4);
+      // null: only if there is still no row. A batch with one stale guard stores nothing.
+      expect(await rejection(d.put({ ...registration('U1'), ifUpdatedAt: null }))).toBeInstanceOf(StoreWriteConflict);
+      expect(await rejection(d.putMany([{ ...registration('U2'), ifUpdatedAt: null }, { ...registration('U1'), ifUpdatedAt: read.updatedAt }]))).toMatchObject({ owners: [{ teamId: 'T1', userId: 'U1' }] });
+      expect(await d.count()).toBe(1);
+      await d.putMany([{ ...registration('U2'), ifUpdatedAt: null }]);
+      expect(await d.count()).toBe(2);
+      // A row removed since it was read is not brought back.
+      const u2 = await d.get({ teamId: 'T1', userId: 'U2' });
+      await d.remove({ teamId: 'T1', userId: 'U2' });
+      expect(await rejection(d.put({ ...registration('U2'), ifUpdatedAt: u2?.updatedAt ?? null }))).toBeInstanceOf(StoreWriteConflict);
+      expect(await d.count()).toBe(1);
+    });
+
     it('refuses malformed input with a specific error', async () => {
       const d = await use(ring1);
       for (const bad of [
@@ -286,6 +312,13 @@ export function describeDirectoryContract(engineName: string, makeHarness: () =>
       expect(batches).toEqual([3, 4]);
       expect(new Set(await h.rawKeyIds())).toEqual(new Set(['k2']));
       expect((await (await use(new Keyring([k2], 'k2'))).list()).rows).toHaveLength(7);
+    });
+
+    it('rotation opens the rows already under the current key too, and names those that do not open', async () => {
+      const d = await use(ring1);
+      await d.putMany([registration('U1'), registration('U2'), registration('U3')]);
+      await h.flipSealedByte({ teamId: 'T1', userId: 'U2' }, 20);
+      expect(await d.rekey()).toEqual({ reencrypted: 0, current: 2, failed: 1, failures: [{ teamId: 'T1', userId: 'U2', keyId: 'k1', reason: 'tampered' }] });
     });
 
     it('rotation names the rows it cannot open and moves the rest', async () => {

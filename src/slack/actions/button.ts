@@ -4,6 +4,7 @@
  * ring button in the saved-settings modal updates the modal.
  */
 import type { BlockAction, ButtonAction, Middleware, SlackActionMiddlewareArgs, webApi } from '@slack/bolt';
+import { findRegistration } from '../../rescue/index.js';
 import { savedModal } from '../blocks/settings-modal.js';
 import type { SlackDeps } from '../context.js';
 import { DmSurface, ResponseUrlSurface, ViewSurface, type Surface } from '../surface.js';
@@ -23,7 +24,7 @@ export async function surfaceFor(deps: SlackDeps, body: Body, client: webApi.Web
   const w = where(body);
   if (w === 'message' && body.response_url) return new ResponseUrlSurface(body.response_url, deps.logger).withFallback(new DmSurface(client, body.user.id, deps.logger));
   if (w === 'modal' && body.view?.id) {
-    const reg = await deps.rescue.directory.get({ teamId: body.team?.id ?? '', userId: body.user.id }).catch(() => undefined);
+    const reg = await findRegistration(deps.rescue, { teamId: body.team?.id ?? '', userId: body.user.id }).catch(() => undefined);
     if (reg) return new ViewSurface(client, body.view.id, (msg) => savedModal(reg, msg), deps.logger);
   }
   return new DmSurface(client, body.user.id, deps.logger);

@@ -4,7 +4,7 @@ import { isAppError } from '../../errors.js';
 import type { Registration } from '../../store/types.js';
 import { personHint } from '../blocks/errors.js';
 import { homeView } from '../blocks/home.js';
-import type { RescueHistoryPage } from '../../rescue/index.js';
+import { findRegistration, type RescueHistoryPage } from '../../rescue/index.js';
 import type { SlackDeps } from '../context.js';
 import { trySlack } from '../slack-errors.js';
 
@@ -12,7 +12,7 @@ export async function publishHome(deps: SlackDeps, client: webApi.WebClient, tea
   let reg: Registration | undefined;
   let problem: string | undefined;
   try {
-    reg = await deps.rescue.directory.get({ teamId, userId });
+    reg = await findRegistration(deps.rescue, { teamId, userId });
   } catch (err) {
     deps.logger.warn({ err, teamId, userId }, 'registration unreadable for App Home');
     problem = isAppError(err) ? personHint(err) : 'Your registration could not be read. Register your phone again with /phone.';

@@ -5,13 +5,14 @@ import type { SlackDeps } from '../context.js';
 import { SlackUnavailable } from '../errors.js';
 import { logSlackFailure } from '../slack-errors.js';
 import type { Registration } from '../../store/types.js';
+import { findRegistration } from '../../rescue/lookup.js';
 import { effectiveTones } from '../../rescue/tones.js';
 
 /** Throws SlackUnavailable when Slack refuses (expired_trigger_id...); the caller tells the user. */
 export async function openSettings(deps: SlackDeps, client: webApi.WebClient, triggerId: string, teamId: string, userId: string, meta: SettingsMetadata): Promise<void> {
   let reg: Registration | undefined;
   try {
-    reg = await deps.rescue.directory.get({ teamId, userId });
+    reg = await findRegistration(deps.rescue, { teamId, userId });
   } catch (err) {
     // An unreadable row must not lock the user out of re-registering: open a blank form.
     deps.logger.warn({ err, teamId, userId }, 'registration unreadable; opening a blank settings form');

@@ -2,9 +2,11 @@
  * The Postgres RowStore: the same sealed rows as SQLite (sealing happens in EncryptedDirectory, in
  * this process; Postgres only ever sees key ids and sealed bytes).
  */
-import type { RowStore, SealSwap, StoredRow } from '../rows.js';
+import { StoreWriteConflict } from '../errors.js';
+import { guardConflicts, type RowStore, type SealSwap, type StoredRow } from '../rows.js';
 import type { RingPermission, UserKey } from '../types.js';
 import type { PgDatabase } from './database.js';
+import { ROW_LOCK_SPACE } from './locks.js';
 
 interface Row {
   team_id: string;
@@ -53,7 +55,7 @@ export class PgRows implements RowStore {
   }
 
   /** One statement per chunk of rows (unnest), all in one transaction: a 10,000-row CSV import is a few round trips. */
-  async upsert(rows: readonly StoredRow[]): Promise<StoredRow[]> {
+  async upsert(rows: readonly StoredRow[], guards: readonly (Date | null | undefined)[] = []): Promise<StoredRow[]> {
     if (rows.length === 0) return [];
     const keyOf = (r: UserKey): string => JSON.stringify([r.teamId, r.userId]);
     // The same user twice in one statement is an error in Postgres; such a batch goes row by row (the last one wins, as in SQLite).
@@ -61,6 +63,23 @@ export class PgRows implements RowStore {
     const chunks: (readonly StoredRow[])[] = [];
     for (let i = 0; i < rows.length; i += distinct ? UPSERT_CHUNK : 1) chunks.push(rows.slice(i, i + (distinct ? UPSERT_CHUNK : 1)));
     return this.db.transaction(async (client) => {
+      const guarded = rows.filter((_, i) => guards[i] !== undefined);
+      if (guarded.length > 0) {
+        // Guarded writers of the same users wait for each other (a lock per user, taken in one order,
+        // so an insert of a row that did not exist cannot race another); existing rows are locked too.
+        await client.query(
+          `SELECT pg_advisory_xact_lock($1, k) FROM (SELECT DISTINCT hashtext(t || ' ' || u) AS k FROM unnest($2::text[], $3::text[]) AS x(t, u) ORDER BY k) AS keys`,
+          [ROW_LOCK_SPACE, guarded.map((r) => r.teamId), guarded.map((r) => r.userId)],
+        );
+        const stored = await client.query<{ team_id: string; user_id: string; updated_at: Date }>(
+          `SELECT team_id, user_id, updated_at FROM phone_registrations
+           WHERE (team_id, user_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) FOR UPDATE`,
+          [guarded.map((r) => r.teamId), guarded.map((r) => r.userId)],
+        );
+        const at = new Map(stored.rows.map((r) => [keyOf({ teamId: r.team_id, userId: r.user_id }), r.updated_at]));
+        const conflicts = guardConflicts(rows, guards, (k) => at.get(keyOf(k)));
+        if (conflicts.length > 0) throw new StoreWriteConflict(conflicts);
+      }
       const created = new Map<string, Date>();
       for (const chunk of chunks) {
         const res = await client.query<{ team_id: string; user_id: string; created_at: Date }>(

@@ -1,21 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { CsvImportInvalid, parseImportCsv, toExportCsv } from '../../src/store/csv.js';
+import { CsvImportInvalid, parseImportCsv, toExportCsv } from '../../src/cli/directory-csv.js';
 import type { PublicRegistration } from '../../src/store/types.js';
 
-function problems(text: string): { line: number; reason: string }[] {
+/** The problems of a file: those of the whole file (thrown) or of its lines (returned beside the rows that read). */
+function problems(text: string): { line: number; userId?: string; reason: string }[] {
   try {
-    parseImportCsv(text, 'T1');
+    const { problems: found } = parseImportCsv(text, 'T1');
+    expect(found.length, 'expected problems').toBeGreaterThan(0);
+    return found;
   } catch (err) {
     expect(err).toBeInstanceOf(CsvImportInvalid);
     return [...(err as CsvImportInvalid).problems];
   }
-  throw new Error('expected CsvImportInvalid');
 }
+
+/** The registrations of a file without problems. */
+const inputs = (text: string) => {
+  const { rows, problems: found } = parseImportCsv(text, 'T1');
+  expect(found).toEqual([]);
+  return rows.map((r) => r.input);
+};
 
 describe('phone directory CSV', () => {
   it('reads quoted cells, a BOM, CRLF and columns in any order; keeps spaces in passwords', () => {
     const text = '\ufeffaddress,user,password\r\n"10.0.0.1:8080",U111," pass, with ""quotes"" "\r\nhttps://phone-2.example.lan,U222,\r\n';
-    expect(parseImportCsv(text, 'T1')).toEqual([
+    expect(inputs(text)).toEqual([
       { teamId: 'T1', userId: 'U111', address: '10.0.0.1:8080', password: ' pass, with "quotes" ', username: undefined, tone: undefined, rings: undefined },
       { teamId: 'T1', userId: 'U222', address: 'https://phone-2.example.lan', password: undefined, username: undefined, tone: undefined, rings: undefined },
     ]);
@@ -23,7 +32,8 @@ describe('phone directory CSV', () => {
 
   it('numbers lines from the start of each record, also after a cell spanning lines and blank lines', () => {
     const text = 'user,address,username\nU111,10.0.0.1,"two\nlines"\n\nU222,not an address,x\n';
-    expect(problems(text)).toEqual([{ line: 5, reason: 'The phone address contains spaces or control characters' }]);
+    expect(problems(text)).toEqual([{ line: 5, userId: 'U222', reason: 'The phone address contains spaces or control characters' }]);
+    expect(parseImportCsv(text, 'T1').rows.map((r) => [r.line, r.input.userId])).toEqual([[2, 'U111']]);
   });
 
   it('reports an unclosed quote, an empty file, a header without rows and duplicate columns', () => {
@@ -35,13 +45,13 @@ describe('phone directory CSV', () => {
 
   it('leaves what registerPhone decides to registerPhone: empty username and password cells, any tone name, rings out of range', () => {
     // No organisation defaults are known here: whether an empty cell is fine depends on the saved registration.
-    expect(parseImportCsv('user,address,username,password,tone,rings\nU111,10.0.0.1,,,Piano2.raw,99\n', 'T1')).toEqual([
+    expect(inputs('user,address,username,password,tone,rings\nU111,10.0.0.1,,,Piano2.raw,99\n')).toEqual([
       { teamId: 'T1', userId: 'U111', address: '10.0.0.1', username: undefined, password: undefined, tone: 'Piano2.raw', rings: 99 },
     ]);
     // What is about the cell itself stays here.
     expect(problems('user,address,password,rings\nU111,10.0.0.1,"a\tb",three\n')).toEqual([
-      { line: 2, reason: 'the password contains control characters' },
-      { line: 2, reason: 'rings must be a whole number, like 3; it is "three"' },
+      { line: 2, userId: 'U111', reason: 'the password contains control characters' },
+      { line: 2, userId: 'U111', reason: 'rings must be a whole number, like 3; it is "three"' },
     ]);
   });
 
@@ -64,11 +74,12 @@ describe('phone directory CSV', () => {
       hasOwnUsername: username !== undefined,
       hasOwnPassword: false,
     });
-    const csv = toExportCsv([row('U111', '10.0.0.1', 'svc, "main"'), row('U222', 'phone-2', '=cmd')]);
-    expect(csv).toBe(['user,address,username,tone,rings', 'U111,10.0.0.1,"svc, ""main""",,', "U222,phone-2,'=cmd,,", ''].join('\r\n'));
-    expect(parseImportCsv(csv, 'T1').map((r) => [r.userId, r.address, r.username])).toEqual([
+    const csv = toExportCsv([row('U111', '10.0.0.1', 'svc, "main"'), row('U222', 'phone-2', '=cmd'), row('U333', 'phone-3', 'two\nlines')]);
+    expect(csv).toBe(['user,address,username,tone,rings', 'U111,10.0.0.1,"svc, ""main""",,', "U222,phone-2,'=cmd,,", 'U333,phone-3,"two\nlines",,', ''].join('\r\n'));
+    expect(inputs(csv).map((r) => [r.userId, r.address, r.username])).toEqual([
       ['U111', '10.0.0.1', 'svc, "main"'],
       ['U222', 'phone-2', "'=cmd"],
+      ['U333', 'phone-3', 'two\nlines'],
     ]);
   });
 });

@@ -1,27 +1,46 @@
 /**
- * The directory's CSV format for `phones import` / `phones export`:
+ * The operator's CSV format of the directory, for `phones import` / `phones export`:
  * header `user,address,username,password,tone,rings` (any order; `user` and `address` required).
  * Only what is about the file itself is checked here: CSV syntax, the header, one row per user, cells
  * that are a user id / an address / a number / a password without control characters. Whether a row
  * may be registered (username and password present or kept, tone on the office's list, rings in range)
  * is the use case's rule (checkRegistration in src/rescue/register.ts, which knows the saved
- * registration), checked there for every row. Problems come back by line number with the reason,
- * never with a password. Parsing is RFC 4180 through csv-parse (quoted commas, quotes and newlines).
+ * registration), checked there for every row. Problems come back by line of the file (the header is
+ * line 1; a record starts where its first cell does) with the user id beside it and the reason, never
+ * with a password. Reading and writing are RFC 4180 through csv-parse and csv-stringify.
  */
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { AppError } from '../errors.js';
 import { parsePhoneAddress } from '../phone/address.js';
-import type { PublicRegistration, RegistrationInput } from './types.js';
+import { USER_ID_PATTERN, type RegisterInput } from '../rescue/register.js';
+import type { PublicRegistration } from '../store/types.js';
 
 export const IMPORT_COLUMNS = ['user', 'address', 'username', 'password', 'tone', 'rings'] as const;
 export const EXPORT_COLUMNS = ['user', 'address', 'username', 'tone', 'rings'] as const;
 type Column = (typeof IMPORT_COLUMNS)[number];
 
-export const USER_ID_PATTERN = /^[UW][A-Z0-9]{2,}$/;
-
 export interface CsvProblem {
+  /** The line of the file where the record starts (the header is line 1). */
   line: number;
+  /** The record's user id, when its user cell is one. */
+  userId?: string;
   reason: string;
+}
+
+/** How a problem is named to the operator: the line of the file, and the user beside it. */
+export const describeLine = (p: { line: number; userId?: string }): string => `line ${p.line}${p.userId === undefined ? '' : ` (user ${p.userId})`}`;
+
+/** A record of the file that reads as a registration, and the line where it starts. */
+export interface ImportRow {
+  line: number;
+  input: RegisterInput;
+}
+
+/** The file read: the rows that read, and every problem of the others. */
+export interface ParsedImport {
+  rows: ImportRow[];
+  problems: CsvProblem[];
 }
 
 export class CsvImportInvalid extends AppError {
@@ -31,17 +50,18 @@ export class CsvImportInvalid extends AppError {
     readonly problems: readonly CsvProblem[],
   ) {
     super(
-      `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was imported.\n${problems.map((p) => `  line ${p.line}: ${p.reason}`).join('\n')}`,
+      `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was imported.\n${problems.map((p) => `  ${describeLine(p)}: ${p.reason}`).join('\n')}`,
       `Fix the lines named above and import the whole file again. The header must be ${IMPORT_COLUMNS.join(',')} (user and address are required; an empty password keeps the one already saved, other empty cells take the organisation defaults).`,
     );
   }
 }
 
 /**
- * Parses and checks a whole file; returns the registrations (empty cells undefined) or throws
- * CsvImportInvalid listing every bad line.
+ * Parses and checks a whole file: the records that read as registrations (empty cells undefined) and
+ * the problems of those that do not, by line. Throws CsvImportInvalid when the file as a whole cannot
+ * be read (not CSV, empty, a bad header, no rows).
  */
-export function parseImportCsv(text: string | Buffer, teamId: string, file = 'CSV file'): RegistrationInput[] {
+export function parseImportCsv(text: string | Buffer, teamId: string, file = 'CSV file'): ParsedImport {
   let records: { record: string[]; info: { lines: number } }[];
   try {
     // `info: true` makes each record `{ record, info }`; the typings only describe the plain form.
@@ -67,9 +87,11 @@ export function parseImportCsv(text: string | Buffer, teamId: string, file = 'CS
   if (problems.length > 0) throw new CsvImportInvalid(file, problems);
 
   const seen = new Map<string, number>();
-  const inputs: RegistrationInput[] = [];
+  const inputs: ImportRow[] = [];
   for (const { cells, line } of rows) {
-    const bad = (reason: string) => problems.push({ line, reason });
+    const before = problems.length;
+    let userId: string | undefined;
+    const bad = (reason: string) => problems.push({ line, ...(userId === undefined ? {} : { userId }), reason });
     if (cells.length !== names.length) {
       bad(`has ${cells.length} cells but the header has ${names.length}`);
       continue;
@@ -87,8 +109,9 @@ export function parseImportCsv(text: string | Buffer, teamId: string, file = 'CS
     const password = cell('password');
     const tone = cell('tone');
     const ringsText = cell('rings');
+    if (user !== undefined && USER_ID_PATTERN.test(user)) userId = user;
     if (user === undefined) bad('the user cell is empty');
-    else if (!USER_ID_PATTERN.test(user)) bad(`"${user.slice(0, 40)}" is not a Slack user id (like U012AB3CD)`);
+    else if (userId === undefined) bad(`"${user.slice(0, 40)}" is not a Slack user id (like U012AB3CD)`);
     else if (seen.has(user)) bad(`user ${user} is already on line ${seen.get(user)}`);
     else seen.set(user, line);
     if (address === undefined) bad('the address cell is empty');
@@ -106,23 +129,23 @@ export function parseImportCsv(text: string | Buffer, teamId: string, file = 'CS
       rings = Number(ringsText);
       if (!/^\d+$/.test(ringsText)) bad(`rings must be a whole number, like 3; it is "${ringsText.slice(0, 20)}"`);
     }
-    inputs.push({ teamId, userId: user ?? '', address: address ?? '', username, password, tone, rings });
+    if (problems.length === before) inputs.push({ line, input: { teamId, userId: user ?? '', address: address ?? '', username, password, tone, rings } });
   }
-  if (rows.length === 0) problems.push({ line: header.line + 1, reason: 'there are no rows after the header' });
-  if (problems.length > 0) throw new CsvImportInvalid(file, problems);
-  return inputs;
+  if (rows.length === 0) throw new CsvImportInvalid(file, [{ line: header.line + 1, reason: 'there are no rows after the header' }]);
+  return { rows: inputs, problems };
 }
 
-/** One CSV cell, quoted when it needs to be (RFC 4180). Cells that a spreadsheet would run as a formula are prefixed with '. */
-function cell(value: string | number | undefined): string {
-  let s = value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
+/** A cell a spreadsheet would run as a formula is prefixed with ' (users choose their usernames). */
+const defused = (value: string | number | undefined): string => {
+  const s = value === undefined ? '' : String(value);
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+};
 
 /** The export: the import header without passwords, so a file can be edited and imported back. */
 export function toExportCsv(rows: readonly (PublicRegistration & { username?: string })[]): string {
-  const lines = [EXPORT_COLUMNS.join(',')];
-  for (const r of rows) lines.push([r.userId, r.address, r.username, r.tone, r.rings].map(cell).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return stringify([[...EXPORT_COLUMNS], ...rows.map((r) => [r.userId, r.address, r.username, r.tone, r.rings].map(defused))], {
+    record_delimiter: 'windows',
+    // csv-stringify quotes delimiters and quotes; a line break inside a cell must be quoted too.
+    quoted_match: /[\r\n]/,
+  });
 }
