@@ -3,13 +3,14 @@
  * bot and the CLI share the file. Statements are prepared once. The driver is synchronous; the
  * RowStore interface is async so the Postgres engine fits behind the same contract.
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, linkSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import type { RowStore, SealSwap, StoredRow } from './rows.js';
 import type { RingPermission, UserKey } from './types.js';
 import { migrate, SQLITE_MIGRATIONS, type SqliteMigration } from './migrations.js';
-import { StoreUnavailable } from './errors.js';
+import { StoreDatabaseEmpty, StoreUnavailable } from './errors.js';
 
 export const SQLITE_FILE_NAME = 'rescue-ring.db';
 export const BUSY_TIMEOUT_MS = 5_000;
@@ -18,15 +19,48 @@ export function sqlitePath(dataDir: string): string {
   return join(dataDir, SQLITE_FILE_NAME);
 }
 
+/**
+ * Makes a new database file that is never seen empty: written under a temporary name (owner-only;
+ * SQLite gives the -wal and -shm files the same mode) until SQLite has written its header, then linked
+ * into place. If another process made the file meanwhile, that one is kept. So a 0-byte file at
+ * `file` is always a file whose contents were lost, never one being created.
+ */
+function createDatabaseFile(file: string): void {
+  const draft = `${file}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    closeSync(openSync(draft, 'wx', 0o600));
+    const db = new BetterSqlite3(draft);
+    try {
+      db.pragma('journal_mode = WAL');
+    } finally {
+      db.close();
+    }
+    try {
+      linkSync(draft, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
+/** Creates the file when there is none; refuses one that exists with 0 bytes (StoreDatabaseEmpty). */
+function ensureDatabaseFile(file: string): void {
+  const size = statSync(file, { throwIfNoEntry: false })?.size;
+  if (size === 0) throw new StoreDatabaseEmpty(file);
+  if (size === undefined) createDatabaseFile(file);
+}
+
 /** Opens (creating if needed) and migrates the database file. Shared by every SQLite-backed table. */
 export function openSqliteDatabase(file: string, migrations: readonly SqliteMigration[] = SQLITE_MIGRATIONS, busyTimeoutMs = BUSY_TIMEOUT_MS): Database {
   let db: Database;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    // Owner-only from the start (SQLite gives the -wal and -shm files the same mode); rows are sealed anyway.
-    closeSync(openSync(file, 'a', 0o600));
-    db = new BetterSqlite3(file);
+    ensureDatabaseFile(file);
+    db = new BetterSqlite3(file, { fileMustExist: true });
   } catch (err) {
+    if (err instanceof StoreDatabaseEmpty) throw err;
     throw new StoreUnavailable(
       `The database file ${file} cannot be opened (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
       'Check that DATA_DIR points to a folder rescue-ring may write to, and that the disk is not full.',
