@@ -4,7 +4,7 @@
  * RowStore interface is async so the Postgres engine fits behind the same contract.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, linkSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import type { RowStore, SealSwap, StoredRow } from './rows.js';
@@ -38,7 +38,11 @@ function createDatabaseFile(file: string): void {
     try {
       linkSync(draft, file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return;
+      // A file system without hard links (some network shares): a rename, unless the file appeared meanwhile.
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw err;
+      if (!existsSync(file)) renameSync(draft, file);
     }
   } finally {
     rmSync(draft, { force: true });
