@@ -8,7 +8,17 @@ import { closeSync, existsSync, linkSync, mkdirSync, openSync, renameSync, rmSyn
 import { dirname, join } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import type { RowStore, SealSwap, StoredRow } from './rows.js';
-import type { RingPermission, UserKey } from './types.js';
+import type { UserKey } from './types.js';
+import {
+  buddyList,
+  REGISTRATION_COLUMN_LIST as COLUMNS,
+  REGISTRATION_COLUMNS,
+  REGISTRATION_UPSERT_SET,
+  registrationFrom,
+  registrationValues,
+  type RegistrationCodecs,
+  type StoredColumns,
+} from './columns.js';
 import { migrate, SQLITE_MIGRATIONS, type SqliteMigration } from './migrations.js';
 import { StoreDatabaseEmpty, StoreUnavailable } from './errors.js';
 
@@ -117,63 +127,36 @@ export function guard<T>(where: SqliteSite, fn: () => T): T {
   }
 }
 
-interface Row {
-  team_id: string;
-  user_id: string;
-  key_id: string;
-  sealed: Buffer;
-  tone: string | null;
-  rings: number | null;
-  interval_seconds: number | null;
-  permission: string;
-  buddies: string;
-  created_at: number;
-  updated_at: number;
-}
+/** How SQLite stores what it has no type for: buddies as JSON text, times as epoch milliseconds. */
+const SQLITE_CODECS: RegistrationCodecs = {
+  buddies: { write: (b) => JSON.stringify(b), read: (v) => (typeof v === 'string' ? buddyList(parseJson(v)) : undefined), whenDamaged: [] },
+  createdAt: { write: (d) => d.getTime(), read: (v) => (typeof v === 'number' ? new Date(v) : undefined), whenDamaged: new Date(0) },
+  updatedAt: { write: (d) => d.getTime(), read: (v) => (typeof v === 'number' ? new Date(v) : undefined), whenDamaged: new Date(0) },
+};
 
-const COLUMNS = 'team_id, user_id, key_id, sealed, tone, rings, interval_seconds, permission, buddies, created_at, updated_at';
-
-/** The buddies column as stored (a JSON array of user ids), or undefined when it is damaged. */
-function parseBuddies(text: string): string[] | undefined {
+function parseJson(text: string): unknown {
   try {
-    const v: unknown = JSON.parse(text);
-    return Array.isArray(v) && v.every((b) => typeof b === 'string') ? v : undefined;
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
 }
 
-function fromRow(r: Row): StoredRow {
-  const buddies = parseBuddies(r.buddies);
-  return {
-    teamId: r.team_id,
-    userId: r.user_id,
-    keyId: r.key_id,
-    sealed: r.sealed,
-    tone: r.tone,
-    rings: r.rings,
-    intervalSeconds: r.interval_seconds,
-    permission: r.permission as RingPermission,
-    buddies: buddies ?? [],
-    createdAt: new Date(r.created_at),
-    updatedAt: new Date(r.updated_at),
-    ...(buddies === undefined ? { damaged: true as const } : {}),
-  };
-}
+const fromRow = (r: StoredColumns): StoredRow => registrationFrom(r, SQLITE_CODECS);
 
 export class SqliteRows implements RowStore {
   readonly engine = 'sqlite';
   private readonly stmt: {
-    get: Statement<[string, string], Row>;
+    get: Statement<[string, string], StoredColumns>;
     upsert: Statement<unknown[], { created_at: number }>;
     remove: Statement<[string, string]>;
-    listAll: Statement<[], Row>;
-    listTeam: Statement<[string], Row>;
+    listAll: Statement<[], StoredColumns>;
+    listTeam: Statement<[string], StoredColumns>;
     teams: Statement<[], { team_id: string }>;
     count: Statement<[], { n: number }>;
     countKey: Statement<[string], { n: number }>;
-    notUnderFirst: Statement<[string, number], Row>;
-    notUnderAfter: Statement<[string, string, string, string, number], Row>;
+    notUnderFirst: Statement<[string, number], StoredColumns>;
+    notUnderAfter: Statement<[string, string, string, string, number], StoredColumns>;
     swap: Statement<[string, Buffer, number, string, string, string, Buffer]>;
     keyChecks: Statement<[], { key_id: string; check_value: Buffer }>;
     recordKeyCheck: Statement<[string, Buffer, number]>;
@@ -186,11 +169,8 @@ export class SqliteRows implements RowStore {
     this.stmt = {
       get: db.prepare(`SELECT ${COLUMNS} FROM phone_registrations WHERE team_id = ? AND user_id = ?`),
       upsert: db.prepare(
-        `INSERT INTO phone_registrations (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (team_id, user_id) DO UPDATE SET
-           key_id = excluded.key_id, sealed = excluded.sealed, tone = excluded.tone, rings = excluded.rings,
-           interval_seconds = excluded.interval_seconds, permission = excluded.permission, buddies = excluded.buddies,
-           updated_at = excluded.updated_at
+        `INSERT INTO phone_registrations (${COLUMNS}) VALUES (${REGISTRATION_COLUMNS.map(() => '?').join(', ')})
+         ON CONFLICT (team_id, user_id) DO UPDATE SET ${REGISTRATION_UPSERT_SET}
          RETURNING created_at`,
       ),
       remove: db.prepare('DELETE FROM phone_registrations WHERE team_id = ? AND user_id = ?'),
@@ -222,19 +202,7 @@ export class SqliteRows implements RowStore {
   async upsert(rows: readonly StoredRow[]): Promise<StoredRow[]> {
     const write = this.db.transaction((all: readonly StoredRow[]) =>
       all.map((r) => {
-        const out = this.stmt.upsert.get(
-          r.teamId,
-          r.userId,
-          r.keyId,
-          r.sealed,
-          r.tone,
-          r.rings,
-          r.intervalSeconds,
-          r.permission,
-          JSON.stringify(r.buddies),
-          r.createdAt.getTime(),
-          r.updatedAt.getTime(),
-        );
+        const out = this.stmt.upsert.get(...registrationValues(r, SQLITE_CODECS));
         return { ...r, createdAt: new Date(out?.created_at ?? r.createdAt.getTime()) };
       }),
     );

@@ -9,6 +9,7 @@ import { describeDirectoryContract, makeKey, SECRET, type ContractHarness } from
 import { EncryptedDirectory, openDirectory } from '../../src/store/directory.js';
 import { Keyring } from '../../src/store/keyring.js';
 import { openSqliteDatabase, sqlitePath, SqliteRows } from '../../src/store/sqlite.js';
+import { REGISTRATION_COLUMNS } from '../../src/store/columns.js';
 import { checkMigrationList, SQLITE_MIGRATIONS } from '../../src/store/migrations.js';
 import { StoreDatabaseEmpty, StoreSchemaTooNew } from '../../src/store/errors.js';
 import { openFullStore, openStore } from '../../src/store/index.js';
@@ -187,6 +188,28 @@ describe('SQLite engine', () => {
       holder.close();
     }
     expect(await store.limits.take([{ bucket: 'b', windowMs: 60_000, max: 5 }], new Date())).toEqual({ ok: true });
+    await store.close();
+  });
+
+  it('the one column table (src/store/columns.ts) names exactly the columns of phone_registrations', () => {
+    const db = openSqliteDatabase(sqlitePath(newDir()));
+    const columns = db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'phone_registrations\')').all();
+    db.close();
+    expect(columns.map((c) => c.name).sort()).toEqual(REGISTRATION_COLUMNS.map((c) => c.column).sort());
+  });
+
+  it('a row whose buddies column does not parse is reported unreadable (corrupt), and the other rows still read', async () => {
+    const dir = newDir();
+    const keyring = new Keyring([makeKey('k1')], 'k1');
+    const store = await openStore({ dataDir: dir, production: false }, { keyring });
+    await store.put({ teamId: 'T1', userId: 'U1', address: 'phone-1', password: SECRET, buddies: ['U2'] });
+    await store.put({ teamId: 'T1', userId: 'U2', address: 'phone-2', password: SECRET });
+    const raw = new BetterSqlite3(sqlitePath(dir));
+    raw.prepare("UPDATE phone_registrations SET buddies = '[\"U2\"' WHERE user_id = 'U1'").run();
+    raw.close();
+    const { rows, unreadable } = await store.list();
+    expect(rows.map((r) => r.userId)).toEqual(['U2']);
+    expect(unreadable).toMatchObject([{ teamId: 'T1', userId: 'U1', reason: 'corrupt' }]);
     await store.close();
   });
 
