@@ -114,8 +114,12 @@ export class PhoneRejected extends AppError {
     super(message, hint);
   }
 
-  static fromErrorNumber(address: string, n: number): PhoneRejected {
-    const what = ERROR_NUMBERS[n] ?? `reported error number ${n} (CiscoIPPhoneError ${n})`;
+  /** `n` undefined: the phone sent a CiscoIPPhoneError whose Number is missing or not a number (still a refusal). */
+  static fromErrorNumber(address: string, n: number | undefined): PhoneRejected {
+    const what =
+      n === undefined
+        ? 'answered with a CiscoIPPhoneError whose number could not be read'
+        : (ERROR_NUMBERS[n] ?? `reported error number ${n} (CiscoIPPhoneError ${n})`);
     const hint =
       n === 1
         ? 'The phone did not understand the command. Its firmware may not support it, or the message was too long for this model. Try again with the default ringtone; if it persists, tell IT the phone model.'

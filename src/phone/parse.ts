@@ -18,7 +18,8 @@ export interface RawReply {
 /** One typed view of any phone answer. */
 export type ParsedReply =
   | { kind: 'response'; items: ResponseItem[] }
-  | { kind: 'error'; number: number; message?: string }
+  /** `number` is undefined when the phone's Number is missing or not a decimal integer. */
+  | { kind: 'error'; number: number | undefined; message?: string }
   | { kind: 'other-xml'; root: string; tree: XmlTree }
   | { kind: 'empty' }
   | { kind: 'text' }
@@ -81,22 +82,34 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
 }
 
+/** Any body that holds this tag is a refusal, whatever else it holds and whether or not it parses. */
+const ERROR_TAG = /<\s*ciscoipphoneerror\b/i;
+
+/** A CiscoIPPhoneError Number as phones write it: decimal digits. Anything else ("abc", "", "0x4", "1.5") is unreadable. */
+function errorNumber(raw: string): number | undefined {
+  const t = raw.trim();
+  return /^-?\d{1,9}$/.test(t) ? Number(t) : undefined;
+}
+
+/** The error a body holds: from the parsed element when it is the document, else from the raw text. */
+function readError(text: string): Extract<ParsedReply, { kind: 'error' }> {
+  const tree = parseXml(text);
+  if (tree !== undefined && 'ciscoipphoneerror' in tree) {
+    const node = tree.ciscoipphoneerror;
+    const message = Array.isArray(node) ? node.slice(1).map(str).join(' ').trim() : str(attrs(node)['#text']).trim();
+    return { kind: 'error', number: errorNumber(str(attrs(node).number)), ...(message ? { message } : {}) };
+  }
+  const m = /<\s*ciscoipphoneerror\b[^>]*?\bnumber\s*=\s*["']?([^"'\s/>]*)/i.exec(text);
+  return { kind: 'error', number: m ? errorNumber(m[1] ?? '') : undefined };
+}
+
 export function parseReply(body: Buffer, contentType?: string): ParsedReply {
   if (body.length === 0 || body.toString('latin1').trim() === '') return { kind: 'empty' };
   const text = decodeBody(body, contentType);
+  if (ERROR_TAG.test(text)) return readError(text);
   if (looksBinary(text)) return { kind: 'binary' };
   const tree = parseXml(text);
-  if (tree === undefined) {
-    const m = /<\s*ciscoipphoneerror\b[^>]*\bnumber\s*=\s*["']?(-?\d+)/i.exec(text);
-    if (m) return { kind: 'error', number: Number(m[1]) };
-    return { kind: 'text' };
-  }
-  if ('ciscoipphoneerror' in tree) {
-    const node = tree.ciscoipphoneerror;
-    const n = Number(str(attrs(node).number));
-    const message = Array.isArray(node) ? node.slice(1).map(str).join(' ').trim() : str(attrs(node)['#text']).trim();
-    return { kind: 'error', number: Number.isFinite(n) ? n : -1, ...(message ? { message } : {}) };
-  }
+  if (tree === undefined) return { kind: 'text' };
   if ('ciscoipphoneresponse' in tree) {
     const resp = attrs(tree.ciscoipphoneresponse);
     const raw = resp.responseitem;

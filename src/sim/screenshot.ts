@@ -2,7 +2,9 @@
  * Renders the simulated phone's display to a picture and encodes it the way the model would send it:
  * BMP (8845-like 800x480 24 bpp; 79x5-like 298x168 16 bpp 565), PNG, or the 133x65 2 bpp CIP image of a 7940.
  */
-import { encodeBmp, encodeCip, encodePng, type BmpBitDepth } from '../phone/image/index.js';
+import { encodePng } from '../phone/image/index.js';
+import { encodeBmp, type BmpBitDepth } from './encode-bmp.js';
+import { encodeCip } from './encode-cip.js';
 import { GLYPH_HEIGHT, GLYPH_WIDTH, glyph } from './font5x7.js';
 import type { ScreenshotFormat, SimDisplay } from './types.js';
 

@@ -119,3 +119,18 @@ export class StoreWriteConflict extends AppError {
     );
   }
 }
+
+/**
+ * The database file exists but holds 0 bytes: its contents were lost (a failed copy or restore, a
+ * full disk, a truncation). A new store is never created empty (see openSqliteDatabase), so this is
+ * never a fresh start: taking it as one would run with no phones.
+ */
+export class StoreDatabaseEmpty extends AppError {
+  readonly code = 'StoreDatabaseEmpty';
+  constructor(readonly file: string) {
+    super(
+      `The database file ${file} is empty (0 bytes): the phone directory it held is gone, so rescue-ring will not start with no phones.`,
+      `Restore ${file} from your backup and start again. Or, to start afresh with an empty directory (every user registers their phone again), delete the empty file and start again.`,
+    );
+  }
+}

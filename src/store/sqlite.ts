@@ -3,13 +3,24 @@
  * bot and the CLI share the file. Statements are prepared once. The driver is synchronous; the
  * RowStore interface is async so the Postgres engine fits behind the same contract.
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { guardConflicts, type RowStore, type SealSwap, type StoredRow } from './rows.js';
-import type { RingPermission, UserKey } from './types.js';
+import type { UserKey } from './types.js';
+import {
+  buddyList,
+  REGISTRATION_COLUMN_LIST as COLUMNS,
+  REGISTRATION_COLUMNS,
+  REGISTRATION_UPSERT_SET,
+  registrationFrom,
+  registrationValues,
+  type RegistrationCodecs,
+  type StoredColumns,
+} from './columns.js';
 import { migrate, SQLITE_MIGRATIONS, type SqliteMigration } from './migrations.js';
-import { StoreUnavailable, StoreWriteConflict } from './errors.js';
+import { StoreDatabaseEmpty, StoreUnavailable, StoreWriteConflict } from './errors.js';
 
 export const SQLITE_FILE_NAME = 'rescue-ring.db';
 export const BUSY_TIMEOUT_MS = 5_000;
@@ -18,15 +29,52 @@ export function sqlitePath(dataDir: string): string {
   return join(dataDir, SQLITE_FILE_NAME);
 }
 
+/**
+ * Makes a new database file that is never seen empty: written under a temporary name (owner-only;
+ * SQLite gives the -wal and -shm files the same mode) until SQLite has written its header, then linked
+ * into place. If another process made the file meanwhile, that one is kept. So a 0-byte file at
+ * `file` is always a file whose contents were lost, never one being created.
+ */
+function createDatabaseFile(file: string): void {
+  const draft = `${file}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    closeSync(openSync(draft, 'wx', 0o600));
+    const db = new BetterSqlite3(draft);
+    try {
+      db.pragma('journal_mode = WAL');
+    } finally {
+      db.close();
+    }
+    try {
+      linkSync(draft, file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return;
+      // A file system without hard links (some network shares): a rename, unless the file appeared meanwhile.
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw err;
+      if (!existsSync(file)) renameSync(draft, file);
+    }
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
+/** Creates the file when there is none; refuses one that exists with 0 bytes (StoreDatabaseEmpty). */
+function ensureDatabaseFile(file: string): void {
+  const size = statSync(file, { throwIfNoEntry: false })?.size;
+  if (size === 0) throw new StoreDatabaseEmpty(file);
+  if (size === undefined) createDatabaseFile(file);
+}
+
 /** Opens (creating if needed) and migrates the database file. Shared by every SQLite-backed table. */
 export function openSqliteDatabase(file: string, migrations: readonly SqliteMigration[] = SQLITE_MIGRATIONS, busyTimeoutMs = BUSY_TIMEOUT_MS): Database {
   let db: Database;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    // Owner-only from the start (SQLite gives the -wal and -shm files the same mode); rows are sealed anyway.
-    closeSync(openSync(file, 'a', 0o600));
-    db = new BetterSqlite3(file);
+    ensureDatabaseFile(file);
+    db = new BetterSqlite3(file, { fileMustExist: true });
   } catch (err) {
+    if (err instanceof StoreDatabaseEmpty) throw err;
     throw new StoreUnavailable(
       `The database file ${file} cannot be opened (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
       'Check that DATA_DIR points to a folder rescue-ring may write to, and that the disk is not full.',
@@ -79,64 +127,37 @@ export function guard<T>(where: SqliteSite, fn: () => T): T {
   }
 }
 
-interface Row {
-  team_id: string;
-  user_id: string;
-  key_id: string;
-  sealed: Buffer;
-  tone: string | null;
-  rings: number | null;
-  interval_seconds: number | null;
-  permission: string;
-  buddies: string;
-  created_at: number;
-  updated_at: number;
-}
+/** How SQLite stores what it has no type for: buddies as JSON text, times as epoch milliseconds. */
+const SQLITE_CODECS: RegistrationCodecs = {
+  buddies: { write: (b) => JSON.stringify(b), read: (v) => (typeof v === 'string' ? buddyList(parseJson(v)) : undefined), whenDamaged: [] },
+  createdAt: { write: (d) => d.getTime(), read: (v) => (typeof v === 'number' ? new Date(v) : undefined), whenDamaged: new Date(0) },
+  updatedAt: { write: (d) => d.getTime(), read: (v) => (typeof v === 'number' ? new Date(v) : undefined), whenDamaged: new Date(0) },
+};
 
-const COLUMNS = 'team_id, user_id, key_id, sealed, tone, rings, interval_seconds, permission, buddies, created_at, updated_at';
-
-/** The buddies column as stored (a JSON array of user ids), or undefined when it is damaged. */
-function parseBuddies(text: string): string[] | undefined {
+function parseJson(text: string): unknown {
   try {
-    const v: unknown = JSON.parse(text);
-    return Array.isArray(v) && v.every((b) => typeof b === 'string') ? v : undefined;
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
 }
 
-function fromRow(r: Row): StoredRow {
-  const buddies = parseBuddies(r.buddies);
-  return {
-    teamId: r.team_id,
-    userId: r.user_id,
-    keyId: r.key_id,
-    sealed: r.sealed,
-    tone: r.tone,
-    rings: r.rings,
-    intervalSeconds: r.interval_seconds,
-    permission: r.permission as RingPermission,
-    buddies: buddies ?? [],
-    createdAt: new Date(r.created_at),
-    updatedAt: new Date(r.updated_at),
-    ...(buddies === undefined ? { damaged: true as const } : {}),
-  };
-}
+const fromRow = (r: StoredColumns): StoredRow => registrationFrom(r, SQLITE_CODECS);
 
 export class SqliteRows implements RowStore {
   readonly engine = 'sqlite';
   private readonly stmt: {
-    get: Statement<[string, string], Row>;
+    get: Statement<[string, string], StoredColumns>;
     updatedAt: Statement<[string, string], { updated_at: number }>;
     upsert: Statement<unknown[], { created_at: number }>;
     remove: Statement<[string, string]>;
-    listAll: Statement<[], Row>;
-    listTeam: Statement<[string], Row>;
+    listAll: Statement<[], StoredColumns>;
+    listTeam: Statement<[string], StoredColumns>;
     teams: Statement<[], { team_id: string }>;
     count: Statement<[], { n: number }>;
     countKey: Statement<[string], { n: number }>;
-    notUnderFirst: Statement<[string, number], Row>;
-    notUnderAfter: Statement<[string, string, string, string, number], Row>;
+    notUnderFirst: Statement<[string, number], StoredColumns>;
+    notUnderAfter: Statement<[string, string, string, string, number], StoredColumns>;
     swap: Statement<[string, Buffer, number, string, string, string, Buffer]>;
     keyChecks: Statement<[], { key_id: string; check_value: Buffer }>;
     recordKeyCheck: Statement<[string, Buffer, number]>;
@@ -150,11 +171,8 @@ export class SqliteRows implements RowStore {
       get: db.prepare(`SELECT ${COLUMNS} FROM phone_registrations WHERE team_id = ? AND user_id = ?`),
       updatedAt: db.prepare('SELECT updated_at FROM phone_registrations WHERE team_id = ? AND user_id = ?'),
       upsert: db.prepare(
-        `INSERT INTO phone_registrations (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (team_id, user_id) DO UPDATE SET
-           key_id = excluded.key_id, sealed = excluded.sealed, tone = excluded.tone, rings = excluded.rings,
-           interval_seconds = excluded.interval_seconds, permission = excluded.permission, buddies = excluded.buddies,
-           updated_at = excluded.updated_at
+        `INSERT INTO phone_registrations (${COLUMNS}) VALUES (${REGISTRATION_COLUMNS.map(() => '?').join(', ')})
+         ON CONFLICT (team_id, user_id) DO UPDATE SET ${REGISTRATION_UPSERT_SET}
          RETURNING created_at`,
       ),
       remove: db.prepare('DELETE FROM phone_registrations WHERE team_id = ? AND user_id = ?'),
@@ -192,19 +210,7 @@ export class SqliteRows implements RowStore {
       });
       if (conflicts.length > 0) throw new StoreWriteConflict(conflicts);
       return all.map((r) => {
-        const out = this.stmt.upsert.get(
-          r.teamId,
-          r.userId,
-          r.keyId,
-          r.sealed,
-          r.tone,
-          r.rings,
-          r.intervalSeconds,
-          r.permission,
-          JSON.stringify(r.buddies),
-          r.createdAt.getTime(),
-          r.updatedAt.getTime(),
-        );
+        const out = this.stmt.upsert.get(...registrationValues(r, SQLITE_CODECS));
         return { ...r, createdAt: new Date(out?.created_at ?? r.createdAt.getTime()) };
       });
     });

@@ -87,6 +87,19 @@ describe('PhoneClient: every failure is a named error with a hint', () => {
     await expect(testClient().execute(phoneOf(phone, { credentials: { username: 'x', password: 'y' } }), PLAY)).rejects.toThrow(/HTTP 401/);
   });
 
+  it('a 200 whose CiscoIPPhoneError has an unreadable number is PhoneRejected, not a ring', async () => {
+    const srv = await rawServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/xml' });
+      res.end('<CiscoIPPhoneError Number="busy">try later</CiscoIPPhoneError');
+    });
+    closers.push(srv.close);
+    const err = await testClient()
+      .execute({ address: srv.url, credentials: { username: 'u', password: 'p' } }, PLAY)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PhoneRejected);
+    expect((err as Error).message).toMatch(/CiscoIPPhoneError whose number could not be read/);
+  });
+
   it('an unknown tone is PhoneRejected (Status 6) with a ringtone hint', async () => {
     const phone = await sim();
     const err = await testClient().execute(phoneOf(phone), [{ url: 'Play:NoSuchTone.raw' }]).catch((e: unknown) => e);

@@ -82,6 +82,29 @@ describe('interpretExecuteReply', () => {
     expect((err as Error).message).toMatch(message);
   });
 
+  it.each([
+    ['a non-numeric Number in a body that is no well-formed XML', '<CiscoIPPhoneError Number="abc">oops</CiscoIPPhoneError'],
+    ['a non-numeric Number', '<CiscoIPPhoneError Number="abc"/>'],
+    ['an empty Number', '<CiscoIPPhoneError Number=""/>'],
+    ['no Number at all', '<CiscoIPPhoneError/>'],
+    ['a hexadecimal Number', '<CiscoIPPhoneError Number="0x4"/>'],
+    ['a fractional Number', '<CiscoIPPhoneError Number="1.5"/>'],
+    ['an error inside an HTML page', '<html><body><CiscoIPPhoneError Number="x"/></body></html>'],
+    ['a truncated error', '<CiscoIPPhoneError Number='],
+  ])('a 200 whose body holds a CiscoIPPhoneError is a refusal whatever its number: %s', (_label, body) => {
+    const err = (() => {
+      try {
+        interpretExecuteReply(addr, ok(body));
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(PhoneRejected);
+    expect((err as PhoneRejected).errorNumber).toBeUndefined();
+    expect((err as Error).message).toMatch(/CiscoIPPhoneError whose number could not be read/);
+  });
+
   it('maps item Status 1 and 6 to PhoneRejected with a tone-specific hint', () => {
     const six = () => interpretExecuteReply(addr, ok('<CiscoIPPhoneResponse><ResponseItem URL="Play:Nope.raw" Data="URI not found" Status="6"/></CiscoIPPhoneResponse>'));
     expect(six).toThrow(PhoneRejected);

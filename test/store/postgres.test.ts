@@ -6,6 +6,7 @@ import { describeDirectoryContract, makeKey, SECRET, type ContractHarness } from
 import { describeStateContract } from './state-contract.js';
 import { createTestDatabase, describePg, truncateAll, type TestDatabase } from './postgres-harness.js';
 import { Keyring } from '../../src/store/keyring.js';
+import { REGISTRATION_COLUMNS } from '../../src/store/columns.js';
 import { openFullStore, openStore } from '../../src/store/index.js';
 import { migratePg, PG_MIGRATIONS, PgDatabase, PgPhoneLock } from '../../src/store/postgres/index.js';
 import { PgRateLimiter } from '../../src/store/postgres/state.js';
@@ -324,6 +325,13 @@ describePg('Postgres engine', () => {
         }
       });
     });
+  });
+
+  it('the one column table (src/store/columns.ts) names exactly the columns of phone_registrations', async () => {
+    const r = await db.admin.query<{ column_name: string }>(
+      "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'phone_registrations'",
+    );
+    expect(r.rows.map((c) => c.column_name).sort()).toEqual(REGISTRATION_COLUMNS.map((c) => c.column).sort());
   });
 });
 

@@ -1,15 +1,17 @@
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it, afterEach } from 'vitest';
 import { describeDirectoryContract, makeKey, SECRET, type ContractHarness } from './contract.js';
 import { EncryptedDirectory, openDirectory } from '../../src/store/directory.js';
 import { Keyring } from '../../src/store/keyring.js';
 import { openSqliteDatabase, sqlitePath, SqliteRows } from '../../src/store/sqlite.js';
+import { REGISTRATION_COLUMNS } from '../../src/store/columns.js';
 import { checkMigrationList, SQLITE_MIGRATIONS } from '../../src/store/migrations.js';
-import { StoreSchemaTooNew } from '../../src/store/errors.js';
+import { StoreDatabaseEmpty, StoreSchemaTooNew } from '../../src/store/errors.js';
 import { openFullStore, openStore } from '../../src/store/index.js';
 
 function tempDir(): string {
@@ -187,6 +189,82 @@ describe('SQLite engine', () => {
     }
     expect(await store.limits.take([{ bucket: 'b', windowMs: 60_000, max: 5 }], new Date())).toEqual({ ok: true });
     await store.close();
+  });
+
+  it('the one column table (src/store/columns.ts) names exactly the columns of phone_registrations', () => {
+    const db = openSqliteDatabase(sqlitePath(newDir()));
+    const columns = db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'phone_registrations\')').all();
+    db.close();
+    expect(columns.map((c) => c.name).sort()).toEqual(REGISTRATION_COLUMNS.map((c) => c.column).sort());
+  });
+
+  it('a row whose buddies column does not parse is reported unreadable (corrupt), and the other rows still read', async () => {
+    const dir = newDir();
+    const keyring = new Keyring([makeKey('k1')], 'k1');
+    const store = await openStore({ dataDir: dir, production: false }, { keyring });
+    await store.put({ teamId: 'T1', userId: 'U1', address: 'phone-1', password: SECRET, buddies: ['U2'] });
+    await store.put({ teamId: 'T1', userId: 'U2', address: 'phone-2', password: SECRET });
+    const raw = new BetterSqlite3(sqlitePath(dir));
+    raw.prepare("UPDATE phone_registrations SET buddies = '[\"U2\"' WHERE user_id = 'U1'").run();
+    raw.close();
+    const { rows, unreadable } = await store.list();
+    expect(rows.map((r) => r.userId)).toEqual(['U2']);
+    expect(unreadable).toMatchObject([{ teamId: 'T1', userId: 'U1', reason: 'corrupt' }]);
+    await store.close();
+  });
+
+  it('a brand-new store makes its own file, owner-only, with its header written, and leaves no draft behind', async () => {
+    const dir = newDir();
+    const keyring = new Keyring([makeKey('k1')], 'k1');
+    const store = await openFullStore({ dataDir: dir, production: false }, { keyring });
+    await store.close();
+    const file = sqlitePath(dir);
+    expect(statSync(file).size).toBeGreaterThan(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).filter((f) => f.includes('.new-'))).toEqual([]);
+    const again = await openStore({ dataDir: dir, production: false }, { keyring });
+    expect(await again.count()).toBe(0);
+    await again.close();
+  });
+
+  it('a database file emptied to 0 bytes is refused with what happened and what to do, never taken as a new empty store', async () => {
+    const dir = newDir();
+    const keyring = new Keyring([makeKey('k1')], 'k1');
+    const store = await openStore({ dataDir: dir, production: false }, { keyring });
+    await store.put({ teamId: 'T1', userId: 'U1', address: 'phone-1', password: SECRET });
+    await store.close();
+    const file = sqlitePath(dir);
+    truncateSync(file, 0);
+    for (const open of [() => openStore({ dataDir: dir, production: false }, { keyring }), () => openFullStore({ dataDir: dir, production: false }, { keyring })]) {
+      const err = await open().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreDatabaseEmpty);
+      expect((err as StoreDatabaseEmpty).message).toContain(`${file} is empty (0 bytes)`);
+      expect((err as StoreDatabaseEmpty).hint).toMatch(/Restore .* from your backup/);
+      expect((err as StoreDatabaseEmpty).hint).toMatch(/delete the empty file/);
+    }
+    expect(() => openSqliteDatabase(file)).toThrow(StoreDatabaseEmpty);
+    // Refusing changed nothing: the operator still has the file as it was found.
+    expect(statSync(file).size).toBe(0);
+  });
+
+  it('npm start on a directory whose database file was emptied says so and exits 1', async () => {
+    const dir = newDir();
+    const key = makeKey('k1');
+    const keys = `k1:${key.key.toString('base64')}`;
+    const seeded = await openStore({ dataDir: dir, production: false }, { keyring: new Keyring([key], 'k1') });
+    await seeded.close();
+    truncateSync(sqlitePath(dir), 0);
+    const main = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
+    const env = { PATH: process.env.PATH ?? '', HOME: dir, SLACK_SOCKET_MODE: 'false', SLACK_BOT_TOKEN: 'xoxb-test-0000', SLACK_SIGNING_SECRET: 's', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, STORE_KEYS: keys, STORE_KEY_ID: 'k1' };
+    const tsx = pathToFileURL(join(import.meta.dirname, '..', '..', 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    const child = spawn(process.execPath, ['--import', tsx, main], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdout.resume();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(err).toContain(`${sqlitePath(dir)} is empty (0 bytes)`);
+    expect(err).toMatch(/delete the empty file/);
+    expect(code).toBe(1);
   });
 
   it('DATABASE_URL selects Postgres: a server that cannot be reached is StoreUnavailable, without the URL password', async () => {

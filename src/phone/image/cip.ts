@@ -2,10 +2,11 @@
  * CIP images (`CiscoIPPhoneImage`), what 7940/7960 return from /CGI/Screenshot: Width, Height, Depth
  * (2 bits per pixel), Data in hex, 4 pixels per byte with the first pixel in the low bits, and an
  * inverted palette (0 = white, 3 = black, like an LCD). Parsed with fast-xml-parser.
+ * (The simulator's encoder is src/sim/encode-cip.ts.)
  */
 import { XMLParser } from 'fast-xml-parser';
 import { ImageDecodeError } from './errors.js';
-import { checkDimensions, checkRgba, type Raster } from './raster.js';
+import { checkDimensions, type Raster } from './raster.js';
 
 const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true });
 
@@ -62,32 +63,4 @@ export function decodeCip(body: Buffer): Raster {
     }
   }
   return { width, height, rgba };
-}
-
-export interface CipEncodeOptions {
-  title?: string;
-  prompt?: string;
-}
-
-/** Encodes an RGBA picture as a 2 bpp CIP image (luminance, inverted palette, low bits first). */
-export function encodeCip(rgba: Buffer | Uint8Array, width: number, height: number, options: CipEncodeOptions = {}): string {
-  checkRgba(rgba, width, height);
-  const data = Buffer.alloc(Math.ceil((width * height * 2) / 8));
-  for (let i = 0; i < width * height; i++) {
-    const o = i * 4;
-    const lum = 0.299 * (rgba[o] as number) + 0.587 * (rgba[o + 1] as number) + 0.114 * (rgba[o + 2] as number);
-    const v = Math.round(((255 - lum) * 3) / 255) & 3;
-    const bit = i * 2;
-    data[bit >> 3] = (data[bit >> 3] as number) | (v << (bit & 7));
-  }
-  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return (
-    '<?xml version="1.0" encoding="utf-8"?>\n<CiscoIPPhoneImage>\n' +
-    (options.title !== undefined ? `<Title>${esc(options.title)}</Title>\n` : '') +
-    '<LocationX>0</LocationX>\n<LocationY>0</LocationY>\n' +
-    `<Width>${width}</Width>\n<Height>${height}</Height>\n<Depth>2</Depth>\n` +
-    `<Data>${data.toString('hex').toUpperCase()}</Data>\n` +
-    (options.prompt !== undefined ? `<Prompt>${esc(options.prompt)}</Prompt>\n` : '') +
-    '</CiscoIPPhoneImage>\n'
-  );
 }

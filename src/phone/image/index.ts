@@ -8,8 +8,8 @@ import { ImageDecodeError } from './errors.js';
 import { decodePng, encodePng, isPng } from './png.js';
 
 export { ImageDecodeError } from './errors.js';
-export { encodeBmp, decodeBmp, type BmpBitDepth, type BmpEncodeOptions } from './bmp.js';
-export { encodeCip, decodeCip, type CipEncodeOptions } from './cip.js';
+export { decodeBmp } from './bmp.js';
+export { decodeCip } from './cip.js';
 export { encodePng, decodePng } from './png.js';
 export { MAX_PIXELS, type Raster } from './raster.js';
 

@@ -11,6 +11,7 @@
 import type { Database } from 'better-sqlite3';
 import type pg from 'pg';
 import { AppError } from '../../errors.js';
+import { REGISTRATION_COLUMN_LIST, REGISTRATION_COLUMNS, REGISTRATION_UPSERT_SET, type RegistrationColumn } from '../columns.js';
 import type { PgDatabase } from './database.js';
 
 export interface TableCopy {
@@ -47,28 +48,35 @@ const ms = (v: unknown): string => String(v); // bound as bigint text; exact
 const ts = (col: string): string => `timestamptz 'epoch' + ${col} * interval '1 millisecond'`;
 const same = (a: string, b: string): string => `${a} IS NOT DISTINCT FROM ${b}`;
 
+/**
+ * How each registration column travels: its temp-table type (SQLite values as they are stored: buddies
+ * as JSON text, times as epoch milliseconds) and how the merge turns it into the Postgres column.
+ */
+const REGISTRATION_COPY: Record<RegistrationColumn, { pgType: string; select?: string }> = {
+  team_id: { pgType: 'text' },
+  user_id: { pgType: 'text' },
+  key_id: { pgType: 'text' },
+  sealed: { pgType: 'bytea' },
+  tone: { pgType: 'text' },
+  rings: { pgType: 'integer' },
+  interval_seconds: { pgType: 'double precision' },
+  permission: { pgType: 'text' },
+  buddies: { pgType: 'text', select: 'ARRAY(SELECT jsonb_array_elements_text(buddies::jsonb))' },
+  created_at: { pgType: 'bigint', select: ts('created_at') },
+  updated_at: { pgType: 'bigint', select: ts('updated_at') },
+};
+
 const SPECS: Spec[] = [
   {
     table: 'phone_registrations',
-    columns: [
-      { name: 'team_id', pgType: 'text', from: (r) => r.team_id },
-      { name: 'user_id', pgType: 'text', from: (r) => r.user_id },
-      { name: 'key_id', pgType: 'text', from: (r) => r.key_id },
-      { name: 'sealed', pgType: 'bytea', from: (r) => r.sealed },
-      { name: 'tone', pgType: 'text', from: (r) => r.tone },
-      { name: 'rings', pgType: 'integer', from: (r) => r.rings },
-      { name: 'interval_seconds', pgType: 'double precision', from: (r) => r.interval_seconds },
-      { name: 'permission', pgType: 'text', from: (r) => r.permission },
-      { name: 'buddies', pgType: 'text', from: (r) => r.buddies },
-      { name: 'created_at', pgType: 'bigint', from: (r) => ms(r.created_at) },
-      { name: 'updated_at', pgType: 'bigint', from: (r) => ms(r.updated_at) },
-    ],
-    merge: `INSERT INTO phone_registrations (team_id, user_id, key_id, sealed, tone, rings, interval_seconds, permission, buddies, created_at, updated_at)
-      SELECT team_id, user_id, key_id, sealed, tone, rings, interval_seconds, permission,
-             ARRAY(SELECT jsonb_array_elements_text(buddies::jsonb)), ${ts('created_at')}, ${ts('updated_at')} FROM tmp_copy
-      ON CONFLICT (team_id, user_id) DO UPDATE SET key_id = excluded.key_id, sealed = excluded.sealed, tone = excluded.tone, rings = excluded.rings,
-        interval_seconds = excluded.interval_seconds, permission = excluded.permission, buddies = excluded.buddies,
-        created_at = excluded.created_at, updated_at = excluded.updated_at`,
+    columns: REGISTRATION_COLUMNS.map(({ column }) => {
+      const copy = REGISTRATION_COPY[column];
+      return { name: column, pgType: copy.pgType, from: (r) => (copy.pgType === 'bigint' ? ms(r[column]) : r[column]) };
+    }),
+    // A copy replaces created_at too: the SQLite file is the source of truth while migrating.
+    merge: `INSERT INTO phone_registrations (${REGISTRATION_COLUMN_LIST})
+      SELECT ${REGISTRATION_COLUMNS.map(({ column }) => REGISTRATION_COPY[column].select ?? column).join(', ')} FROM tmp_copy
+      ON CONFLICT (team_id, user_id) DO UPDATE SET ${REGISTRATION_UPSERT_SET}, created_at = excluded.created_at`,
     present: `SELECT COUNT(*)::int AS n FROM tmp_copy t JOIN phone_registrations p ON p.team_id = t.team_id AND p.user_id = t.user_id
       WHERE p.key_id = t.key_id AND p.sealed = t.sealed`,
     missing: `SELECT COUNT(*)::int AS n FROM tmp_copy t WHERE NOT EXISTS (SELECT 1 FROM phone_registrations p WHERE p.team_id = t.team_id AND p.user_id = t.user_id)`,

@@ -4,43 +4,60 @@
  */
 import { StoreWriteConflict } from '../errors.js';
 import { guardConflicts, type RowStore, type SealSwap, type StoredRow } from '../rows.js';
-import type { RingPermission, UserKey } from '../types.js';
+import type { UserKey } from '../types.js';
+import {
+  buddyList,
+  REGISTRATION_COLUMN_LIST as COLUMNS,
+  REGISTRATION_COLUMNS,
+  REGISTRATION_UPSERT_SET,
+  registrationFrom,
+  registrationValues,
+  type RegistrationCodecs,
+  type RegistrationColumn,
+  type StoredColumns,
+} from '../columns.js';
 import type { PgDatabase } from './database.js';
 import { ROW_LOCK_SPACE } from './locks.js';
 
-interface Row {
-  team_id: string;
-  user_id: string;
-  key_id: string;
-  sealed: Buffer;
-  tone: string | null;
-  rings: number | null;
-  interval_seconds: number | null;
-  permission: string;
-  buddies: string[];
-  created_at: Date;
-  updated_at: Date;
-}
-
-/** Rows per INSERT statement (11 array parameters each). */
+/** Rows per INSERT statement (one array parameter per column). */
 const UPSERT_CHUNK = 1_000;
 
-const COLUMNS = 'team_id, user_id, key_id, sealed, tone, rings, interval_seconds, permission, buddies, created_at, updated_at';
+/**
+ * Postgres stores every field natively but buddies, which go through unnest as JSON text (unnest
+ * cannot take an array of arrays) and come back as text[].
+ */
+const PG_CODECS: RegistrationCodecs = {
+  buddies: { write: (b) => JSON.stringify(b), read: buddyList, whenDamaged: [] },
+};
 
-function fromRow(r: Row): StoredRow {
-  return {
-    teamId: r.team_id,
-    userId: r.user_id,
-    keyId: r.key_id,
-    sealed: r.sealed,
-    tone: r.tone,
-    rings: r.rings,
-    intervalSeconds: r.interval_seconds,
-    permission: r.permission as RingPermission,
-    buddies: r.buddies,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
+/** How each column is bound as an array for unnest, and read back from it. */
+const PG_UNNEST: Record<RegistrationColumn, { arrayType: string; select?: string }> = {
+  team_id: { arrayType: 'text[]' },
+  user_id: { arrayType: 'text[]' },
+  key_id: { arrayType: 'text[]' },
+  sealed: { arrayType: 'bytea[]' },
+  tone: { arrayType: 'text[]' },
+  rings: { arrayType: 'int[]' },
+  interval_seconds: { arrayType: 'float8[]' },
+  permission: { arrayType: 'text[]' },
+  buddies: { arrayType: 'text[]', select: 'ARRAY(SELECT jsonb_array_elements_text(buddies::jsonb))' },
+  created_at: { arrayType: 'timestamptz[]' },
+  updated_at: { arrayType: 'timestamptz[]' },
+};
+
+const UPSERT = `INSERT INTO phone_registrations (${COLUMNS})
+  SELECT ${REGISTRATION_COLUMNS.map(({ column }) => PG_UNNEST[column].select ?? column).join(', ')}
+  FROM unnest(${REGISTRATION_COLUMNS.map(({ column }, i) => `$${i + 1}::${PG_UNNEST[column].arrayType}`).join(', ')}) AS x(${COLUMNS})
+  ON CONFLICT (team_id, user_id) DO UPDATE SET ${REGISTRATION_UPSERT_SET}
+  RETURNING team_id, user_id, created_at`;
+
+const fromRow = (r: StoredColumns): StoredRow => registrationFrom(r, PG_CODECS);
+
+/** The rows' values as one array per column, in column order (the unnest parameters). */
+function columnArrays(rows: readonly StoredRow[]): unknown[][] {
+  const arrays: unknown[][] = REGISTRATION_COLUMNS.map(() => []);
+  for (const row of rows) registrationValues(row, PG_CODECS).forEach((v, i) => arrays[i]?.push(v));
+  return arrays;
 }
 
 export class PgRows implements RowStore {
@@ -49,7 +66,7 @@ export class PgRows implements RowStore {
   constructor(readonly db: PgDatabase) {}
 
   async get(key: UserKey): Promise<StoredRow | undefined> {
-    const r = await this.db.query<Row>(`SELECT ${COLUMNS} FROM phone_registrations WHERE team_id = $1 AND user_id = $2`, [key.teamId, key.userId]);
+    const r = await this.db.query<StoredColumns>(`SELECT ${COLUMNS} FROM phone_registrations WHERE team_id = $1 AND user_id = $2`, [key.teamId, key.userId]);
     const row = r.rows[0];
     return row === undefined ? undefined : fromRow(row);
   }
@@ -82,30 +99,7 @@ export class PgRows implements RowStore {
       }
       const created = new Map<string, Date>();
       for (const chunk of chunks) {
-        const res = await client.query<{ team_id: string; user_id: string; created_at: Date }>(
-          `INSERT INTO phone_registrations (${COLUMNS})
-           SELECT t, u, k, s, tone, rings, iv, perm, ARRAY(SELECT jsonb_array_elements_text(b::jsonb)), ca, ua
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::int[], $7::float8[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[])
-             AS x(t, u, k, s, tone, rings, iv, perm, b, ca, ua)
-           ON CONFLICT (team_id, user_id) DO UPDATE SET
-             key_id = excluded.key_id, sealed = excluded.sealed, tone = excluded.tone, rings = excluded.rings,
-             interval_seconds = excluded.interval_seconds, permission = excluded.permission, buddies = excluded.buddies,
-             updated_at = excluded.updated_at
-           RETURNING team_id, user_id, created_at`,
-          [
-            chunk.map((r) => r.teamId),
-            chunk.map((r) => r.userId),
-            chunk.map((r) => r.keyId),
-            chunk.map((r) => r.sealed),
-            chunk.map((r) => r.tone),
-            chunk.map((r) => r.rings),
-            chunk.map((r) => r.intervalSeconds),
-            chunk.map((r) => r.permission),
-            chunk.map((r) => JSON.stringify(r.buddies)),
-            chunk.map((r) => r.createdAt),
-            chunk.map((r) => r.updatedAt),
-          ],
-        );
+        const res = await client.query<{ team_id: string; user_id: string; created_at: Date }>(UPSERT, columnArrays(chunk));
         for (const row of res.rows) created.set(keyOf({ teamId: row.team_id, userId: row.user_id }), row.created_at);
       }
       return rows.map((r) => ({ ...r, createdAt: created.get(keyOf(r)) ?? r.createdAt }));
@@ -120,8 +114,8 @@ export class PgRows implements RowStore {
   async list(filter: { teamId?: string } = {}): Promise<StoredRow[]> {
     const r =
       filter.teamId === undefined
-        ? await this.db.query<Row>(`SELECT ${COLUMNS} FROM phone_registrations ORDER BY team_id, user_id`)
-        : await this.db.query<Row>(`SELECT ${COLUMNS} FROM phone_registrations WHERE team_id = $1 ORDER BY user_id`, [filter.teamId]);
+        ? await this.db.query<StoredColumns>(`SELECT ${COLUMNS} FROM phone_registrations ORDER BY team_id, user_id`)
+        : await this.db.query<StoredColumns>(`SELECT ${COLUMNS} FROM phone_registrations WHERE team_id = $1 ORDER BY user_id`, [filter.teamId]);
     return r.rows.map(fromRow);
   }
 
@@ -140,8 +134,8 @@ export class PgRows implements RowStore {
   async rowsNotUnderKey(keyId: string, after: UserKey | undefined, limit: number): Promise<StoredRow[]> {
     const r =
       after === undefined
-        ? await this.db.query<Row>(`SELECT ${COLUMNS} FROM phone_registrations WHERE key_id <> $1 ORDER BY team_id, user_id LIMIT $2`, [keyId, limit])
-        : await this.db.query<Row>(
+        ? await this.db.query<StoredColumns>(`SELECT ${COLUMNS} FROM phone_registrations WHERE key_id <> $1 ORDER BY team_id, user_id LIMIT $2`, [keyId, limit])
+        : await this.db.query<StoredColumns>(
             `SELECT ${COLUMNS} FROM phone_registrations WHERE key_id <> $1 AND (team_id, user_id) > ($2, $3) ORDER BY team_id, user_id LIMIT $4`,
             [keyId, after.teamId, after.userId, limit],
           );

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
-import {
-  ImageDecodeError, decodeBmp, encodeBmp, encodeCip, encodePng, screenshotToPng, type BmpBitDepth,
-} from '../../../src/phone/image/index.js';
+import { ImageDecodeError, decodeBmp, encodePng, screenshotToPng } from '../../../src/phone/image/index.js';
+import { encodeBmp, type BmpBitDepth } from '../../../src/sim/encode-bmp.js';
+import { encodeCip } from '../../../src/sim/encode-cip.js';
 import { AppError } from '../../../src/errors.js';
 
 const W = 7; // odd on purpose: every depth needs row padding
