@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { storeConfigFromEnv } from '../config/store.js';
+import { readConfig, type Env } from '../config/index.js';
 import { openSqliteDatabase, sqlitePath } from '../store/sqlite.js';
 import { describeDatabaseUrl, migratePg, PgDatabase } from '../store/postgres/index.js';
 import { copySqliteToPostgres, type CopyReport } from '../store/postgres/copy-from-sqlite.js';
@@ -18,11 +18,11 @@ interface MigrateOptions {
   json?: boolean;
 }
 
-export async function migrateStore(opts: MigrateOptions, env: NodeJS.ProcessEnv = process.env): Promise<CopyReport> {
+export async function migrateStore(opts: MigrateOptions, env?: Env): Promise<CopyReport> {
   if (opts.from !== 'sqlite' || opts.to !== 'postgres') {
     throw new UsageError(`Copying from ${opts.from} to ${opts.to} is not supported; the one supported move is --from sqlite --to postgres.`);
   }
-  const config = storeConfigFromEnv(env);
+  const config = readConfig(['store'], env).store;
   if (config.databaseUrl === undefined) throw new UsageError('DATABASE_URL is not set: set it to the Postgres database to copy into (postgres://USER:PASSWORD@HOST:5432/DB).');
   if (!/^postgres(ql)?:\/\//i.test(config.databaseUrl)) throw new UsageError('DATABASE_URL must start with postgres:// or postgresql://.');
   const file = sqlitePath(config.dataDir);

@@ -4,6 +4,7 @@
  * prompt, never argv, and is never printed.
  */
 import type { Command } from 'commander';
+import { readConfig } from '../config/index.js';
 import { parsePhoneAddress } from '../phone/address.js';
 import { INTERVAL_RANGE, RINGS_RANGE } from '../rescue/settings.js';
 import { openFullStore } from '../store/index.js';
@@ -53,7 +54,7 @@ export function registerPhonesAdd(phones: Command): void {
         parsePhoneAddress(opts.address);
         const tls = tlsPolicyFrom(opts, opts.address);
         const settings = settingsFromEnv();
-        const secret = await readSecret({ stdin: opts.passwordStdin, envName: 'PHONE_PASSWORD', prompt: `Phone password for ${opts.user} (empty = organisation default): ` });
+        const secret = await readSecret({ stdin: opts.passwordStdin, fromEnv: readConfig(['phones']).phones.password, prompt: `Phone password for ${opts.user} (empty = organisation default): ` });
         const password = secret === '' ? undefined : secret;
         return withOpenStore(openFullStore, async (store) => {
           // A registration that no longer opens (lost key, damaged row) is replaced, never an obstacle.

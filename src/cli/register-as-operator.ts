@@ -13,7 +13,8 @@
  * again; the verbs say so.
  */
 import { AppError } from '../errors.js';
-import { networkPolicyFromEnv, PhoneClient } from '../phone/index.js';
+import { readConfig } from '../config/index.js';
+import { PhoneClient } from '../phone/index.js';
 import { audit } from '../rescue/audit.js';
 import { describeToneSource, effectiveTones } from '../rescue/tones.js';
 import { InvalidSettings, type SettingsField } from '../rescue/errors.js';
@@ -78,7 +79,7 @@ async function refusal(deps: RescueDeps, err: InvalidSettings): Promise<Error> {
 
 function operatorDeps(store: Store, settings: RescueSettings): RescueDeps {
   const logger = stderrLogger();
-  return rescueDeps(store, { phones: new PhoneClient({ networkPolicy: networkPolicyFromEnv(process.env), logger }), settings, logger });
+  return rescueDeps(store, { phones: new PhoneClient({ networkPolicy: readConfig(['phones']).phones.networkPolicy, logger }), settings, logger });
 }
 
 /** What the command line prints when a registration's HTTPS certificate will be learned again. */
