@@ -7,7 +7,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { normalizeFingerprint } from '../phone/client.js';
 
-type Parser<T> = z.ZodType<T, string>;
+type Parser<T> = z.ZodType<T, z.ZodTypeDef, string>;
 
 const refuse = (ctx: z.RefinementCtx, message: string): never => {
   ctx.addIssue({ code: 'custom', message });
@@ -58,7 +58,7 @@ export const prefixed = (prefix: string, message: string): Parser<string> => z.s
 
 /** An http:// or https:// URL. */
 export const httpUrl = (example: string): Parser<string> =>
-  z.string().refine((raw) => /^https?:\/\/[^/\s]+/.test(raw), { error: (issue) => `must be an http(s) URL such as ${example}; it is "${String(issue.input)}"` });
+  z.string().transform((raw, ctx) => (/^https?:\/\/[^/\s]+/.test(raw) ? raw : refuse(ctx, `must be an http(s) URL such as ${example}; it is "${raw}"`)));
 
 /** A Postgres URL; never repeated, since it may hold the database password. */
 export const postgresUrl = (): Parser<string> =>

@@ -20,7 +20,7 @@ export interface Setting<T> {
   /** One line: the comment above the variable in .env.example and its row in the README. */
   doc: string;
   /** Reads the variable's trimmed, non-blank text (or the default). */
-  parse: z.ZodType<T, string>;
+  parse: z.ZodType<T, z.ZodTypeDef, string>;
   /** Used when the variable is unset or blank; read like a given value, so it is always valid. */
   default?: string;
   /** The README's Default column when the default is not worth printing (a long list), or there is none. */
@@ -36,7 +36,7 @@ const setting = <T>(s: Setting<T>): Setting<T> => s;
 const defaulted = <T>(s: WithDefault<T>): WithDefault<T> => s;
 
 /** PHONE_ALLOWED_NETWORKS: a list of CIDR networks, as the network policy. */
-const networks = (): z.ZodType<NetworkPolicy, string> =>
+const networks = (): z.ZodType<NetworkPolicy, z.ZodTypeDef, string> =>
   z.string().transform((raw, ctx) => {
     try {
       return createNetworkPolicy(raw.split(','));
