@@ -24,6 +24,7 @@ export const SECRET_FIELDS: readonly string[] = [
   'PHONE_DEFAULT_PASSWORD',
   'STORE_KEYS',
   'DATABASE_URL',
+  'CUCM_PASSWORD',
 ];
 
 /**
@@ -83,6 +84,7 @@ export const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 
 const nonBlank = (s: string | undefined) => (s === undefined || s.trim() === '' ? undefined : s.trim());
 
 export interface LoggerSettings {
+  /** A pino level (LOG_LEVEL, checked by src/config); blank or unset means info. */
   level?: string;
   /** Where lines go; tests pass a stream that captures them. Defaults to stdout. */
   destination?: DestinationStream;
@@ -92,8 +94,8 @@ export interface LoggerSettings {
 export function createLogger(settings: LoggerSettings = {}): Logger {
   const options: LoggerOptions = {
     name: settings.name ?? 'rescue-ring',
-    // A blank LOG_LEVEL (as `LOG_LEVEL=` in .env leaves it) means the default, not a level named "".
-    level: nonBlank(settings.level) ?? nonBlank(process.env.LOG_LEVEL) ?? 'info',
+    // A blank level means the default, not a level named "".
+    level: nonBlank(settings.level) ?? 'info',
     redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
     formatters: { log: (object) => loggable(object) as Record<string, unknown> },
     base: undefined,

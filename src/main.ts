@@ -5,13 +5,11 @@
  */
 import 'dotenv/config';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, EnvReader } from './config/env.js';
-import { readSlackConfig, README_SLACK_SETUP } from './config/slack.js';
-import { readStoreConfig } from './config/store.js';
+import { ConfigError, readConfig, README_SLACK_SETUP, type Config, type Env } from './config/index.js';
 import { isAppError } from './errors.js';
-import { createLogger, LOG_LEVELS, type Logger } from './log.js';
-import { DEFAULT_RESPONSE_TIMEOUT_MS, networkPolicyFromEnv, PhoneClient, type NetworkPolicy } from './phone/index.js';
-import { readRescueSettings, recentRescues, rescueDeps, startHousekeeping, type RescueDeps } from './rescue/index.js';
+import { createLogger, type Logger } from './log.js';
+import { PhoneClient } from './phone/index.js';
+import { recentRescues, rescueDeps, startHousekeeping, type RescueDeps } from './rescue/index.js';
 import { startScheduler } from './rescue/scheduler.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import { slackScheduleReporter } from './slack/flows/scheduled.js';
@@ -20,27 +18,11 @@ import { openFullStore, type Store } from './store/index.js';
 /** How long a SQLite write may wait for a lock held by another process (the CLI). */
 const BOT_SQLITE_BUSY_TIMEOUT_MS = 1_000;
 
-/** How long rings in progress may go on after SIGTERM before they are cancelled. */
-const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
-
-export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const reader = new EnvReader(env);
-  const slack = readSlackConfig(reader);
-  const storeConfig = readStoreConfig(reader);
-  const settings = readRescueSettings(reader);
-  const graceMs = reader.int('SHUTDOWN_GRACE_SECONDS', DEFAULT_SHUTDOWN_GRACE_MS / 1000, { min: 0, max: 600 }) * 1000;
-  // A Play is answered when its tone ends: slow phones or long tones need more than the default.
-  const responseTimeoutMs = reader.int('PHONE_RESPONSE_TIMEOUT_SECONDS', DEFAULT_RESPONSE_TIMEOUT_MS / 1000, { min: 1, max: 300 }) * 1000;
-  const logLevel = reader.string('LOG_LEVEL');
-  if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) reader.problem(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; it is "${logLevel}"`);
-  let networkPolicy: NetworkPolicy | undefined;
+/** Starts the bot with the configuration read from `env` (the process environment when not given). */
+export async function main(env?: Env): Promise<void> {
+  let config: Config;
   try {
-    networkPolicy = networkPolicyFromEnv(env);
-  } catch (err) {
-    reader.problem(`PHONE_ALLOWED_NETWORKS: ${isAppError(err) ? `${err.message}. ${err.hint}` : String(err)}`);
-  }
-  try {
-    reader.finish();
+    config = readConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`rescue-ring cannot start.\n${err.message}\nSee ${README_SLACK_SETUP} and .env.example for every setting.\n`);
@@ -49,8 +31,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     }
     throw err;
   }
+  const { slack, store: storeConfig, rescue: settings, phones: phoneConfig, shutdownGraceMs: graceMs } = config;
 
-  const logger = createLogger({ level: logLevel });
+  const logger = createLogger({ level: config.logLevel });
   let store: Store;
   try {
     // A CLI command holding the SQLite file blocks the whole bot while the driver waits: wait at most
@@ -64,7 +47,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   }
   let storeOpen = true;
 
-  const phones = new PhoneClient({ networkPolicy, logger, responseTimeoutMs, ...(store.phoneLock ? { phoneLock: store.phoneLock } : {}) });
+  const phones = new PhoneClient({ networkPolicy: phoneConfig.networkPolicy, logger, responseTimeoutMs: phoneConfig.responseTimeoutMs, ...(store.phoneLock ? { phoneLock: store.phoneLock } : {}) });
   const rescue: RescueDeps = rescueDeps(store, { phones, settings, logger });
   const stopHousekeeping = startHousekeeping(rescue);
   const bot = createSlackApp({ config: slack, rescue, logger, storeReady: () => storeOpen, history: (key, limit) => recentRescues(rescue, key, limit) });

@@ -257,10 +257,10 @@ function collect(): void {
 }
 
 export async function run(): Promise<BenchSection> {
-  const { EnvReader } = await import('../../src/config/env.js');
+  const { rescueSettingsFromEnv } = await import('../../src/config/index.js');
   const { createLogger } = await import('../../src/log.js');
   const { createNetworkPolicy, PhoneClient } = await import('../../src/phone/index.js');
-  const { readRescueSettings, rescueDeps } = await import('../../src/rescue/index.js');
+  const { rescueDeps } = await import('../../src/rescue/index.js');
   const { createSlackApp } = await import('../../src/slack/app.js');
   const { openFullStore } = await import('../../src/store/index.js');
 
@@ -286,7 +286,7 @@ export async function run(): Promise<BenchSection> {
   });
   const dir = mkdtempSync(join(tmpdir(), 'rescue-ring-bench-soak-'));
   const store = await openFullStore({ dataDir: dir, production: true, keys: `k1:${randomBytes(32).toString('base64')}`, keyId: 'k1' }, { logger });
-  const env = new EnvReader({
+  const settings = rescueSettingsFromEnv({
     PHONE_DEFAULT_RINGS: '2',
     PHONE_DEFAULT_INTERVAL_SECONDS: '1',
     PHONE_TONES: 'Classic1.raw,Chime.raw',
@@ -296,7 +296,7 @@ export async function run(): Promise<BenchSection> {
   });
   const rescue = rescueDeps(store, {
     phones: new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), logger, responseTimeoutMs: 1_500, connectTimeoutMs: 1_000 }),
-    settings: readRescueSettings(env),
+    settings,
     logger,
   });
   for (let i = 0; i < ready.phones.length; i++) {

@@ -14,10 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { BenchSection } from '../run.js';
-import { EnvReader } from '../../src/config/env.js';
+import { rescueSettingsFromEnv } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
-import { readRescueSettings, registerPhone, rescueDeps, startRescue, type RescueDeps } from '../../src/rescue/index.js';
+import { registerPhone, rescueDeps, startRescue, type RescueDeps } from '../../src/rescue/index.js';
 import { startPhone, type SimPhone } from '../../src/sim/index.js';
 import { openFullStore } from '../../src/store/index.js';
 import { Keyring } from '../../src/store/keyring.js';
@@ -135,14 +135,12 @@ interface RescueFigures {
  * startRescue called -> `done` settled (the outcome audited); rescues per second count completed ones.
  */
 async function measureRescues(store: Store, phones: readonly SimPhone[]): Promise<RescueFigures> {
-  const env = new EnvReader({
+  const settings = rescueSettingsFromEnv({
     // Each phone is rung once, but the bench goes through the production limits, so they must let it.
     RESCUE_TARGET_COOLDOWN_SECONDS: '0',
     RESCUE_REQUESTER_PER_MINUTE: '100000',
     PHONE_DEFAULT_RINGS: '1',
   });
-  const settings = readRescueSettings(env);
-  env.finish();
   const logger = createLogger({ level: 'warn' });
   // As src/main.ts wires it: on Postgres every phone request also takes the cross-replica per-phone lock.
   const phoneClient = new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), responseTimeoutMs: 5_000, connectTimeoutMs: 2_000, logger, ...(store.phoneLock ? { phoneLock: store.phoneLock } : {}) });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchSection } from '../run.js';
 import { openStore } from '../../src/store/index.js';
-import type { StoreConfig } from '../../src/config/store.js';
+import type { StoreConfig } from '../../src/store/index.js';
 import type { RegistrationInput } from '../../src/store/types.js';
 
 const USERS = 10_000;

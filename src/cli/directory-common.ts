@@ -3,7 +3,8 @@
  * one verb, choosing the team, and the password-free view of a registration an administrator may see.
  */
 import { AppError } from '../errors.js';
-import { networkPolicyFromEnv, PhoneClient } from '../phone/index.js';
+import { readConfig } from '../config/index.js';
+import { PhoneClient } from '../phone/index.js';
 import { rescueDeps, type RescueDeps } from '../rescue/deps.js';
 import { openOperatorStore, type Store } from '../rescue/operator.js';
 import type { RescueSettings } from '../rescue/settings.js';
@@ -23,7 +24,7 @@ export const withStore = <T>(fn: (store: Store) => Promise<T>): Promise<T> => wi
 /** The use cases' deps on an opened store, for the command line (warnings on stderr). */
 export function operatorDeps(store: Store, settings: RescueSettings): RescueDeps {
   const logger = stderrLogger();
-  return rescueDeps(store, { phones: new PhoneClient({ networkPolicy: networkPolicyFromEnv(process.env), logger }), settings, logger });
+  return rescueDeps(store, { phones: new PhoneClient({ networkPolicy: readConfig(['phones']).phones.networkPolicy, logger }), settings, logger });
 }
 
 /** The team to act on: --team, or the only team in the directory. */

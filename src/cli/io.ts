@@ -6,14 +6,12 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { InvalidArgumentError } from 'commander';
 import pino from 'pino';
-import { EnvReader } from '../config/env.js';
-import { storeConfigFromEnv } from '../config/store.js';
+import { readConfig } from '../config/index.js';
 import { isAppError, errorClass } from '../errors.js';
 import { REDACT_PATHS, type Logger } from '../log.js';
 import { normalizeFingerprint } from '../phone/client.js';
-import { readRescueSettings, type RescueSettings } from '../rescue/settings.js';
-import type { OpenStoreOptions } from '../store/index.js';
-import type { StoreConfig } from '../config/store.js';
+import type { RescueSettings } from '../rescue/settings.js';
+import type { OpenStoreOptions, StoreConfig } from '../store/index.js';
 
 /** Exit codes: scripts rely on these. */
 export const ExitCode = {
@@ -59,8 +57,8 @@ export class UsageError extends Error {
 export interface SecretSource {
   /** Read the secret from standard input (first line) instead of the environment or a prompt. */
   stdin?: boolean;
-  /** Environment variable to read first. */
-  envName: string;
+  /** The value of its environment variable (from the configuration), used when given. */
+  fromEnv: string | undefined;
   /** Prompt shown on a TTY. */
   prompt: string;
 }
@@ -69,10 +67,9 @@ export interface SecretSource {
  * Reads a password without it ever touching argv: `--password-stdin`, then the environment
  * variable, then a prompt on a terminal that does not echo. Undefined when none is available.
  */
-export async function readSecret(source: SecretSource, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export async function readSecret(source: SecretSource): Promise<string | undefined> {
   if (source.stdin) return readFirstLine(process.stdin);
-  const fromEnv = env[source.envName];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  if (source.fromEnv !== undefined && source.fromEnv !== '') return source.fromEnv;
   if (!process.stdin.isTTY) return undefined;
   return promptHidden(source.prompt);
 }
@@ -185,10 +182,7 @@ export function stderrLogger(): Logger {
 
 /** The organisation's settings (defaults, tone list) from the environment; a ConfigError naming every problem. */
 export function settingsFromEnv(): RescueSettings {
-  const reader = new EnvReader(process.env);
-  const settings = readRescueSettings(reader);
-  reader.finish();
-  return settings;
+  return readConfig(['rescue']).rescue;
 }
 
 /** Opens the configured store (the environment's), runs `fn`, and always closes the store. */
@@ -196,7 +190,7 @@ export async function withStore<S extends { close(): Promise<void> }, T>(
   open: (config: StoreConfig, options: OpenStoreOptions) => Promise<S>,
   fn: (store: S) => Promise<T>,
 ): Promise<T> {
-  const store = await open(storeConfigFromEnv(process.env), { logger: stderrLogger() });
+  const store = await open(readConfig(['store']).store, { logger: stderrLogger() });
   try {
     return await fn(store);
   } finally {

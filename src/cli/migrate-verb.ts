@@ -4,7 +4,7 @@
  * verified row for row, in one transaction, safe to run again.
  */
 import type { Command } from 'commander';
-import { storeConfigFromEnv } from '../config/store.js';
+import { readConfig, type Env } from '../config/index.js';
 import { moveSqliteStoreToPostgres, StoreMoveImpossible, type CopyReport } from '../rescue/operator.js';
 import { output, runVerb, UsageError, wholeNumber } from './io.js';
 
@@ -15,7 +15,7 @@ interface MigrateOptions {
   json?: boolean;
 }
 
-export async function migrateStore(opts: MigrateOptions, env: NodeJS.ProcessEnv = process.env): Promise<CopyReport> {
+export async function migrateStore(opts: MigrateOptions, env?: Env): Promise<CopyReport> {
   if (opts.from !== 'sqlite' || opts.to !== 'postgres') {
     throw new UsageError(`Copying from ${opts.from} to ${opts.to} is not supported; the one supported move is --from sqlite --to postgres.`);
   }
@@ -23,7 +23,7 @@ export async function migrateStore(opts: MigrateOptions, env: NodeJS.ProcessEnv 
     if (!opts.json) process.stderr.write(`${line}\n`);
   };
   try {
-    return await moveSqliteStoreToPostgres(storeConfigFromEnv(env), {
+    return await moveSqliteStoreToPostgres(readConfig(['store'], env).store, {
       batchSize: opts.batchSize,
       onStart: (from, to) => say(`Copying ${from} into ${to} (one transaction; rows stay sealed)...`),
       onTable: (t) => say(`  ${t.table}: ${t.source} read, ${t.added} new`),

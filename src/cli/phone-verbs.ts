@@ -5,6 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
+import { readConfig } from '../config/index.js';
 import { AppError } from '../errors.js';
 import {
   DEFAULT_INTERVAL_MS,
@@ -13,7 +14,6 @@ import {
   MAX_RINGS,
   PhoneClient,
   diagnose,
-  networkPolicyFromEnv,
   parsePhoneAddress,
   ring,
   screenshot,
@@ -53,7 +53,7 @@ class CannotWriteFile extends AppError {
 
 function clientFrom(opts: ConnOptions): PhoneClient {
   return new PhoneClient({
-    networkPolicy: networkPolicyFromEnv(process.env),
+    networkPolicy: readConfig(['phones']).phones.networkPolicy,
     logger: stderrLogger(),
     ...(opts.connectTimeout !== undefined ? { connectTimeoutMs: opts.connectTimeout * 1000 } : {}),
     ...(opts.timeout !== undefined ? { responseTimeoutMs: opts.timeout * 1000 } : {}),
@@ -69,11 +69,11 @@ function target(address: string, opts: ConnOptions, check = true): PhoneTarget {
 
 async function phoneWithCredentials(address: string, opts: ConnOptions, check = true): Promise<Phone> {
   const t = target(address, opts, check);
-  const username = opts.user ?? process.env.PHONE_DEFAULT_USERNAME;
+  const username = opts.user ?? readConfig(['rescue']).rescue.defaults.username;
   if (username === undefined || username === '') {
     throw new UsageError('Give the phone username with --user NAME (or set PHONE_DEFAULT_USERNAME).');
   }
-  const password = await readSecret({ stdin: opts.passwordStdin, envName: 'PHONE_PASSWORD', prompt: `Password for ${username} on ${address}: ` });
+  const password = await readSecret({ stdin: opts.passwordStdin, fromEnv: readConfig(['phones']).phones.password, prompt: `Password for ${username} on ${address}: ` });
   if (password === undefined || password === '') {
     throw new UsageError('No phone password: set PHONE_PASSWORD, use --password-stdin, or run in a terminal to be asked (never on the command line).');
   }
@@ -236,7 +236,7 @@ export function registerPhoneVerbs(program: Command): void {
     true,
   ).action(
     runVerb(async (address: string, opts: ConnOptions) => {
-      const withUser = opts.user !== undefined || (process.env.PHONE_DEFAULT_USERNAME ?? '') !== '';
+      const withUser = opts.user !== undefined || readConfig(['rescue']).rescue.defaults.username !== undefined;
       const phone: PhoneTarget = withUser ? await phoneWithCredentials(address, opts, false) : target(address, opts, false);
       const d = await diagnose(clientFrom(opts), phone);
       output(opts, d, () => formatDiagnosis(address, d) + (withUser ? '' : '\n(Add --user NAME to check the password too.)'));

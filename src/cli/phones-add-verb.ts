@@ -4,6 +4,7 @@
  * prompt, never argv, and is never printed.
  */
 import type { Command } from 'commander';
+import { readConfig } from '../config/index.js';
 import { parsePhoneAddress } from '../phone/address.js';
 import { INTERVAL_RANGE, RINGS_RANGE } from '../rescue/settings.js';
 import { USER_ID_PATTERN } from '../rescue/register.js';
@@ -52,7 +53,7 @@ export function registerPhonesAdd(phones: Command): void {
         parsePhoneAddress(opts.address);
         const tls = tlsPolicyFrom(opts, opts.address);
         const settings = settingsFromEnv();
-        const secret = await readSecret({ stdin: opts.passwordStdin, envName: 'PHONE_PASSWORD', prompt: `Phone password for ${opts.user} (empty = keep the saved one, else the organisation default): ` });
+        const secret = await readSecret({ stdin: opts.passwordStdin, fromEnv: readConfig(['phones']).phones.password, prompt: `Phone password for ${opts.user} (empty = keep the saved one, else the organisation default): ` });
         return withStore(async (store) => {
           // The options as a patch: what is not given is kept from the saved registration (a pinned certificate too).
           const { registration: saved, updated, retrusted } = await addAsOperator(operatorDeps(store, settings), {

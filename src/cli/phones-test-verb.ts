@@ -3,7 +3,8 @@
  * test ring, and pins an HTTPS certificate on first use (rememberCertificate, as the use cases do).
  */
 import type { Command } from 'commander';
-import { networkPolicyFromEnv, PhoneClient, ring } from '../phone/index.js';
+import { readConfig } from '../config/index.js';
+import { PhoneClient, ring } from '../phone/index.js';
 import type { Phone, RingResult } from '../phone/types.js';
 import { audit, auditError, outcomeOf, ringDetail } from '../rescue/audit.js';
 import { MissingPhoneCredentials } from '../rescue/errors.js';
@@ -32,7 +33,7 @@ export function registerPhonesTest(phones: Command): void {
     .action(
       runVerb(async (user: string, opts: { team?: string; json?: boolean }) => {
         const settings = settingsFromEnv();
-        const networkPolicy = networkPolicyFromEnv(process.env);
+        const { networkPolicy } = readConfig(['phones']).phones;
         const logger = stderrLogger();
         return withStore(async (store) => {
           const teamId = await resolveTeam(store.directory, opts.team);

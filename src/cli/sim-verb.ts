@@ -4,6 +4,7 @@
  * without it the phones accept the simulator's default password, which is printed since it is no secret.
  */
 import type { Command } from 'commander';
+import { variableNamed, type Env } from '../config/index.js';
 import { startSimulator } from '../sim/index.js';
 import type { PhoneSimulator, ScreenshotFormat, SimFaults, SimPhoneOptions } from '../sim/index.js';
 import { SIM_DEFAULT_PASSWORD, SIM_DEFAULT_USERNAME } from '../sim/defaults.js';
@@ -64,7 +65,8 @@ function intOption(raw: string | undefined, name: string, min: number, max: numb
   return n;
 }
 
-export function phoneOptionsFrom(opts: SimVerbOptions, env: NodeJS.ProcessEnv = process.env): SimPhoneOptions[] {
+/** `env` holds the variable --password-env names (default: the process environment's). */
+export function phoneOptionsFrom(opts: SimVerbOptions, env: Env = { [opts.passwordEnv]: variableNamed(opts.passwordEnv) }): SimPhoneOptions[] {
   const count = intOption(opts.phones, '--phones', 1, 1000) ?? 1;
   const firstPort = intOption(opts.port, '--port', 1, 65535);
   if (firstPort !== undefined && firstPort + count - 1 > 65535) throw new UsageError('--port plus --phones runs past port 65535.');
@@ -134,7 +136,7 @@ export async function runSim(opts: SimVerbOptions, signal?: AbortSignal): Promis
   let sim: PhoneSimulator | undefined;
   try {
     const phones = phoneOptionsFrom(opts);
-    const fromEnv = process.env[opts.passwordEnv];
+    const fromEnv = variableNamed(opts.passwordEnv);
     sim = await startSimulator({ phones });
     const data = {
       ok: true,

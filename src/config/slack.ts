@@ -1,8 +1,8 @@
 /**
- * The Slack side of the configuration. Every problem is recorded on the EnvReader so start-up
- * reports all of them at once, each saying where to get the value.
+ * The Slack side of the configuration: which connection mode, the tokens it needs (each missing one
+ * says where to get it), and where the bot listens.
  */
-import type { EnvReader } from './env.js';
+import { part } from './read.js';
 
 export const README_SLACK_SETUP = 'README.md#create-the-slack-app';
 
@@ -25,40 +25,30 @@ export interface SlackConfig {
   apiUrl?: string;
 }
 
-export function readSlackConfig(env: EnvReader): SlackConfig {
-  const socket = env.bool('SLACK_SOCKET_MODE', true);
-  const botToken = env.required(
-    'SLACK_BOT_TOKEN',
-    `the Bot User OAuth Token (xoxb-...) from your app's "OAuth & Permissions" page on api.slack.com/apps after installing it; see ${README_SLACK_SETUP}`,
-  );
-  if (botToken !== '' && !botToken.startsWith('xoxb-')) env.problem('SLACK_BOT_TOKEN must be a bot token starting with "xoxb-" (OAuth & Permissions > Bot User OAuth Token)');
+const WHERE = {
+  SLACK_BOT_TOKEN: `the Bot User OAuth Token (xoxb-...) from your app's "OAuth & Permissions" page on api.slack.com/apps after installing it; see ${README_SLACK_SETUP}`,
+  SLACK_APP_TOKEN: `an app-level token (xapp-...) with the connections:write scope, from "Basic Information > App-Level Tokens" on api.slack.com/apps (Socket Mode); see ${README_SLACK_SETUP}`,
+  SLACK_SIGNING_SECRET: `the Signing Secret from "Basic Information > App Credentials" on api.slack.com/apps (needed because SLACK_SOCKET_MODE=false); see ${README_SLACK_SETUP}`,
+} as const;
 
-  let appToken: string | undefined;
-  let signingSecret: string | undefined;
-  if (socket) {
-    appToken = env.required(
-      'SLACK_APP_TOKEN',
-      `an app-level token (xapp-...) with the connections:write scope, from "Basic Information > App-Level Tokens" on api.slack.com/apps (Socket Mode); see ${README_SLACK_SETUP}`,
-    );
-    if (appToken !== '' && !appToken.startsWith('xapp-')) env.problem('SLACK_APP_TOKEN must be an app-level token starting with "xapp-" (Basic Information > App-Level Tokens)');
-  } else {
-    signingSecret = env.required(
-      'SLACK_SIGNING_SECRET',
-      `the Signing Secret from "Basic Information > App Credentials" on api.slack.com/apps (needed because SLACK_SOCKET_MODE=false); see ${README_SLACK_SETUP}`,
-    );
-  }
-
-  const apiUrl = env.string('SLACK_API_URL');
-  if (apiUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(apiUrl)) env.problem(`SLACK_API_URL must be an http(s) URL such as https://slack.com/api/; it is "${apiUrl}"`);
-
-  return {
-    mode: socket ? 'socket' : 'http',
-    botToken,
-    appToken: appToken || undefined,
-    signingSecret: signingSecret || undefined,
-    port: env.int('PORT', 3000, { min: 0, max: 65535 }),
-    healthPort: env.int('HEALTH_PORT', 3001, { min: 0, max: 65535 }),
-    host: env.string('HOST') ?? '0.0.0.0',
-    apiUrl,
-  };
-}
+export const slackPart = part(
+  ['SLACK_SOCKET_MODE', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_API_URL', 'PORT', 'HEALTH_PORT', 'HOST'],
+  ({ values: v, given, problem }): SlackConfig => {
+    const socket = v.SLACK_SOCKET_MODE;
+    const required = (name: keyof typeof WHERE): void => {
+      if (!given(name)) problem(`${name} is missing: ${WHERE[name]}`);
+    };
+    required('SLACK_BOT_TOKEN');
+    required(socket ? 'SLACK_APP_TOKEN' : 'SLACK_SIGNING_SECRET');
+    return {
+      mode: socket ? 'socket' : 'http',
+      botToken: v.SLACK_BOT_TOKEN ?? '',
+      appToken: socket ? v.SLACK_APP_TOKEN : undefined,
+      signingSecret: socket ? undefined : v.SLACK_SIGNING_SECRET,
+      port: v.PORT,
+      healthPort: v.HEALTH_PORT,
+      host: v.HOST,
+      apiUrl: v.SLACK_API_URL,
+    };
+  },
+);

@@ -5,6 +5,7 @@
  */
 import { createInterface, clearLine, cursorTo, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { readConfig } from '../config/index.js';
 import { isAppError } from '../errors.js';
 import { Output } from './render.js';
 import { playTour, tourHint } from './tour.js';
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   let busy = false;
   const out = new Output({
     transcript: !interactive,
+    color: process.stdout.isTTY === true && !readConfig(['noColor']).noColor,
     // While waiting at the prompt, print above it and redraw it (with what was typed so far).
     write: (text) => {
       if (rl && tty && !busy) {

@@ -19,7 +19,7 @@ const ANSI_PATTERN = /\u001b\[[0-9;]*m/g;
 
 export interface OutputOptions {
   write?: (text: string) => void;
-  /** Colours on or off; default: on when stdout is a TTY and NO_COLOR is unset. */
+  /** Colours on or off (the demo's main turns them off for NO_COLOR); default: on when stdout is a TTY. */
   color?: boolean;
   /** Keep a transcript (the tour checks it); off for an open-ended interactive session. Default true. */
   transcript?: boolean;
@@ -35,7 +35,7 @@ export class Output {
 
   constructor(options: OutputOptions = {}) {
     this.write = options.write ?? ((t) => void process.stdout.write(t));
-    this.color = options.color ?? (process.stdout.isTTY === true && process.env.NO_COLOR === undefined);
+    this.color = options.color ?? process.stdout.isTTY === true;
     this.keep = options.transcript ?? true;
   }
 

@@ -9,12 +9,12 @@ import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { EnvReader } from '../config/env.js';
+import { rescueSettingsFromEnv } from '../config/index.js';
 import type { SlackConfig } from '../config/slack.js';
 import { isAppError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { createNetworkPolicy, PhoneClient } from '../phone/index.js';
-import { readRescueSettings, recentRescues, registerPhone, rescueDeps, type RescueDeps } from '../rescue/index.js';
+import { recentRescues, registerPhone, rescueDeps, type RescueDeps } from '../rescue/index.js';
 import { startScheduler } from '../rescue/scheduler.js';
 import { startPhone, type SimPhone } from '../sim/index.js';
 import { createSlackApp, type SlackApp } from '../slack/app.js';
@@ -99,7 +99,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const alice = await startPhone({ ...phoneOptions, name: 'alice', password: DEMO_PASSWORDS.alice, model: 'CP-7841' });
     cleanups.push(() => alice.stop());
 
-    const env = new EnvReader({
+    const settings = rescueSettingsFromEnv({
       PHONE_DEFAULT_RINGS: String(DEMO_RINGS),
       PHONE_DEFAULT_INTERVAL_SECONDS: String(DEMO_INTERVAL_SECONDS),
       // The tour rings the same phones again and again; production's abuse limits would refuse that.
@@ -107,8 +107,6 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       RESCUE_TARGET_PER_HOUR: '1000',
       RESCUE_REQUESTER_PER_MINUTE: '100',
     });
-    const settings = readRescueSettings(env);
-    env.finish();
     // Only loopback: the demo's phones live on 127.0.0.1 and nothing else may be reached.
     const phones = new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), connectTimeoutMs: 1_000, responseTimeoutMs: 3_000, logger });
     // A clock that `skip` moves forward, so a scheduled rescue can be shown without waiting for it.

@@ -6,7 +6,6 @@ export { parsePhoneAddress, phoneKey, hostHeader, type PhoneAddress, type PhoneS
 export {
   DEFAULT_ALLOWED_NETWORKS,
   createNetworkPolicy,
-  networkPolicyFromEnv,
   checkPhoneAddress,
   refusalReason,
   type NetworkPolicy,

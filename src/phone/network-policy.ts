@@ -68,13 +68,6 @@ export function createNetworkPolicy(allowed: readonly string[] = DEFAULT_ALLOWED
   return { allowed: entries.map((e) => e.text), entries };
 }
 
-/** From `PHONE_ALLOWED_NETWORKS` (comma-separated); the default private ranges when unset or blank. */
-export function networkPolicyFromEnv(env: Record<string, string | undefined> = process.env): NetworkPolicy {
-  const raw = env.PHONE_ALLOWED_NETWORKS;
-  if (raw === undefined || raw.trim() === '') return createNetworkPolicy();
-  return createNetworkPolicy(raw.split(','));
-}
-
 /** `::ffff:10.1.2.3` → `10.1.2.3`; other addresses unchanged. */
 export function normalizeIp(ip: string): string {
   const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);

@@ -16,7 +16,7 @@ export { registerMany, RegistrationsRefused, type EntryRefusal, type ManyOptions
 export { EVERY_FIELD, FORM_KEEPS, mergeRegistration, type KeptField, type MergeFacts, type RegistrationPatch } from './registration-merge.js';
 export { startRescue, stopMyRescues, stopRescue, type RescueHandle, type RescueOutcome, type RescueRequest } from './rescue.js';
 export { takeScreenshot } from './screenshot.js';
-export { readRescueSettings, INTERVAL_RANGE, RINGS_RANGE, type RescueSettings, type PhoneDefaults, type RescueLimits } from './settings.js';
+export { INTERVAL_RANGE, RINGS_RANGE, type RescueSettings, type PhoneDefaults, type RescueLimits } from './settings.js';
 export { phoneStatus } from './status.js';
 export { cancelScheduled, listScheduled, scheduleRescue, MAX_PENDING_PER_USER, MAX_LATENESS_MS, TooManyScheduled, SchedulingUnavailable, type ScheduleRequest, type Scheduled, type ScheduledList } from './schedule.js';
 export { Scheduler, startScheduler, realTimer, type ScheduleReporter, type SchedulerOptions, type SchedulerTimer } from './scheduler.js';

@@ -4,8 +4,7 @@
  * and these few functions only, never through src/store itself.
  */
 import { existsSync } from 'node:fs';
-import type { StoreConfig } from '../config/store.js';
-import { generateKeyLine, openFullStore, type OpenStoreOptions, type Store } from '../store/index.js';
+import { generateKeyLine, openFullStore, type OpenStoreOptions, type Store, type StoreConfig } from '../store/index.js';
 import { openSqliteDatabase, sqlitePath } from '../store/sqlite.js';
 import type { CopyReport } from '../store/postgres/copy-from-sqlite.js';
 

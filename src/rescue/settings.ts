@@ -1,9 +1,7 @@
 /**
  * Organisation-wide settings the use cases need: phone defaults, the tone list, who is an admin,
- * and the abuse limits. Read once at start-up from the environment.
+ * and the abuse limits. src/config reads them from the environment once, at start-up.
  */
-import type { EnvReader } from '../config/env.js';
-import { DEFAULT_TONE, DEFAULT_TONES, DENIED_TONES } from '../phone/tones.js';
 
 export interface PhoneDefaults {
   /** Service account shared by the office's phones (PHONE_DEFAULT_USERNAME / _PASSWORD). */
@@ -47,30 +45,3 @@ export interface RescueSettings {
 
 export const RINGS_RANGE = { min: 1, max: 10 } as const;
 export const INTERVAL_RANGE = { min: 1, max: 30 } as const;
-
-export function readRescueSettings(env: EnvReader): RescueSettings {
-  const tones = env.list('PHONE_TONES', DEFAULT_TONES).filter((t) => !DENIED_TONES.includes(t));
-  const tone = env.string('PHONE_DEFAULT_TONE') ?? DEFAULT_TONE;
-  if (DENIED_TONES.includes(tone)) env.problem(`PHONE_DEFAULT_TONE ${tone} is on the deny list (reported to crash phones); pick another tone`);
-  else if (!tones.includes(tone)) env.problem(`PHONE_DEFAULT_TONE ${tone} is not in PHONE_TONES; add it there or pick one of ${tones.slice(0, 3).join(', ')}...`);
-  return {
-    defaults: {
-      username: env.string('PHONE_DEFAULT_USERNAME'),
-      password: env.string('PHONE_DEFAULT_PASSWORD'),
-      tone,
-      rings: env.int('PHONE_DEFAULT_RINGS', 3, RINGS_RANGE),
-      intervalSeconds: env.int('PHONE_DEFAULT_INTERVAL_SECONDS', 3, INTERVAL_RANGE),
-    },
-    tones,
-    adminUserIds: env.list('ADMIN_USER_IDS'),
-    allowTeammateRescue: env.bool('ALLOW_TEAMMATE_RESCUE', true),
-    limits: {
-      targetCooldownSeconds: env.int('RESCUE_TARGET_COOLDOWN_SECONDS', 120, { min: 0 }),
-      targetPerHour: env.int('RESCUE_TARGET_PER_HOUR', 6, { min: 1 }),
-      requesterPerMinute: env.int('RESCUE_REQUESTER_PER_MINUTE', 5, { min: 1 }),
-    },
-    auditRetentionDays: env.int('AUDIT_RETENTION_DAYS', 90, { min: 1, max: 36_500 }),
-    callCheck: env.bool('CALL_CHECK', true),
-    tonesFrom: env.string('PHONE_TONES') !== undefined ? 'PHONE_TONES' : 'default',
-  };
-}

@@ -3,7 +3,7 @@
  * DATABASE_URL is set) and returns the PhoneDirectory; `openFullStore(config)` returns the whole
  * Store (directory, audit log, rate limits, scheduled rescues, tone list) on one connection or pool.
  */
-import type { StoreConfig } from '../config/store.js';
+import type { StoreConfig } from './settings.js';
 import type { Logger } from '../log.js';
 import type { PhoneDirectory } from './types.js';
 import type { Store } from './state-types.js';
@@ -15,6 +15,7 @@ import { StoreUnavailable } from './errors.js';
 
 export type { PhoneDirectory } from './types.js';
 export type { Store } from './state-types.js';
+export type { StoreConfig } from './settings.js';
 export * from './errors.js';
 export { generateKeyLine } from './keyring.js';
 

@@ -9,6 +9,7 @@ import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlin
 import { dirname, join } from 'node:path';
 import type { Logger } from '../log.js';
 import { StoreKeyInvalid, StoreKeyRequired } from './errors.js';
+import type { KeySettings } from './settings.js';
 
 export const KEY_BYTES = 32;
 export const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
@@ -114,17 +115,6 @@ export function pickCurrent(keys: readonly KeyEntry[], currentId: string | undef
 export function generateKeyLine(now: Date = new Date()): { id: string; line: string } {
   const id = `k${now.toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(2).toString('hex')}`;
   return { id, line: `${id}:${randomBytes(KEY_BYTES).toString('base64')}` };
-}
-
-export interface KeySettings {
-  /** STORE_KEYS, raw. */
-  keys?: string;
-  /** STORE_KEY_ID. */
-  keyId?: string;
-  /** STORE_KEY_FILE. */
-  keyFile?: string;
-  production: boolean;
-  dataDir: string;
 }
 
 /** Where a development key is generated when no key is configured. */

@@ -19,17 +19,6 @@ const FORBIDDEN: Record<string, string[]> = {
   rescue: ['slack', 'cli', 'demo', 'config'],
 };
 
-/**
- * Imports that still run back up a layer on this branch and are removed by another part of issue 13.
- * Each must still exist (a stale entry fails), so whoever removes the import also removes its line here.
- */
-const KNOWN_VIOLATIONS: string[] = [
-  'rescue/settings.ts -> config/env.ts',
-  'store/index.ts -> config/store.ts',
-  'rescue/operator.ts -> config/store.ts',
-];
-/** Loops that another part of issue 13 removes (same rule: a stale entry fails). */
-const KNOWN_CYCLES: string[] = [];
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -58,19 +47,13 @@ describe('the import graph of src/', () => {
   });
 
   it('has no import loops', () => {
-    expect(findCycles(graph).filter((c) => !KNOWN_CYCLES.includes(c))).toEqual([]);
+    expect(findCycles(graph)).toEqual([]);
   });
 
   it('has no import from a lower layer up', () => {
-    expect(layerViolations(graph, FORBIDDEN).filter((v) => !KNOWN_VIOLATIONS.includes(v))).toEqual([]);
+    expect(layerViolations(graph, FORBIDDEN)).toEqual([]);
   });
 
-  it('lists no known exception that is already gone', () => {
-    const cycles = findCycles(graph);
-    const violations = layerViolations(graph, FORBIDDEN);
-    expect(KNOWN_CYCLES.filter((c) => !cycles.includes(c))).toEqual([]);
-    expect(KNOWN_VIOLATIONS.filter((v) => !violations.includes(v))).toEqual([]);
-  });
 });
 
 describe('the graph helpers', () => {

@@ -7,11 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EnvReader } from '../../src/config/env.js';
-import { storeConfigFromEnv } from '../../src/config/store.js';
+import { rescueSettingsFromEnv, storeConfigFromEnv } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log.js';
 import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
-import { effectiveTones, readRescueSettings, registerPhone, rescueDeps, type InvalidSettings } from '../../src/rescue/index.js';
+import { effectiveTones, registerPhone, rescueDeps, type InvalidSettings } from '../../src/rescue/index.js';
 import { openFullStore } from '../../src/store/index.js';
 import { runCli } from './harness.js';
 
@@ -65,7 +64,7 @@ describe.concurrent('rescue-ring tones', { timeout: SLOW }, () => {
     // The use cases on the same file: the imported list is what registering checks against.
     const store = await openFullStore(storeConfigFromEnv(env));
     try {
-      const deps = rescueDeps(store, { phones: new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']) }), settings: readRescueSettings(new EnvReader({})), logger: silentLogger() });
+      const deps = rescueDeps(store, { phones: new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']) }), settings: rescueSettingsFromEnv({}), logger: silentLogger() });
       expect(await effectiveTones(deps)).toEqual({ source: 'imported', tones: ['Chime.raw', 'OfficeBell.raw'] });
       const base = { teamId: 'T1', userId: 'U1', address: '127.0.0.1:9', username: 'u', password: 'p' };
       const refused = (await registerPhone(deps, { ...base, tone: 'Classic1.raw' }).then(

@@ -10,8 +10,7 @@ import { maskSecrets, parseAssignments, stateValues } from '../../src/demo/termi
 import { playTour, tourSteps } from '../../src/demo/tour.js';
 import { startDemo, type Demo } from '../../src/demo/world.js';
 import { settingsModal } from '../../src/slack/blocks/settings-modal.js';
-import { EnvReader } from '../../src/config/env.js';
-import { readRescueSettings } from '../../src/rescue/index.js';
+import { rescueSettingsFromEnv } from '../../src/config/index.js';
 
 describe('the tour against a broken phone', () => {
   let demo: Demo;
@@ -62,7 +61,7 @@ describe('terminal helpers', () => {
   });
 
   it('turns a settings form and typed values into view.state.values, hiding the password it shows', () => {
-    const settings = readRescueSettings(new EnvReader({ PHONE_TONES: 'Classic1.raw,Chime.raw' }));
+    const settings = rescueSettingsFromEnv({ PHONE_TONES: 'Classic1.raw,Chime.raw' });
     const modal: ShownModal = { id: 'V1', user: 'U0YOU', view: settingsModal(settings, undefined, { from: 'command' }), shown: {}, typed: {}, errors: {} };
     const ids = (name: string) => (name.replace(/^@/, '') === 'alice' ? 'U0ALICE' : undefined);
     const built = stateValues(modal, { address: '127.0.0.1:1', password: 's3cret', tone: 'chime', permission: 'buddies', buddies: '@alice' }, ids);

@@ -7,23 +7,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { readConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { LogCapture } from '../support/capture.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
-const saved = process.env.LOG_LEVEL;
-afterEach(() => {
-  if (saved === undefined) delete process.env.LOG_LEVEL;
-  else process.env.LOG_LEVEL = saved;
-});
-
 describe('LOG_LEVEL', () => {
   it('blank in the environment means info', () => {
-    process.env.LOG_LEVEL = '';
     const capture = new LogCapture();
-    const logger = createLogger({ destination: capture.stream });
+    const logger = createLogger({ level: readConfig(['logLevel'], { LOG_LEVEL: '' }).logLevel, destination: capture.stream });
     logger.info('hello');
     logger.debug('not shown');
     expect(capture.lines().map((l) => l.msg)).toEqual(['hello']);

@@ -10,10 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EnvReader } from '../../src/config/env.js';
+import { rescueSettingsFromEnv } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
-import { readRescueSettings, registerPhone, rescueDeps } from '../../src/rescue/index.js';
+import { registerPhone, rescueDeps } from '../../src/rescue/index.js';
 import { createSlackApp } from '../../src/slack/app.js';
 import { openFullStore } from '../../src/store/index.js';
 import { findSecrets, LogCapture, type Secret } from '../support/capture.js';
@@ -279,8 +279,7 @@ describe('secrets sweep', () => {
     const logs = new LogCapture();
     const logger = createLogger({ level: 'trace', destination: logs.stream });
     const store = await openFullStore({ dataDir: w.dataDir, production: true, keys: w.storeKeys, keyId: 'k1' }, { logger });
-    const env = new EnvReader({ PHONE_DEFAULT_INTERVAL_SECONDS: '1', PHONE_DEFAULT_RINGS: '1', RESCUE_TARGET_COOLDOWN_SECONDS: '0' });
-    const rescue = rescueDeps(store, { phones: new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), logger }), settings: readRescueSettings(env), logger });
+    const rescue = rescueDeps(store, { phones: new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), logger }), settings: rescueSettingsFromEnv({ PHONE_DEFAULT_INTERVAL_SECONDS: '1', PHONE_DEFAULT_RINGS: '1', RESCUE_TARGET_COOLDOWN_SECONDS: '0' }), logger });
     await registerPhone(rescue, { teamId: TEAM, userId: ME, address: phone.address, username: USERNAME, password: PASSWORD });
     const bot = createSlackApp({
       config: { mode: 'socket', botToken: BOT_TOKEN, appToken: APP_TOKEN, port: 0, healthPort: 0, host: '127.0.0.1', apiUrl: w.fake.apiUrl },

@@ -27,7 +27,7 @@ export const TEAM = 'T1';
 
 export interface WorldOptions {
   users?: FakeUser[];
-  /** Extra settings (EnvReader names). Limits are off by default. */
+  /** Extra settings (environment variable names, read by rescueSettingsFromEnv). Limits are off by default. */
   env?: Record<string, string>;
   botToken?: string;
   signingSecret?: string;

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   checkPhoneAddress,
   createNetworkPolicy,
-  networkPolicyFromEnv,
   refusalReason,
   type LookupAll,
 } from '../../src/phone/network-policy.js';
@@ -53,10 +52,10 @@ describe('network policy', () => {
     expect(refusalReason('169.254.169.254', createNetworkPolicy(['169.254.0.0/16']))).toBeUndefined();
   });
 
-  it('reads PHONE_ALLOWED_NETWORKS and names a bad entry', () => {
-    expect(networkPolicyFromEnv({}).allowed).toEqual(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7']);
-    expect(networkPolicyFromEnv({ PHONE_ALLOWED_NETWORKS: ' 127.0.0.0/8 , 10.0.0.0/8' }).allowed).toEqual(['127.0.0.0/8', '10.0.0.0/8']);
-    expect(() => networkPolicyFromEnv({ PHONE_ALLOWED_NETWORKS: '10.0.0.0/8,banana' })).toThrow(InvalidNetworkPolicy);
+  it('takes the private ranges by default, trims entries and names a bad entry (PHONE_ALLOWED_NETWORKS: test/ops/config.test.ts)', () => {
+    expect(createNetworkPolicy().allowed).toEqual(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7']);
+    expect(createNetworkPolicy([' 127.0.0.0/8 ', ' 10.0.0.0/8']).allowed).toEqual(['127.0.0.0/8', '10.0.0.0/8']);
+    expect(() => createNetworkPolicy(['10.0.0.0/8', 'banana'])).toThrow(InvalidNetworkPolicy);
     expect(() => createNetworkPolicy(['10.0.0.0/33'])).toThrow(/at most 32/);
     expect(() => createNetworkPolicy(['10.0.0.0'])).toThrow(/CIDR/);
   });

@@ -4,9 +4,9 @@
  * limits, fed with long and awkward input.
  */
 import { describe, expect, it } from 'vitest';
-import { EnvReader } from '../../src/config/env.js';
+import { rescueSettingsFromEnv } from '../../src/config/index.js';
 import { PhoneAuthFailed, PhoneRejected, PhoneTimeout, PhoneUnreachable } from '../../src/phone/errors.js';
-import { MissingPhoneCredentials, NotAllowed, NotRegistered, RateLimited, readRescueSettings, RescueInProgress, UnexpectedFailure } from '../../src/rescue/index.js';
+import { MissingPhoneCredentials, NotAllowed, NotRegistered, RateLimited, RescueInProgress, UnexpectedFailure } from '../../src/rescue/index.js';
 import type { Registration } from '../../src/store/types.js';
 import { errorMessage } from '../../src/slack/blocks/errors.js';
 import { homeView } from '../../src/slack/blocks/home.js';
@@ -111,7 +111,7 @@ function viewProblems(view: Json): string[] {
   return out;
 }
 
-const settings = readRescueSettings(new EnvReader({ PHONE_DEFAULT_USERNAME: 'x'.repeat(140) }));
+const settings = rescueSettingsFromEnv({ PHONE_DEFAULT_USERNAME: 'x'.repeat(140) });
 const long = 'a'.repeat(5000);
 const reg: Registration = {
   teamId: 'T1',

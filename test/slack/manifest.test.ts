@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { createSlackApp } from '../../src/slack/app.js';
-import { readRescueSettings, rescueDeps, type RescueDeps } from '../../src/rescue/index.js';
-import { EnvReader } from '../../src/config/env.js';
+import { rescueDeps, type RescueDeps } from '../../src/rescue/index.js';
+import { rescueSettingsFromEnv } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log.js';
 import { PhoneClient } from '../../src/phone/index.js';
 import type { AuditLog, RateLimiter } from '../../src/store/state-types.js';
@@ -26,7 +26,7 @@ const manifest = parse(readFileSync(new URL('../../manifest.yml', import.meta.ur
 function registered() {
   const logger = silentLogger();
   // Never called: the manifest check only registers listeners, so empty stand-ins are enough.
-  const rescue: RescueDeps = rescueDeps({ directory: {} as PhoneDirectory, audit: {} as AuditLog, limits: {} as RateLimiter }, { phones: new PhoneClient(), settings: readRescueSettings(new EnvReader({})), logger });
+  const rescue: RescueDeps = rescueDeps({ directory: {} as PhoneDirectory, audit: {} as AuditLog, limits: {} as RateLimiter }, { phones: new PhoneClient(), settings: rescueSettingsFromEnv({}), logger });
   const bot = createSlackApp({
     config: { mode: 'http', botToken: 'xoxb-manifest', signingSecret: 's', port: 0, healthPort: 0, host: '127.0.0.1', apiUrl: 'http://127.0.0.1:9/api/' },
     rescue,

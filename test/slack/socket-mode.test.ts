@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EnvReader } from '../../src/config/env.js';
+import { rescueSettingsFromEnv } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log.js';
 import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
-import { readRescueSettings, registerPhone, rescueDeps, type RescueDeps } from '../../src/rescue/index.js';
+import { registerPhone, rescueDeps, type RescueDeps } from '../../src/rescue/index.js';
 import { startPhone, type SimPhone } from '../../src/sim/index.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { openFullStore } from '../../src/store/index.js';
@@ -24,10 +24,10 @@ describe('Socket Mode', () => {
     const logger = silentLogger();
     const store = await openFullStore({ dataDir: dir, production: false }, { logger });
     const phone: SimPhone = await startPhone({ toneTimeScale: 0.05 });
-    const env = new EnvReader({ PHONE_DEFAULT_INTERVAL_SECONDS: '1', RESCUE_TARGET_COOLDOWN_SECONDS: '0' });
+    const settings = rescueSettingsFromEnv({ PHONE_DEFAULT_INTERVAL_SECONDS: '1', RESCUE_TARGET_COOLDOWN_SECONDS: '0' });
     const rescue: RescueDeps = rescueDeps(store, {
       phones: new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), logger }),
-      settings: readRescueSettings(env),
+      settings,
       logger,
     });
     await registerPhone(rescue, { teamId: 'T1', userId: 'U1', address: phone.address, username: phone.username, password: phone.password });

@@ -5,17 +5,20 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
-import { ConfigError, EnvReader } from '../../src/config/env.js';
-import { readStoreConfig, storeConfigFromEnv } from '../../src/config/store.js';
+import { ConfigError, storeConfigFromEnv } from '../../src/config/index.js';
 import { devKeyPath, generateKeyLine, loadKeyring, parseKeyList } from '../../src/store/keyring.js';
 import { StoreKeyInvalid, StoreKeyRequired } from '../../src/store/errors.js';
 
 const b64 = (n: number) => randomBytes(n).toString('base64');
 
-function problemsOf(env: Record<string, string>): string[] {
-  const reader = new EnvReader(env);
-  readStoreConfig(reader);
-  return reader.problems;
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    storeConfigFromEnv(env);
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
 }
 
 function captureLogger(): { logger: ReturnType<typeof createLogger>; lines: string[] } {

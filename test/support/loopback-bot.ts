@@ -3,11 +3,11 @@
  * cases over a store with phones reachable on loopback only, and the real Bolt app (HTTP receiver
  * on 127.0.0.1 port 0) talking to the fake Slack.
  */
-import { EnvReader } from '../../src/config/env.js';
+import { rescueSettingsFromEnv } from '../../src/config/index.js';
 import type { SlackConfig } from '../../src/config/slack.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
-import { readRescueSettings, recentRescues, registerPhone, rescueDeps, type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
+import { recentRescues, registerPhone, rescueDeps, type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
 import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from '../../src/slack/app.js';
 import type { Store } from '../../src/store/state-types.js';
@@ -31,9 +31,7 @@ export interface LoopbackDepsOptions {
 
 /** The use cases over `store`; phones may be reached on 127.0.0.0/8 only. Throws on a bad setting. */
 export function loopbackRescueDeps(store: Store, logger: Logger, options: LoopbackDepsOptions): RescueDeps {
-  const env = new EnvReader(options.env);
-  const settings = readRescueSettings(env);
-  env.finish();
+  const settings = rescueSettingsFromEnv(options.env);
   return rescueDeps(store, {
     phones: new PhoneClient({
       networkPolicy: createNetworkPolicy(['127.0.0.0/8']),
