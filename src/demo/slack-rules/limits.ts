@@ -3,7 +3,7 @@
  * it comes from. The stand-in Slack refuses anything outside them, as Slack does, so a payload real
  * Slack would refuse fails a test (or shows as refused in the demo) instead of failing a person.
  *
- * Pages (docs.slack.dev, read 2026-12):
+ * Each row's source, quote and confidence: docs/slack-limits.md. Pages (docs.slack.dev, read 2026-12):
  *   BLOCKS   = /reference/block-kit/blocks          (one section per block type)
  *   ELEMENTS = /reference/block-kit/block-elements  (one section per element type)
  *   OBJECTS  = /reference/block-kit/composition-objects
