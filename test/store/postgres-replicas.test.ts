@@ -24,6 +24,8 @@ const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).
 const mainPath = join(root, 'src/main.ts');
 const SECRET = 'replicas-signing-secret';
 const TARGETS = 20;
+/** Scheduled rescues per run of `scheduled()`, one requester (US0...) each. */
+const SCHEDULED = 50;
 const RESCUES = 200;
 const RINGS = 2;
 const PER_HOUR = 2;
@@ -93,7 +95,12 @@ describePg('two replicas on one Postgres database', () => {
     dir = mkdtempSync(join(tmpdir(), 'rescue-ring-replicas-'));
     // Slack knows every target and requester (the bot checks a mentioned user exists).
     fake = await FakeSlack.start({
-      users: [...Array.from({ length: TARGETS }, (_, i) => ({ id: `UT${i}`, name: `target${i}` })), ...Array.from({ length: 10 }, (_, i) => ({ id: `UR${i}`, name: `requester${i}` }))],
+      users: [
+        ...Array.from({ length: TARGETS }, (_, i) => ({ id: `UT${i}`, name: `target${i}` })),
+        ...Array.from({ length: 10 }, (_, i) => ({ id: `UR${i}`, name: `requester${i}` })),
+        // The scheduled rescues' requesters, whom the replicas DM.
+        ...Array.from({ length: SCHEDULED }, (_, i) => ({ id: `US${i}`, name: `scheduler${i}` })),
+      ],
     });
     sim = await startSimulator({ phones: Array.from({ length: TARGETS }, () => ({ toneTimeScale: 0.05 })) });
     const store = await openFullStore({ dataDir: dir, production: true, databaseUrl: db.url }, { keyring: new Keyring([{ id: 'k1', key }], 'k1') });
@@ -191,7 +198,6 @@ describePg('two replicas on one Postgres database', () => {
 
   /** 50 people each schedule a rescue of their own phone; two replicas fire them; optionally one is SIGKILLed mid-way. */
   async function scheduled(teamId: string, kill: boolean): Promise<void> {
-    const SCHEDULED = 50;
     const callsBefore = fake.calls.length;
     const phones = await Promise.all(Array.from({ length: SCHEDULED }, () => sim.add({ toneTimeScale: 0.05 })));
     const store = await openFullStore({ dataDir: dir, production: true, databaseUrl: db.url }, { keyring: new Keyring([{ id: 'k1', key }], 'k1') });
