@@ -1,5 +1,5 @@
 /**
- * `rescue-ring audit`, run as a real process (`node --import tsx src/cli.ts audit ...`) on the SQLite
+ * `rescue-ring audit`, run as a real process (test/cli/harness.ts) on the SQLite
  * file the use cases wrote, filtered by team, user, since and limit, for people and for scripts.
  */
 import { randomBytes } from 'node:crypto';
@@ -12,7 +12,7 @@ import { Keyring } from '../../src/store/keyring.js';
 import { ALICE, BOB, ME, startWorld, TEAM } from './helpers.js';
 import { runCli } from '../cli/harness.js';
 
-/** Each run starts Node + tsx (about 1 s on a loaded machine). Not a speed assertion. */
+/** Each run starts a Node process (up to 1 s on a loaded machine). Not a speed assertion. */
 const SLOW = 120_000;
 const KEY = randomBytes(32);
 const HOUR = 3_600_000;

@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, describePg, type TestDatabase } from './postgres-harness.js';
 import { Keyring } from '../../src/store/keyring.js';
@@ -18,10 +17,8 @@ import { openFullStore } from '../../src/store/index.js';
 import { startSimulator, type PhoneSimulator } from '../../src/sim/index.js';
 import { FakeSlack } from '../support/fake-slack.js';
 import { send, slashCommand } from '../support/slack-requests.js';
+import { entryPoint } from '../support/entry-points.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
-const mainPath = join(root, 'src/main.ts');
 const SECRET = 'replicas-signing-secret';
 const TARGETS = 20;
 const RESCUES = 200;
@@ -75,7 +72,7 @@ describePg('two replicas on one Postgres database', () => {
       LOG_LEVEL: 'info',
       ...extra,
     };
-    const child = spawn(process.execPath, ['--import', tsxLoader, mainPath], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [entryPoint('main')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: string[] = [];
     child.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
     child.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
