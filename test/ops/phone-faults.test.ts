@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimPhoneOptions } from '../../src/sim/index.js';
 import { actionsIn, messageText } from '../support/fake-slack.js';
-import { startWorld, TEAM, type World } from './world.js';
+import { startWorld, TEAM, type World } from '../support/world.js';
 
 let w: World;
 beforeAll(async () => {
