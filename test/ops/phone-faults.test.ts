@@ -16,7 +16,7 @@ import { startWorld, TEAM, type World } from '../support/world.js';
 
 let w: World;
 beforeAll(async () => {
-  w = await startWorld({ responseTimeoutMs: 2_000, connectTimeoutMs: 1_000, env: { PHONE_DEFAULT_RINGS: '2' } });
+  w = await startWorld({ clock: 'system', responseTimeoutMs: 2_000, connectTimeoutMs: 1_000, env: { PHONE_DEFAULT_RINGS: '2' } });
 });
 afterAll(async () => {
   await w.close();

@@ -83,6 +83,7 @@ async function cli(args: string[], env: Record<string, string>, input?: string):
 describe('secrets sweep', () => {
   it('no secret in any log line, Slack call, reply, CLI output or database byte, over every command and error path', { timeout: 240_000 }, async () => {
     const w: World = await startWorld({
+      clock: 'system',
       slack: {
         users: [
           { id: ME, name: 'me' },
@@ -272,7 +273,7 @@ describe('secrets sweep', () => {
   });
 
   it('Socket Mode: the app token and a submitted password stay out of the debug log', async () => {
-    const w = await startWorld({ slack: { users: [{ id: ME, name: 'me' }], botToken: BOT_TOKEN }, storeKey: STORE_KEY, responseTimeoutMs: 2_000, connectTimeoutMs: 1_000 });
+    const w = await startWorld({ clock: 'system', slack: { users: [{ id: ME, name: 'me' }], botToken: BOT_TOKEN }, storeKey: STORE_KEY, responseTimeoutMs: 2_000, connectTimeoutMs: 1_000 });
     cleanups.push(() => w.close());
     const phone = await w.phone({ username: USERNAME, password: PASSWORD });
     const logs = new LogCapture();

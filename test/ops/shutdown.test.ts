@@ -105,9 +105,9 @@ describe('SIGTERM during a ring (the real process)', () => {
           return undefined;
         } catch (err) {
           const code = (err as { cause?: { code?: string } }).cause?.code ?? 'error';
-          // The first request's keep-alive connection, closed by the server as it shuts down: the next
-          // try opens a new connection, which only a closed listener refuses.
-          return code === 'UND_ERR_SOCKET' ? undefined : code;
+          // The first request's keep-alive connection, closed (or reset) by the server as it shuts
+          // down: the next try opens a new connection, which only a closed listener refuses.
+          return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' ? undefined : code;
         }
       },
       'the listener to close',

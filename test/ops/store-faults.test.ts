@@ -23,7 +23,7 @@ import { ALICE, BOB, CAROL, dmOf, settingsForm, startWorld, TEAM, type World } f
 
 let w: World;
 beforeEach(async () => {
-  w = await startWorld({ slack: { users: [{ id: ALICE, name: 'alice' }, { id: BOB, name: 'bob' }, { id: CAROL, name: 'carol' }] }, responseTimeoutMs: 2_000, connectTimeoutMs: 1_000 });
+  w = await startWorld({ clock: 'system', slack: { users: [{ id: ALICE, name: 'alice' }, { id: BOB, name: 'bob' }, { id: CAROL, name: 'carol' }] }, responseTimeoutMs: 2_000, connectTimeoutMs: 1_000 });
 });
 afterEach(async () => {
   await w.close();

@@ -87,6 +87,8 @@ export interface WorldOptions {
   slack?: boolean | SlackOptions;
   /** The scheduler on a manual timer (`round`, `startScheduler`, `restart`). Needs Slack. */
   scheduler?: boolean;
+  /** 'controlled' (default): `time` and `advance`; 'system': the real time, for tests that move none (the operations tests). */
+  clock?: 'controlled' | 'system';
   /** PHONE_DEFAULT_RINGS; default 2 (the pause between them is 1 s on the world's side). */
   rings?: number;
   /** 'off' (default): no cooldown or rate limit refuses; 'configured': the settings' defaults, or what `env` says. */
@@ -201,7 +203,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         ...(options.limits === 'configured' ? {} : NO_LIMITS),
         ...options.env,
       },
-      clock: () => time.now,
+      clock: options.clock === 'system' ? () => new Date() : () => time.now,
       ringPause: pauses.pause,
       responseTimeoutMs: options.responseTimeoutMs ?? 5_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 2_000,
@@ -256,6 +258,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     logs,
     time,
     advance(ms) {
+      if (options.clock === 'system') throw new Error('this world runs on the system clock (clock: "system")');
       time.now = new Date(time.now.getTime() + ms);
     },
     pauses,
