@@ -7,6 +7,11 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Most files wait on child processes, loopback sockets and the database rather than on the CPU:
+    // vitest's default (CPUs - 1 = one file at a time on a 2-CPU machine) leaves the CPUs idle.
+    maxWorkers: 3,
+    // Compiles src/cli.ts and src/main.ts once for the tests that run them as processes.
+    globalSetup: ['test/support/build-entry-points.ts'],
     reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
     // Nothing in a test may reach beyond loopback; the phone simulator and fake Slack bind 127.0.0.1.
   },

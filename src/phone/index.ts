@@ -36,7 +36,7 @@ export {
   type RequestOptions,
   type GetOptions,
 } from './client.js';
-export { ring, DEFAULT_RINGS, DEFAULT_INTERVAL_MS, DEFAULT_RING_PRIORITY, MAX_RINGS, type RingExtraOptions } from './ring.js';
+export { ring, DEFAULT_RINGS, DEFAULT_INTERVAL_MS, DEFAULT_RING_PRIORITY, MAX_RINGS, realPause, type RingExtraOptions, type RingPause } from './ring.js';
 export { screenshot } from './screenshot.js';
 export { status, parseDeviceInformation, type DeviceInformation } from './status.js';
 export { diagnose } from './diagnose.js';

@@ -41,14 +41,19 @@ export interface RingExtraOptions extends RingOptions {
    * most once, as late as possible (see src/rescue/limits.ts claimOnce).
    */
   beforeFirstPlay?: () => Promise<void>;
+  /** The wait between rings; default `realPause` (a timer). Tests pass one on their own clock. */
+  pause?: RingPause;
 }
+
+/** Waits `ms`, or less if the signal aborts; resolves false when aborted, true when the time is up. */
+export type RingPause = (ms: number, signal?: AbortSignal) => Promise<boolean>;
 
 function isAbort(err: unknown, signal?: AbortSignal): boolean {
   return signal?.aborted === true || (err instanceof Error && err.name === 'AbortError');
 }
 
-/** Waits `ms`, or less if the signal aborts (resolves false then). */
-function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
+/** Waits `ms` on a real timer, or less if the signal aborts (resolves false then). */
+export const realPause: RingPause = (ms, signal) => {
   if (signal?.aborted) return Promise.resolve(false);
   if (ms <= 0) return Promise.resolve(true);
   return new Promise((resolve) => {
@@ -62,7 +67,7 @@ function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
+};
 
 export async function ring(client: PhoneClient, phone: Phone, opts: RingExtraOptions = {}): Promise<RingResult> {
   const rings = opts.rings ?? DEFAULT_RINGS;
@@ -127,7 +132,7 @@ export async function ring(client: PhoneClient, phone: Phone, opts: RingExtraOpt
         throw err;
       }
     }
-    if (i < rings && !(await pause(intervalMs, signal))) return result(true);
+    if (i < rings && !(await (opts.pause ?? realPause)(intervalMs, signal))) return result(true);
   }
   return result(false);
 }

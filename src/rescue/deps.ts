@@ -1,6 +1,6 @@
 /** What every use case runs on. Built once by the bot, the CLI or the demo (see `rescueDeps`). */
 import type { Logger } from '../log.js';
-import type { PhoneClient } from '../phone/index.js';
+import type { PhoneClient, RingPause } from '../phone/index.js';
 import type { AuditLog, RateLimiter, ScheduleStore, Store, ToneList } from '../store/state-types.js';
 import type { PhoneDirectory } from '../store/types.js';
 import { ActiveRescues } from './active.js';
@@ -18,6 +18,8 @@ export interface RescueDeps {
   limits: RateLimiter;
   /** The time the limits and the audit log use; tests pass a controlled clock. Default: the system clock. */
   clock?: () => Date;
+  /** The wait between a ring's rings; default a real timer (src/phone/ring.ts). Tests pass one on their own clock. */
+  ringPause?: RingPause;
   /** Scheduled rescues (schedule.ts, scheduler.ts); absent where nothing is scheduled (CLI tools). */
   schedules?: ScheduleStore;
   /** The ring list imported with `rescue-ring tones import` (tones.ts); absent = the configured list. */
@@ -29,7 +31,7 @@ export function now(deps: Pick<RescueDeps, 'clock'>): Date {
 }
 
 /** The one way to build the deps from an opened store (`openFullStore`). */
-export function rescueDeps(store: Pick<Store, 'directory' | 'audit' | 'limits'> & Partial<Pick<Store, 'schedules' | 'tones'>>, parts: { phones: PhoneClient; settings: RescueSettings; logger: Logger; clock?: () => Date }): RescueDeps {
+export function rescueDeps(store: Pick<Store, 'directory' | 'audit' | 'limits'> & Partial<Pick<Store, 'schedules' | 'tones'>>, parts: { phones: PhoneClient; settings: RescueSettings; logger: Logger; clock?: () => Date; ringPause?: RingPause }): RescueDeps {
   return {
     phones: parts.phones,
     directory: store.directory,
@@ -39,6 +41,7 @@ export function rescueDeps(store: Pick<Store, 'directory' | 'audit' | 'limits'> 
     audit: store.audit,
     limits: store.limits,
     ...(parts.clock ? { clock: parts.clock } : {}),
+    ...(parts.ringPause ? { ringPause: parts.ringPause } : {}),
     ...(store.schedules ? { schedules: store.schedules } : {}),
     ...(store.tones ? { tones: store.tones } : {}),
   };

@@ -103,6 +103,7 @@ export async function startRescue(deps: RescueDeps, req: RescueRequest): Promise
           rings,
           intervalMs: plan.intervalMs,
           signal,
+          ...(deps.ringPause ? { pause: deps.ringPause } : {}),
           callCheck: deps.settings.callCheck !== false,
           ...(req.once !== undefined ? { beforeFirstPlay: () => claimOnce(deps, req.teamId, req.once!) } : {}),
           ...(cover ? { coverStory: cover } : {}),

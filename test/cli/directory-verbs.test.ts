@@ -13,7 +13,7 @@ import { openStore } from '../../src/store/index.js';
 import { storeConfigFromEnv } from '../../src/config/store.js';
 import { cliHarness, SECRET, type CliHarness } from './harness.js';
 
-/** Each CLI run starts Node + tsx (about 1 s on a loaded 2-CPU machine) and a test makes up to 10. Not a speed assertion. */
+/** Each CLI run starts a Node process (up to 1 s on a loaded 2-CPU machine) and a test makes up to 10. Not a speed assertion. */
 const SLOW = 180_000;
 
 interface Ctx extends Pick<CliHarness, 'dataDir' | 'baseEnv' | 'cli'> {

@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliHarness, SECRET, type CliHarness } from './harness.js';
 
-/** Each run starts Node + tsx (about 1 s on a loaded machine). Not a speed assertion. */
+/** Each run starts a Node process (up to 1 s on a loaded machine). Not a speed assertion. */
 const SLOW = 180_000;
 const env = { PHONE_PASSWORD: SECRET, PHONE_ALLOWED_NETWORKS: '10.0.0.0/8' };
 const HEADER = 'user,address,username,password,tone,rings';

@@ -1,5 +1,6 @@
 /**
- * Runs `rescue-ring` as a real process (`node --import tsx src/cli.ts ...`): the one way tests do it.
+ * Runs `rescue-ring` as a real process (`node <src/cli.ts compiled for this run> ...`, see
+ * test/support/entry-points.ts): the one way tests do it.
  * `runCli` gives the process a clean environment and a working directory of the test's choosing, feeds
  * or closes stdin, and checks every run for never printing the test's secrets. `cliHarness` runs it on
  * a real SQLite file in a fresh temp DATA_DIR with its own store key, so tests can run concurrently.
@@ -10,18 +11,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pathToFileURL } from 'node:url';
 import { afterAll, expect } from 'vitest';
 import { storeConfigFromEnv } from '../../src/config/store.js';
 import { openFullStore } from '../../src/store/index.js';
+import { entryPoint } from '../support/entry-points.js';
 
 /** The password the tests give; no run may print it. */
 export const SECRET = 'Pa55-SECRET-xyz';
-
-const root = join(import.meta.dirname, '..', '..');
-// Absolute, so the CLI can run with its working directory in a temp dir (no stray .env is read).
-const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const cliPath = join(root, 'src', 'cli.ts');
 
 export interface CliResult {
   code: number | null;
@@ -43,7 +39,8 @@ export interface SpawnCliOptions {
 export function spawnCli(args: readonly string[], options: SpawnCliOptions & { stdin: 'ignore' }): ChildProcessByStdio<null, Readable, Readable>;
 export function spawnCli(args: readonly string[], options: SpawnCliOptions & { stdin?: 'pipe' }): ChildProcessWithoutNullStreams;
 export function spawnCli(args: readonly string[], { cwd, env, stdin = 'pipe', timeoutMs }: SpawnCliOptions) {
-  return spawn(process.execPath, ['--import', tsx, cliPath, ...args], { cwd, env, stdio: [stdin, 'pipe', 'pipe'], timeout: timeoutMs });
+  // Absolute, so the CLI can run with its working directory in a temp dir (no stray .env is read).
+  return spawn(process.execPath, [entryPoint('cli'), ...args], { cwd, env, stdio: [stdin, 'pipe', 'pipe'], timeout: timeoutMs });
 }
 
 export interface RunCliOptions {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { harnessPerTest, SECRET, ringListXml as ringList, type AuditJsonEntry as Entry } from './harness.js';
 
-/** Each run starts Node + tsx (about 1 s on a loaded machine). Not a speed assertion. */
+/** Each run starts a Node process (up to 1 s on a loaded machine). Not a speed assertion. */
 const SLOW = 180_000;
 
 const setup = harnessPerTest();

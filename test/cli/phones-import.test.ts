@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { harnessPerTest, SECRET, ringListXml as ringList } from './harness.js';
 
-/** Each run starts Node + tsx (about 1 s on a loaded machine). Not a speed assertion. */
+/** Each run starts a Node process (up to 1 s on a loaded machine). Not a speed assertion. */
 const SLOW = 180_000;
 
 const setup = harnessPerTest();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPhone, type SimPhone } from '../../src/sim/index.js';
 import { cliHarness, type CliHarness } from './harness.js';
 
-/** Each run starts Node + tsx (about 1 s on a loaded machine). Not a speed assertion. */
+/** Each run starts a Node process (up to 1 s on a loaded machine). Not a speed assertion. */
 const SLOW = 180_000;
 const env = { PHONE_ALLOWED_NETWORKS: '127.0.0.0/8' };
 /** A pin the simulated phone's certificate does not match: to the client, the phone's certificate changed. */

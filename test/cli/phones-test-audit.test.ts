@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPhone, type SimPhone } from '../../src/sim/index.js';
 import { harnessPerTest, SECRET, type AuditJsonEntry as Entry } from './harness.js';
 
-/** Each run starts Node + tsx (about 1 s on a loaded machine). Not a speed assertion. */
+/** Each run starts a Node process (up to 1 s on a loaded machine). Not a speed assertion. */
 const SLOW = 180_000;
 
 const setup = harnessPerTest();

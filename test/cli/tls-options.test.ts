@@ -10,7 +10,7 @@ import { SIM_CERT_PEM } from '../../src/sim/certs/sim-identity.js';
 import { startPhone, type SimPhone } from '../../src/sim/index.js';
 import { cliHarness, SECRET, type CliHarness } from './harness.js';
 
-/** Each run starts Node + tsx (about 1 s on a loaded machine). Not a speed assertion. */
+/** Each run starts a Node process (up to 1 s on a loaded machine). Not a speed assertion. */
 const SLOW = 180_000;
 const env = { PHONE_ALLOWED_NETWORKS: '127.0.0.0/8', PHONE_PASSWORD: SECRET };
 

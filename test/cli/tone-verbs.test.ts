@@ -14,7 +14,7 @@ import { effectiveTones, registerPhone, rescueDeps, type InvalidSettings } from 
 import { openFullStore } from '../../src/store/index.js';
 import { runCli } from './harness.js';
 
-/** Each CLI run starts Node + tsx (about 1 s on a loaded machine). Not a speed assertion. */
+/** Each CLI run starts a Node process (up to 1 s on a loaded machine). Not a speed assertion. */
 const SLOW = 120_000;
 
 const dirs: string[] = [];

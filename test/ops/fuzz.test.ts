@@ -16,7 +16,7 @@ import { SETTINGS_BLOCKS } from '../../src/slack/ids.js';
 import type { SimPhone } from '../../src/sim/index.js';
 import { messageText } from '../support/fake-slack.js';
 import { viewSubmission } from '../support/slack-requests.js';
-import { settingsForm, startWorld, TEAM, type World } from './world.js';
+import { settingsForm, startWorld, TEAM, type World } from '../support/world.js';
 
 type Field = 'address' | 'username' | 'password' | 'tone' | 'rings' | 'interval' | 'permission' | 'buddies';
 
@@ -28,11 +28,15 @@ let phone: SimPhone;
 beforeAll(async () => {
   process.on('unhandledRejection', onRejection);
   w = await startWorld({
-    users: [
-      { id: 'U0FUZZ0', name: 'fuzzer' },
-      { id: 'U0FUZZ1', name: 'alice' },
-      { id: 'U0GONE', name: 'gone', deleted: true },
-    ],
+    clock: 'system',
+    slack: {
+      users: [
+        { id: 'U0FUZZ0', name: 'fuzzer' },
+        { id: 'U0FUZZ1', name: 'alice' },
+        { id: 'U0GONE', name: 'gone', deleted: true },
+      ],
+    },
+    responseTimeoutMs: 2_000, connectTimeoutMs: 1_000,
     logLevel: 'warn',
     env: { PHONE_DEFAULT_USERNAME: 'org-user', PHONE_DEFAULT_PASSWORD: 'org-password', PHONE_DEFAULT_RINGS: '1' },
   });
@@ -139,7 +143,7 @@ function checkMessages(fields: Record<string, string | undefined>, input: Genera
 }
 
 describe('fuzz', () => {
-  it('registerPhone: 9,000 generated forms; each invalid field gets its own error, valid forms are saved', async () => {
+  it('registerPhone: 9,000 generated forms; each invalid field gets its own error, valid forms are saved', { timeout: 120_000 }, async () => {
     let saved = 0;
     let refused = 0;
     let i = 0;

@@ -6,14 +6,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { LogCapture } from '../support/capture.js';
+import { entryPoint } from '../support/entry-points.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 describe('LOG_LEVEL', () => {
   it('blank in the environment means info', () => {
     const capture = new LogCapture();
@@ -26,7 +24,7 @@ describe('LOG_LEVEL', () => {
   it('an unknown level stops the start with the list of levels, exit 2, no stack trace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rescue-ring-loglevel-'));
     try {
-      const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/main.ts')], {
+      const child = spawn(process.execPath, [entryPoint('main')], {
         cwd: dir,
         env: { PATH: process.env.PATH ?? '', HOME: dir, SLACK_SOCKET_MODE: 'false', SLACK_BOT_TOKEN: 'xoxb-x', SLACK_SIGNING_SECRET: 's', DATA_DIR: dir, LOG_LEVEL: 'verbose' },
         stdio: ['ignore', 'pipe', 'pipe'],

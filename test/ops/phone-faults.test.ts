@@ -12,11 +12,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimPhoneOptions } from '../../src/sim/index.js';
 import { actionsIn, messageText } from '../support/fake-slack.js';
-import { startWorld, TEAM, type World } from './world.js';
+import { startWorld, TEAM, type World } from '../support/world.js';
 
 let w: World;
 beforeAll(async () => {
-  w = await startWorld({ responseTimeoutMs: 2_000, connectTimeoutMs: 1_000, env: { PHONE_DEFAULT_RINGS: '2' } });
+  w = await startWorld({ clock: 'system', responseTimeoutMs: 2_000, connectTimeoutMs: 1_000, env: { PHONE_DEFAULT_RINGS: '2' } });
 });
 afterAll(async () => {
   await w.close();

@@ -20,7 +20,7 @@ import { findSecrets, LogCapture, type Secret } from '../support/capture.js';
 import { actionsIn, type RecordedCall } from '../support/fake-slack.js';
 import { runCli, type CliResult } from '../cli/harness.js';
 import { blockAction, globalShortcut, messageShortcut, viewSubmission } from '../support/slack-requests.js';
-import { settingsForm, startWorld, TEAM, type World } from './world.js';
+import { ALICE, BOB, BOT_USER, CAROL, GONE, ME, settingsForm, startWorld, TEAM, type World } from '../support/world.js';
 
 // Recognisable, and full of characters that change under URL, form, JSON and XML encoding.
 const PASSWORD = 'Sweep-Pw!/+&=~"<42>';
@@ -32,10 +32,7 @@ const APP_TOKEN = 'xapp-1-A0SWEEP-8080-sweep-app-token';
 const STORE_KEY = randomBytes(32);
 const USERNAME = 'svc-sweep';
 
-const ME = 'U0ME';
-const ALICE = 'U0ALICE';
-const BOB = 'U0BOB'; // phone hangs
-const CAROL = 'U0CAROL'; // phone unreachable
+// BOB's phone hangs, CAROL's is unreachable.
 const DAVE = 'U0DAVE'; // wrong password saved
 const ERIN = 'U0ERIN'; // a ringtone the phone does not have
 const FRANK = 'U0FRANK'; // organisation default password
@@ -86,20 +83,23 @@ async function cli(args: string[], env: Record<string, string>, input?: string):
 describe('secrets sweep', () => {
   it('no secret in any log line, Slack call, reply, CLI output or database byte, over every command and error path', { timeout: 240_000 }, async () => {
     const w: World = await startWorld({
-      users: [
-        { id: ME, name: 'me' },
-        { id: ALICE, name: 'alice' },
-        { id: BOB, name: 'bob' },
-        { id: CAROL, name: 'carol' },
-        { id: DAVE, name: 'dave' },
-        { id: ERIN, name: 'erin' },
-        { id: FRANK, name: 'frank' },
-        { id: HANK, name: 'hank' },
-        { id: 'U0GONE', name: 'gone', deleted: true },
-        { id: 'U0BOTTY', name: 'somebot', is_bot: true },
-      ],
-      botToken: BOT_TOKEN,
-      signingSecret: SIGNING_SECRET,
+      clock: 'system',
+      slack: {
+        users: [
+          { id: ME, name: 'me' },
+          { id: ALICE, name: 'alice' },
+          { id: BOB, name: 'bob' },
+          { id: CAROL, name: 'carol' },
+          { id: DAVE, name: 'dave' },
+          { id: ERIN, name: 'erin' },
+          { id: FRANK, name: 'frank' },
+          { id: HANK, name: 'hank' },
+          { id: GONE, name: 'gone', deleted: true },
+          { id: BOT_USER, name: 'somebot', is_bot: true },
+        ],
+        botToken: BOT_TOKEN,
+        signingSecret: SIGNING_SECRET,
+      },
       storeKey: STORE_KEY,
       responseTimeoutMs: 700,
       connectTimeoutMs: 500,
@@ -273,7 +273,7 @@ describe('secrets sweep', () => {
   });
 
   it('Socket Mode: the app token and a submitted password stay out of the debug log', async () => {
-    const w = await startWorld({ users: [{ id: ME, name: 'me' }], botToken: BOT_TOKEN, storeKey: STORE_KEY });
+    const w = await startWorld({ clock: 'system', slack: { users: [{ id: ME, name: 'me' }], botToken: BOT_TOKEN }, storeKey: STORE_KEY, responseTimeoutMs: 2_000, connectTimeoutMs: 1_000 });
     cleanups.push(() => w.close());
     const phone = await w.phone({ username: USERNAME, password: PASSWORD });
     const logs = new LogCapture();

@@ -1,5 +1,5 @@
 /**
- * SIGTERM during a ring, on the real bot process (`node --import tsx src/main.ts`, HTTP mode, fake
+ * SIGTERM during a ring, on the real bot process (`node <src/main.ts compiled>`, test/support/entry-points.ts, HTTP mode, fake
  * Slack, simulated phones, temp DATA_DIR). test/slack/main.test.ts checks that the ring finishes
  * (or is cancelled after the grace period), the outcome is posted and the exit code is 0. This adds
  * the rest of the contract: once shutting down, the bot takes no new work (a colleague's rescue
@@ -11,16 +11,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { startPhone, type SimPhone } from '../../src/sim/index.js';
 import { openFullStore } from '../../src/store/index.js';
 import { FakeSlack, messageText } from '../support/fake-slack.js';
 import { send, slashCommand } from '../support/slack-requests.js';
+import { entryPoint } from '../support/entry-points.js';
+import { untilDefined } from '../support/until.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 const SECRET = 'shutdown-test-signing-secret';
 const KEYS = `k1:${Buffer.alloc(32, 9).toString('base64')}`;
 
@@ -28,16 +27,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function until<T>(f: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 interface Bot {
   child: ChildProcess;
@@ -81,7 +70,7 @@ async function startBot(grace: string): Promise<Bot> {
     SHUTDOWN_GRACE_SECONDS: grace,
     LOG_LEVEL: 'info',
   };
-  const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/main.ts')], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entryPoint('main')], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks: string[] = [];
   child.stdout!.on('data', (d: Buffer) => chunks.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => chunks.push(d.toString()));
@@ -90,10 +79,10 @@ async function startBot(grace: string): Promise<Bot> {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   const out = () => chunks.join('');
-  const port = await until(() => {
+  const port = await untilDefined(() => {
     const m = /"port":(\d+),"msg":"listening for Slack/.exec(out());
     return m ? Number(m[1]) : undefined;
-  }, `the bot to listen; output so far:\n${out()}`);
+  }, 'the bot to listen', { timeoutMs: 20_000, lastSeen: out });
   return { child, out, exit, url: `http://127.0.0.1:${port}/slack/events`, phones, fake, dataDir };
 }
 
@@ -104,21 +93,25 @@ describe('SIGTERM during a ring (the real process)', () => {
     const bot = await startBot('20');
     const first = await rescueOf(bot, 'U1', 'first');
     expect(first.text).toContain('Ringing your phone');
-    await until(() => (bot.phones.U1!.played.length >= 1 ? true : undefined), 'the first ring');
+    await untilDefined(() => (bot.phones.U1!.played.length >= 1 ? true : undefined), 'the first ring', { timeoutMs: 20_000, lastSeen: () => bot.phones.U1!.requests.map((r) => r.path) });
 
     bot.child.kill('SIGTERM');
-    await until(() => (bot.out().includes('shutting down') ? true : undefined), 'the shutdown to begin');
+    await untilDefined(() => (bot.out().includes('shutting down') ? true : undefined), 'the shutdown to begin', { timeoutMs: 20_000, lastSeen: bot.out });
     // New work is refused at the door: the listener is closed while the ring goes on.
-    const refused = await until(
+    const refused = await untilDefined(
       async () => {
         try {
           await rescueOf(bot, 'U2', 'late');
           return undefined;
         } catch (err) {
-          return (err as { cause?: { code?: string } }).cause?.code ?? 'error';
+          const code = (err as { cause?: { code?: string } }).cause?.code ?? 'error';
+          // The first request's keep-alive connection, closed (or reset) by the server as it shuts
+          // down: the next try opens a new connection, which only a closed listener refuses.
+          return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' ? undefined : code;
         }
       },
       'the listener to close',
+      { timeoutMs: 20_000 },
     );
     expect(refused).toBe('ECONNREFUSED');
     expect(bot.fake.responses('first').some((c) => messageText(c.params).includes('rang 3 times'))).toBe(false);
@@ -143,9 +136,9 @@ describe('SIGTERM during a ring (the real process)', () => {
   it('a second signal while rings are finishing exits at once, with code 1', async () => {
     const bot = await startBot('60');
     await rescueOf(bot, 'U1', 'first');
-    await until(() => (bot.phones.U1!.played.length >= 1 ? true : undefined), 'the first ring');
+    await untilDefined(() => (bot.phones.U1!.played.length >= 1 ? true : undefined), 'the first ring', { timeoutMs: 20_000, lastSeen: () => bot.phones.U1!.requests.map((r) => r.path) });
     bot.child.kill('SIGTERM');
-    await until(() => (bot.out().includes('shutting down') ? true : undefined), 'the shutdown to begin');
+    await untilDefined(() => (bot.out().includes('shutting down') ? true : undefined), 'the shutdown to begin', { timeoutMs: 20_000, lastSeen: bot.out });
     bot.child.kill('SIGINT');
     expect(await bot.exit).toBe(1);
     expect(bot.out()).toContain('second signal');

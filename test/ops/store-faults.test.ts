@@ -19,11 +19,11 @@ import { StoreUnavailable } from '../../src/store/errors.js';
 import type { ScheduledRescue } from '../../src/store/state-types.js';
 import { messageText } from '../support/fake-slack.js';
 import { viewSubmission } from '../support/slack-requests.js';
-import { settingsForm, startWorld, TEAM, type World } from './world.js';
+import { ALICE, BOB, CAROL, dmOf, settingsForm, startWorld, TEAM, type World } from '../support/world.js';
 
 let w: World;
 beforeEach(async () => {
-  w = await startWorld({ users: [{ id: 'U0ALICE', name: 'alice' }, { id: 'U0BOB', name: 'bob' }, { id: 'U0CAROL', name: 'carol' }] });
+  w = await startWorld({ clock: 'system', slack: { users: [{ id: ALICE, name: 'alice' }, { id: BOB, name: 'bob' }, { id: CAROL, name: 'carol' }] }, responseTimeoutMs: 2_000, connectTimeoutMs: 1_000 });
 });
 afterEach(async () => {
   await w.close();
@@ -46,11 +46,11 @@ function operatorLines(code: string): Record<string, unknown>[] {
 }
 
 async function registeredColleagues(): Promise<void> {
-  for (const user of ['U0ALICE', 'U0BOB']) await w.register(user, await w.phone());
+  for (const user of [ALICE, BOB]) await w.register(user, await w.phone());
 }
 
 async function everyoneStillRings(): Promise<void> {
-  for (const user of ['U0ALICE', 'U0BOB']) {
+  for (const user of [ALICE, BOB]) {
     const r = await w.command(user, '/rescue');
     await w.fake.waitForResponse(r.responseId, /rang twice/, 15_000);
   }
@@ -87,7 +87,7 @@ describe('store faults', () => {
     const carols = await w.phone();
     w.db.pragma('query_only = ON');
 
-    const save = await w.interact(viewSubmission('U0CAROL', 'phone_settings_modal', settingsForm({ address: carols.address, username: carols.username, password: carols.password })));
+    const save = await w.interact(viewSubmission(CAROL, 'phone_settings_modal', settingsForm({ address: carols.address, username: carols.username, password: carols.password })));
     expect(save.status).toBe(200);
     const errors = ackJson(save.text) as { response_action: string; errors: Record<string, string> };
     expect(errors.response_action).toBe('errors');
@@ -95,7 +95,7 @@ describe('store faults', () => {
     expect(said).toMatch(/not saved/);
     expect(said).not.toMatch(OFFICE_WORDS.not);
 
-    const rescue = await w.command('U0ALICE', '/rescue');
+    const rescue = await w.command(ALICE, '/rescue');
     const text = await reply(rescue, /try again/i);
     expect(text).not.toMatch(OFFICE_WORDS.not);
     expect(operatorLines('SQLITE_READONLY').length).toBeGreaterThan(0);
@@ -103,11 +103,11 @@ describe('store faults', () => {
     expect(w.logs.lines().some((l) => l.msg === 'rescue could not start' && l.level === 50 && l.code === 'StoreUnavailable')).toBe(true);
 
     // A check that only reads still works while the file is read-only.
-    const status = await w.command('U0BOB', '/phone', 'status');
+    const status = await w.command(BOB, '/phone', 'status');
     await w.fake.waitForResponse(status.responseId, /reachable/, 15_000);
 
     w.db.pragma('query_only = OFF');
-    const again = await w.interact(viewSubmission('U0CAROL', 'phone_settings_modal', settingsForm({ address: carols.address, username: carols.username, password: carols.password })));
+    const again = await w.interact(viewSubmission(CAROL, 'phone_settings_modal', settingsForm({ address: carols.address, username: carols.username, password: carols.password })));
     expect(ackJson(again.text).response_action).toBe('update');
     await everyoneStillRings();
     expect(await w.rescue.directory.count()).toBe(3);
@@ -117,21 +117,21 @@ describe('store faults', () => {
     await registeredColleagues();
     const carols = await w.phone();
     fillTheDisk();
-    const save = await w.interact(viewSubmission('U0CAROL', 'phone_settings_modal', settingsForm({ address: carols.address, username: carols.username, password: carols.password })));
+    const save = await w.interact(viewSubmission(CAROL, 'phone_settings_modal', settingsForm({ address: carols.address, username: carols.username, password: carols.password })));
     const errors = ackJson(save.text) as { response_action: string; errors: Record<string, string> };
     expect(errors.response_action).toBe('errors');
     expect(Object.values(errors.errors).join(' ')).not.toMatch(OFFICE_WORDS.not);
     expect(operatorLines('SQLITE_FULL').length).toBeGreaterThan(0);
 
     // Reads go on: the colleagues' registrations are all there and open.
-    expect((await w.rescue.directory.get({ teamId: TEAM, userId: 'U0ALICE' }))?.address).toBeDefined();
-    const status = await w.command('U0BOB', '/phone', 'status');
+    expect((await w.rescue.directory.get({ teamId: TEAM, userId: ALICE }))?.address).toBeDefined();
+    const status = await w.command(BOB, '/phone', 'status');
     await w.fake.waitForResponse(status.responseId, /reachable/, 15_000);
 
     // Space comes back (the operator freed the disk): everything works, nothing was lost.
     w.db.pragma('max_page_count = 1073741823');
     w.db.exec("DROP TABLE scratch_fill; DELETE FROM phone_registrations WHERE team_id = 'TFILL'");
-    const again = await w.interact(viewSubmission('U0CAROL', 'phone_settings_modal', settingsForm({ address: carols.address, username: carols.username, password: carols.password })));
+    const again = await w.interact(viewSubmission(CAROL, 'phone_settings_modal', settingsForm({ address: carols.address, username: carols.username, password: carols.password })));
     expect(ackJson(again.text).response_action).toBe('update');
     await everyoneStillRings();
     expect(await w.rescue.directory.count()).toBe(3);
@@ -140,43 +140,43 @@ describe('store faults', () => {
   it('one damaged row: its owner is told to save again, a colleague is told why, everyone else rings, saving again repairs it', async () => {
     await registeredColleagues();
     const carols = await w.phone();
-    await w.register('U0CAROL', carols);
-    const row = w.db.prepare<[string, string], { sealed: Buffer }>('SELECT sealed FROM phone_registrations WHERE team_id = ? AND user_id = ?').get(TEAM, 'U0CAROL')!;
+    await w.register(CAROL, carols);
+    const row = w.db.prepare<[string, string], { sealed: Buffer }>('SELECT sealed FROM phone_registrations WHERE team_id = ? AND user_id = ?').get(TEAM, CAROL)!;
     for (let i = 16; i < 24; i++) row.sealed[i]! ^= 0xff;
-    w.db.prepare('UPDATE phone_registrations SET sealed = ? WHERE team_id = ? AND user_id = ?').run(row.sealed, TEAM, 'U0CAROL');
+    w.db.prepare('UPDATE phone_registrations SET sealed = ? WHERE team_id = ? AND user_id = ?').run(row.sealed, TEAM, CAROL);
 
-    const own = await w.command('U0CAROL', '/rescue');
+    const own = await w.command(CAROL, '/rescue');
     expect(await reply(own, /save your settings again/)).not.toMatch(OFFICE_WORDS.not);
-    const theirs = await w.command('U0ALICE', '/rescue', '<@U0CAROL|carol>');
+    const theirs = await w.command(ALICE, '/rescue', '<@U0CAROL|carol>');
     expect(await reply(theirs, /can no longer be read/)).toContain('<@U0CAROL>');
     expect(carols.played).toHaveLength(0);
     await everyoneStillRings();
 
     // The operator's listing names the damaged row and still lists the others.
     const listed = await w.rescue.directory.list({ teamId: TEAM });
-    expect(listed.rows.map((r) => r.userId).sort()).toEqual(['U0ALICE', 'U0BOB']);
-    expect(listed.unreadable).toEqual([expect.objectContaining({ userId: 'U0CAROL', reason: 'tampered' })]);
+    expect(listed.rows.map((r) => r.userId).sort()).toEqual([ALICE, BOB]);
+    expect(listed.unreadable).toEqual([expect.objectContaining({ userId: CAROL, reason: 'tampered' })]);
 
     // App Home and the settings form still open for the owner (a blank form), and saving repairs it.
-    await w.event({ type: 'app_home_opened', user: 'U0CAROL', channel: 'DCAROL', tab: 'home', event_ts: '1' });
-    await w.fake.waitFor('views.publish', (c) => c.params.user_id === 'U0CAROL');
-    const repaired = await w.interact(viewSubmission('U0CAROL', 'phone_settings_modal', settingsForm({ address: carols.address, username: carols.username, password: carols.password })));
+    await w.event({ type: 'app_home_opened', user: CAROL, channel: 'DCAROL', tab: 'home', event_ts: '1' });
+    await w.fake.waitFor('views.publish', (c) => c.params.user_id === CAROL);
+    const repaired = await w.interact(viewSubmission(CAROL, 'phone_settings_modal', settingsForm({ address: carols.address, username: carols.username, password: carols.password })));
     expect(ackJson(repaired.text).response_action).toBe('update');
-    const after = await w.command('U0CAROL', '/rescue');
+    const after = await w.command(CAROL, '/rescue');
     await w.fake.waitForResponse(after.responseId, /rang twice/, 15_000);
   });
 
   it('a scheduled rescue that fires while the database is read-only: the requester is DMed in office words', async () => {
     await registeredColleagues();
     w.db.pragma('query_only = ON');
-    const error = await startRescue(w.rescue, { teamId: TEAM, requesterId: 'U0ALICE' }).then(
+    const error = await startRescue(w.rescue, { teamId: TEAM, requesterId: ALICE }).then(
       () => undefined,
       (err: unknown) => err,
     );
     expect(error).toBeInstanceOf(StoreUnavailable);
-    const entry: ScheduledRescue = { id: 'sched-1', teamId: TEAM, requesterId: 'U0ALICE', targetId: 'U0ALICE', dueAt: new Date(), status: 'pending', createdAt: new Date() };
+    const entry: ScheduledRescue = { id: 'sched-1', teamId: TEAM, requesterId: ALICE, targetId: ALICE, dueAt: new Date(), status: 'pending', createdAt: new Date() };
     await slackScheduleReporter(w.bot.app.client, { rescue: w.rescue, logger: w.rescue.logger }).refused(entry, error as StoreUnavailable);
-    const dm = await w.fake.waitFor('chat.postMessage', (c) => c.params.channel === 'D0ALICE');
+    const dm = await w.fake.waitFor('chat.postMessage', (c) => c.params.channel === dmOf(ALICE));
     expect(messageText(dm.params)).toMatch(/try again/i);
     expect(messageText(dm.params)).not.toMatch(OFFICE_WORDS.not);
     w.db.pragma('query_only = OFF');
@@ -184,14 +184,14 @@ describe('store faults', () => {
 
   it('a damaged plain column (buddies) of one row does not take the others down', async () => {
     await registeredColleagues();
-    await w.register('U0CAROL', await w.phone());
-    w.db.prepare("UPDATE phone_registrations SET buddies = '[\"U0ALI' WHERE team_id = ? AND user_id = ?").run(TEAM, 'U0CAROL');
+    await w.register(CAROL, await w.phone());
+    w.db.prepare("UPDATE phone_registrations SET buddies = '[\"U0ALI' WHERE team_id = ? AND user_id = ?").run(TEAM, CAROL);
 
     await everyoneStillRings();
     const listed = await w.rescue.directory.list({ teamId: TEAM });
-    expect(listed.rows.map((r) => r.userId).sort()).toEqual(['U0ALICE', 'U0BOB']);
-    expect(listed.unreadable.map((u) => u.userId)).toEqual(['U0CAROL']);
-    const own = await w.command('U0CAROL', '/rescue');
+    expect(listed.rows.map((r) => r.userId).sort()).toEqual([ALICE, BOB]);
+    expect(listed.unreadable.map((u) => u.userId)).toEqual([CAROL]);
+    const own = await w.command(CAROL, '/rescue');
     expect(await reply(own, /save your settings again/)).not.toMatch(OFFICE_WORDS.not);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `rescue-ring audit`, run as a real process (`node --import tsx src/cli.ts audit ...`) on the SQLite
+ * `rescue-ring audit`, run as a real process (test/cli/harness.ts) on the SQLite
  * file the use cases wrote, filtered by team, user, since and limit, for people and for scripts.
  */
 import { randomBytes } from 'node:crypto';
@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../../src/rescue/index.js';
 import { Keyring } from '../../src/store/keyring.js';
-import { ALICE, BOB, ME, startWorld, TEAM } from './helpers.js';
+import { ALICE, BOB, ME, startWorld, TEAM, USE_CASES } from '../support/world.js';
 import { runCli } from '../cli/harness.js';
 
-/** Each run starts Node + tsx (about 1 s on a loaded machine). Not a speed assertion. */
+/** Each run starts a Node process (up to 1 s on a loaded machine). Not a speed assertion. */
 const SLOW = 120_000;
 const KEY = randomBytes(32);
 const HOUR = 3_600_000;
@@ -31,11 +31,11 @@ const now = Date.now();
 const at = (msAgo: number) => new Date(now - msAgo);
 
 beforeAll(async () => {
-  const w = await startWorld({ dir: dataDir, keyring: new Keyring([{ id: 'k1', key: KEY }], 'k1') });
+  const w = await startWorld({ ...USE_CASES, dataDir, keyring: new Keyring([{ id: 'k1', key: KEY }], 'k1') });
   try {
     const write = async (msAgo: number, ...args: Parameters<typeof audit> extends [unknown, ...infer R] ? R : never) => {
       w.time.now = at(msAgo);
-      await audit(w.deps, ...args);
+      await audit(w.rescue, ...args);
     };
     await write(3 * 24 * HOUR, { teamId: TEAM, actorId: ME, targetId: ALICE, action: 'rescue' }, 'ok', { detail: '3 of 3 rings' });
     await write(HOUR, { teamId: TEAM, actorId: BOB, targetId: BOB, action: 'test_ring' }, 'ok', { detail: '1 of 1 ring' });

@@ -7,9 +7,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { audit, forgetPhone, phoneStatus, recentRescues, registerPhone, startHousekeeping, startRescue, takeScreenshot } from '../../src/rescue/index.js';
 import { sqlitePath } from '../../src/store/sqlite.js';
 import type { AuditEntry } from '../../src/store/state-types.js';
-import { ALICE, BOB, ME, PHONE_PASSWORD, PHONE_USER, startWorld, TEAM, type RescueWorld } from './helpers.js';
+import { ALICE, BOB, ME, PHONE_PASSWORD, PHONE_USER, startWorld, TEAM, type World, USE_CASES } from '../support/world.js';
 
-let world: RescueWorld | undefined;
+let world: World | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
@@ -20,7 +20,7 @@ const row = (e: AuditEntry) => [e.action, e.actorId, e.targetId ?? '-', e.outcom
 
 describe('audit entries', () => {
   it('every action and outcome is recorded, oldest to newest, at the clock time', async () => {
-    world = await startWorld({ env: { RESCUE_TARGET_COOLDOWN_SECONDS: '0' } });
+    world = await startWorld({ ...USE_CASES, env: { RESCUE_TARGET_COOLDOWN_SECONDS: '0' } });
     const w = world;
     const mine = await w.phone({ name: 'me' });
     const alices = await w.phone({ name: 'alice' });
@@ -31,7 +31,7 @@ describe('audit entries', () => {
     step();
     await w.register(ME, mine, { password: '', rings: 3, intervalSeconds: 1 }); // register ok (updated, password kept)
     step();
-    await expect(registerPhone(w.deps, { teamId: TEAM, userId: ME, address: mine.url, username: PHONE_USER, rings: 99, password: PHONE_PASSWORD })).rejects.toMatchObject({ code: 'InvalidSettings' });
+    await expect(registerPhone(w.rescue, { teamId: TEAM, userId: ME, address: mine.url, username: PHONE_USER, rings: 99, password: PHONE_PASSWORD })).rejects.toMatchObject({ code: 'InvalidSettings' });
     step();
     // Alice's registration has the wrong password: the phone refuses it.
     await w.register(ALICE, alices, { password: 'not-the-password' });
@@ -39,31 +39,33 @@ describe('audit entries', () => {
     await w.register(BOB, busy);
     step();
 
-    const ok = await startRescue(w.deps, { teamId: TEAM, requesterId: ME, test: true });
+    const ok = await startRescue(w.rescue, { teamId: TEAM, requesterId: ME, test: true });
     expect((await ok.done).ok).toBe(true);
     step();
+    w.pauses.hold(); // the ring waits after its first ring until it is stopped
     let firstRing!: () => void;
     const rang = new Promise<void>((resolve) => (firstRing = resolve));
-    const stopped = await startRescue(w.deps, { teamId: TEAM, requesterId: BOB, targetId: ME, onProgress: () => firstRing() });
+    const stopped = await startRescue(w.rescue, { teamId: TEAM, requesterId: BOB, targetId: ME, onProgress: () => firstRing() });
     await rang;
     stopped.stop();
-    expect(await stopped.done).toMatchObject({ ok: true, stopped: true });
+    expect(await stopped.done).toMatchObject({ ok: true, stopped: true, completed: 1 });
+    w.pauses.release();
     step();
-    const failed = await (await startRescue(w.deps, { teamId: TEAM, requesterId: ME, targetId: ALICE })).done;
+    const failed = await (await startRescue(w.rescue, { teamId: TEAM, requesterId: ME, targetId: ALICE })).done;
     expect(failed).toMatchObject({ ok: false, error: { code: 'PhoneAuthFailed' } });
     step();
-    const skipped = await (await startRescue(w.deps, { teamId: TEAM, requesterId: ME, targetId: BOB })).done;
+    const skipped = await (await startRescue(w.rescue, { teamId: TEAM, requesterId: ME, targetId: BOB })).done;
     expect(skipped).toMatchObject({ ok: false, error: { code: 'PhoneInCall' } });
     step();
-    await takeScreenshot(w.deps, { teamId: TEAM, userId: ME });
+    await takeScreenshot(w.rescue, { teamId: TEAM, userId: ME });
     step();
-    await expect(takeScreenshot(w.deps, { teamId: TEAM, userId: 'U0NOBODY' })).rejects.toMatchObject({ code: 'NotRegistered' });
+    await expect(takeScreenshot(w.rescue, { teamId: TEAM, userId: 'U0NOBODY' })).rejects.toMatchObject({ code: 'NotRegistered' });
     step();
-    expect((await phoneStatus(w.deps, { teamId: TEAM, userId: ME })).ok).toBe(true);
+    expect((await phoneStatus(w.rescue, { teamId: TEAM, userId: ME })).ok).toBe(true);
     step();
-    expect(await forgetPhone(w.deps, { teamId: TEAM, userId: ALICE })).toBe(true);
+    expect(await forgetPhone(w.rescue, { teamId: TEAM, userId: ALICE })).toBe(true);
     step();
-    expect(await forgetPhone(w.deps, { teamId: TEAM, userId: ALICE })).toBe(false);
+    expect(await forgetPhone(w.rescue, { teamId: TEAM, userId: ALICE })).toBe(false);
 
     const entries = (await w.store.audit.query({ teamId: TEAM })).reverse();
     expect(entries.map(row)).toEqual([
@@ -87,33 +89,33 @@ describe('audit entries', () => {
     expect(entries.map((e) => (e.at.getTime() - start) / 1000)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
 
     // No secret anywhere in the audit table (passwords, usernames, phone addresses), nor in the logs.
-    const db = new Database(sqlitePath(w.dir), { readonly: true });
+    const db = new Database(sqlitePath(w.dataDir), { readonly: true });
     const dump = JSON.stringify(db.prepare('SELECT * FROM audit_log').all());
     db.close();
     expect(dump).toContain('PhoneAuthFailed'); // the dump is real
     for (const secret of [PHONE_PASSWORD, PHONE_USER, 'not-the-password', '127.0.0.1', `:${mine.port}`, `:${alices.port}`]) expect(dump).not.toContain(secret);
-    for (const secret of [PHONE_PASSWORD, 'not-the-password']) expect(w.logs.join('')).not.toContain(secret);
+    for (const secret of [PHONE_PASSWORD, 'not-the-password']) expect(w.logs.text()).not.toContain(secret);
   });
 
   it('a store that cannot write the audit entry does not fail the rescue (logged instead)', async () => {
-    world = await startWorld();
+    world = await startWorld(USE_CASES);
     const w = world;
     await w.register(ME, await w.phone());
-    const failing = { ...w.deps, audit: { ...w.deps.audit, record: () => Promise.reject(new Error('disk full')) } };
+    const failing = { ...w.rescue, audit: { ...w.rescue.audit, record: () => Promise.reject(new Error('disk full')) } };
     const outcome = await (await startRescue(failing, { teamId: TEAM, requesterId: ME })).done;
     expect(outcome.ok).toBe(true);
-    expect(w.logs.join('')).toContain('audit entry could not be written');
+    expect(w.logs.text()).toContain('audit entry could not be written');
   });
 });
 
 describe('retention', () => {
   it('the housekeeping job deletes entries older than AUDIT_RETENTION_DAYS and old rate-limit hits, and keeps the rest', async () => {
-    world = await startWorld({ env: { AUDIT_RETENTION_DAYS: '30' } });
+    world = await startWorld({ ...USE_CASES, env: { AUDIT_RETENTION_DAYS: '30' } });
     const w = world;
     const now = w.time.now;
     const at = async (daysAgo: number, detail: string) => {
       w.time.now = new Date(now.getTime() - daysAgo * DAY);
-      await audit(w.deps, { teamId: TEAM, actorId: ME, targetId: ME, action: 'rescue' }, 'ok', { detail });
+      await audit(w.rescue, { teamId: TEAM, actorId: ME, targetId: ME, action: 'rescue' }, 'ok', { detail });
     };
     await at(31, 'too old');
     await at(29, 'kept');
@@ -121,10 +123,10 @@ describe('retention', () => {
     await w.store.limits.take([{ bucket: 'requester:T1:U0ME:minute', windowMs: 60_000, max: 5 }], now);
     w.time.now = now;
 
-    const db = new Database(sqlitePath(w.dir), { readonly: true });
+    const db = new Database(sqlitePath(w.dataDir), { readonly: true });
     const hits = () => (db.prepare('SELECT COUNT(*) AS n FROM rate_hits').get() as { n: number }).n;
     expect(hits()).toBe(2);
-    const stop = startHousekeeping(w.deps, { intervalMs: 3_600_000 });
+    const stop = startHousekeeping(w.rescue, { intervalMs: 3_600_000 });
     try {
       await vi.waitFor(async () => expect((await w.store.audit.query({})).map((e) => e.detail)).toEqual(['kept']), { timeout: 5_000, interval: 20 });
       await vi.waitFor(() => expect(hits()).toBe(1), { timeout: 5_000, interval: 20 });
@@ -137,19 +139,19 @@ describe('retention', () => {
 
 describe('App Home history', () => {
   it('given and received rescues, newest first, with rings; test rings and refusals left out', async () => {
-    world = await startWorld({ env: { RESCUE_TARGET_COOLDOWN_SECONDS: '0' } });
+    world = await startWorld({ ...USE_CASES, env: { RESCUE_TARGET_COOLDOWN_SECONDS: '0' } });
     const w = world;
     for (const u of [ME, ALICE, BOB]) await w.register(u, await w.phone({ name: u }), u === ALICE ? { permission: 'only_me' } : {});
-    await (await startRescue(w.deps, { teamId: TEAM, requesterId: BOB, targetId: ME })).done;
+    await (await startRescue(w.rescue, { teamId: TEAM, requesterId: BOB, targetId: ME })).done;
     w.advance(1_000);
-    await (await startRescue(w.deps, { teamId: TEAM, requesterId: ME, targetId: BOB })).done;
+    await (await startRescue(w.rescue, { teamId: TEAM, requesterId: ME, targetId: BOB })).done;
     w.advance(1_000);
-    await (await startRescue(w.deps, { teamId: TEAM, requesterId: ME })).done;
+    await (await startRescue(w.rescue, { teamId: TEAM, requesterId: ME })).done;
     w.advance(1_000);
-    await (await startRescue(w.deps, { teamId: TEAM, requesterId: ME, test: true })).done;
-    await expect(startRescue(w.deps, { teamId: TEAM, requesterId: ME, targetId: ALICE })).rejects.toMatchObject({ code: 'NotAllowed' });
+    await (await startRescue(w.rescue, { teamId: TEAM, requesterId: ME, test: true })).done;
+    await expect(startRescue(w.rescue, { teamId: TEAM, requesterId: ME, targetId: ALICE })).rejects.toMatchObject({ code: 'NotAllowed' });
 
-    const page = await recentRescues(w.deps, { teamId: TEAM, userId: ME }, 5);
+    const page = await recentRescues(w.rescue, { teamId: TEAM, userId: ME }, 5);
     const t = (s: number) => new Date(new Date('2026-11-28T09:00:00.000Z').getTime() + s * 1000);
     expect(page).toEqual({
       given: [
@@ -158,7 +160,7 @@ describe('App Home history', () => {
       ],
       received: [{ at: t(0), requesterId: BOB, targetId: ME, outcome: 'ok', rings: 1 }],
     });
-    expect((await recentRescues(w.deps, { teamId: TEAM, userId: ME }, 1)).given).toHaveLength(1);
-    expect(await recentRescues(w.deps, { teamId: 'T2', userId: ME }, 5)).toEqual({ given: [], received: [] });
+    expect((await recentRescues(w.rescue, { teamId: TEAM, userId: ME }, 1)).given).toHaveLength(1);
+    expect(await recentRescues(w.rescue, { teamId: 'T2', userId: ME }, 5)).toEqual({ given: [], received: [] });
   });
 });

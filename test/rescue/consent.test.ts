@@ -1,17 +1,17 @@
 /** Who may ring whom, enforced in the use case (whatever the surface), and audited when refused. */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RingPermission } from '../../src/store/types.js';
-import { ADMIN, ALICE, BOB, ME, attempt, startWorld, TEAM, type RescueWorld } from './helpers.js';
+import { ADMIN, ALICE, BOB, ME, attempt, startWorld, TEAM, type World, USE_CASES } from '../support/world.js';
 
-let world: RescueWorld | undefined;
+let world: World | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
 });
 
-async function worldWith(permission: RingPermission, env: Record<string, string> = {}, buddies: string[] = []): Promise<RescueWorld> {
+async function worldWith(permission: RingPermission, env: Record<string, string> = {}, buddies: string[] = []): Promise<World> {
   // Limits off: this file is about consent only.
-  const w = await startWorld({ env: { RESCUE_TARGET_COOLDOWN_SECONDS: '0', RESCUE_TARGET_PER_HOUR: '1000', RESCUE_REQUESTER_PER_MINUTE: '1000', ...env } });
+  const w = await startWorld({ ...USE_CASES, env: { RESCUE_TARGET_COOLDOWN_SECONDS: '0', RESCUE_TARGET_PER_HOUR: '1000', RESCUE_REQUESTER_PER_MINUTE: '1000', ...env } });
   await w.register(ALICE, await w.phone({ name: 'alice' }), { permission, buddies });
   return w;
 }
@@ -44,7 +44,7 @@ describe('consent matrix', () => {
   });
 
   it('a refused request sends nothing to the phone', async () => {
-    world = await startWorld();
+    world = await startWorld(USE_CASES);
     const alicePhone = await world.phone({ name: 'alice' });
     await world.register(ALICE, alicePhone, { permission: 'only_me' });
     alicePhone.clearRequests();
@@ -55,7 +55,7 @@ describe('consent matrix', () => {
   });
 
   it('nobody registered: NotRegistered for self and for a colleague, with the matching hint, audited as refused', async () => {
-    world = await startWorld();
+    world = await startWorld(USE_CASES);
     const self = await attempt(world, { requesterId: ME });
     expect(self).toMatchObject({ result: 'NotRegistered' });
     expect(self.hint).toContain('Run /phone');

@@ -4,17 +4,17 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RateLimited, RescueInProgress, startRescue, formatWait } from '../../src/rescue/index.js';
-import { ADMIN, ALICE, BOB, ME, attempt, startWorld, TEAM, type RescueWorld } from './helpers.js';
+import { ADMIN, ALICE, BOB, ME, attempt, startWorld, TEAM, type World, USE_CASES } from '../support/world.js';
 
-let world: RescueWorld | undefined;
+let world: World | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
 });
 
 /** Default limits: 1 per 120 s and 6 per hour per target, 5 per minute per requester. */
-async function everyoneRegistered(env: Record<string, string> = {}): Promise<RescueWorld> {
-  const w = await startWorld({ env });
+async function everyoneRegistered(env: Record<string, string> = {}): Promise<World> {
+  const w = await startWorld({ ...USE_CASES, env });
   for (const user of [ME, ALICE, BOB, ADMIN]) await w.register(user, await w.phone({ name: user }));
   return w;
 }
@@ -126,9 +126,9 @@ describe('per requester', () => {
 
   it('the refusal is a RateLimited with retryAfterSeconds and the limit named', async () => {
     world = await everyoneRegistered({ RESCUE_REQUESTER_PER_MINUTE: '1' });
-    await (await startRescue(world.deps, { teamId: TEAM, requesterId: BOB, test: true })).done;
+    await (await startRescue(world.rescue, { teamId: TEAM, requesterId: BOB, test: true })).done;
     world.advance(15_500);
-    const err = await startRescue(world.deps, { teamId: TEAM, requesterId: BOB, test: true }).catch((e: unknown) => e);
+    const err = await startRescue(world.rescue, { teamId: TEAM, requesterId: BOB, test: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimited);
     expect(err).toMatchObject({ retryAfterSeconds: 45, limit: 'requester_minute' });
     expect((err as RateLimited).hint).toBe('You have started 1 rescue in the last minute; wait 45 s.');
@@ -137,14 +137,15 @@ describe('per requester', () => {
 
 describe('one rescue per phone at a time', () => {
   it('a second request while the phone rings is refused with RescueInProgress (not a limit), and audited', async () => {
-    world = await startWorld({ env: { RESCUE_TARGET_COOLDOWN_SECONDS: '0' } });
+    world = await startWorld({ ...USE_CASES, env: { RESCUE_TARGET_COOLDOWN_SECONDS: '0' } });
     const alice = await world.phone({ name: 'alice' });
     await world.register(ALICE, alice, { rings: 5, intervalSeconds: 1 });
-    const first = await startRescue(world.deps, { teamId: TEAM, requesterId: BOB, targetId: ALICE });
-    const second = await startRescue(world.deps, { teamId: TEAM, requesterId: ME, targetId: ALICE }).catch((e: unknown) => e);
+    world.pauses.hold(); // the ring stays in progress until it is stopped
+    const first = await startRescue(world.rescue, { teamId: TEAM, requesterId: BOB, targetId: ALICE });
+    const second = await startRescue(world.rescue, { teamId: TEAM, requesterId: ME, targetId: ALICE }).catch((e: unknown) => e);
     expect(second).toBeInstanceOf(RescueInProgress);
     expect((second as RescueInProgress).hint).toBe('<@U0ALICE>’s phone is already ringing; someone got there first.');
-    const own = await startRescue(world.deps, { teamId: TEAM, requesterId: ALICE }).catch((e: unknown) => e);
+    const own = await startRescue(world.rescue, { teamId: TEAM, requesterId: ALICE }).catch((e: unknown) => e);
     expect((own as RescueInProgress).hint).toBe('Your phone is already ringing. Use the Stop button or /rescue stop.');
     first.stop();
     const outcome = await first.done;
@@ -158,13 +159,13 @@ describe('one rescue per phone at a time', () => {
   });
 
   it('two requests at the same instant: exactly one rings', async () => {
-    world = await startWorld({ env: { RESCUE_TARGET_COOLDOWN_SECONDS: '0' } });
+    world = await startWorld({ ...USE_CASES, env: { RESCUE_TARGET_COOLDOWN_SECONDS: '0' } });
     const alice = await world.phone({ name: 'alice' });
     await world.register(ALICE, alice, { rings: 2, intervalSeconds: 1 });
     alice.clearRequests();
     const results = await Promise.allSettled([
-      startRescue(world.deps, { teamId: TEAM, requesterId: BOB, targetId: ALICE }),
-      startRescue(world.deps, { teamId: TEAM, requesterId: ME, targetId: ALICE }),
+      startRescue(world.rescue, { teamId: TEAM, requesterId: BOB, targetId: ALICE }),
+      startRescue(world.rescue, { teamId: TEAM, requesterId: ME, targetId: ALICE }),
     ]);
     const started = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -184,18 +185,18 @@ describe('at most once (scheduled rescues, across replicas)', () => {
 
     // A phone on a call never reaches its first Play, so the id stays unclaimed for whoever tries next.
     phone.setOnCall(true);
-    const skipped = await (await startRescue(world.deps, { teamId: TEAM, requesterId: ME, once: 'S1' })).done;
+    const skipped = await (await startRescue(world.rescue, { teamId: TEAM, requesterId: ME, once: 'S1' })).done;
     expect(skipped).toMatchObject({ ok: false, error: { code: 'PhoneInCall' } });
     phone.setOnCall(false);
 
-    const first = await (await startRescue(world.deps, { teamId: TEAM, requesterId: ME, once: 'S1' })).done;
+    const first = await (await startRescue(world.rescue, { teamId: TEAM, requesterId: ME, once: 'S1' })).done;
     expect(first).toMatchObject({ ok: true, completed: 1 });
-    const again = await (await startRescue(world.deps, { teamId: TEAM, requesterId: ME, once: 'S1' })).done;
+    const again = await (await startRescue(world.rescue, { teamId: TEAM, requesterId: ME, once: 'S1' })).done;
     expect(again).toMatchObject({ ok: false, completed: 0, error: { code: 'AlreadyRung' } });
     expect(phone.played).toHaveLength(1);
 
     // Another id rings as usual.
-    expect(await (await startRescue(world.deps, { teamId: TEAM, requesterId: ME, once: 'S2' })).done).toMatchObject({ ok: true });
+    expect(await (await startRescue(world.rescue, { teamId: TEAM, requesterId: ME, once: 'S2' })).done).toMatchObject({ ok: true });
     expect(phone.played).toHaveLength(2);
     const entries = await world.store.audit.query({ teamId: TEAM, userId: ME });
     expect(entries.map((e) => [e.outcome, e.errorClass])).toContainEqual(['skipped', 'AlreadyRung']);

@@ -7,9 +7,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { phoneStatus, registerPhone, startRescue, takeScreenshot } from '../../src/rescue/index.js';
 import type { SimPhone } from '../../src/sim/index.js';
-import { ALICE, BOB, ME, startWorld, TEAM, type RescueWorld } from './helpers.js';
+import { ALICE, BOB, ME, startWorld, TEAM, type World, USE_CASES } from '../support/world.js';
 
-let world: RescueWorld | undefined;
+let world: World | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
@@ -17,15 +17,15 @@ afterEach(async () => {
 
 const WRONG = Array.from({ length: 32 }, () => 'AB').join(':');
 
-async function httpsWorld(): Promise<{ w: RescueWorld; phone: SimPhone }> {
-  const w = await startWorld({ env: { RESCUE_TARGET_COOLDOWN_SECONDS: '0' } });
+async function httpsWorld(): Promise<{ w: World; phone: SimPhone }> {
+  const w = await startWorld({ ...USE_CASES, env: { RESCUE_TARGET_COOLDOWN_SECONDS: '0' } });
   const phone = await w.phone({ name: 'me', https: true });
   expect(phone.url.startsWith('https://')).toBe(true);
   expect(phone.certificateSha256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   return { w, phone };
 }
 
-const tlsOf = async (w: RescueWorld, userId = ME) => (await w.deps.directory.get({ teamId: TEAM, userId }))?.tls;
+const tlsOf = async (w: World, userId = ME) => (await w.rescue.directory.get({ teamId: TEAM, userId }))?.tls;
 
 describe('pin on first use', () => {
   it('a rescue stores the certificate of a phone registered with pin and no fingerprint', async () => {
@@ -33,11 +33,11 @@ describe('pin on first use', () => {
     world = w;
     await w.register(ME, phone, { tls: { mode: 'pin' } });
     expect(await tlsOf(w)).toEqual({ mode: 'pin' });
-    expect((await (await startRescue(w.deps, { teamId: TEAM, requesterId: ME })).done).ok).toBe(true);
+    expect((await (await startRescue(w.rescue, { teamId: TEAM, requesterId: ME })).done).ok).toBe(true);
     expect(await tlsOf(w)).toEqual({ mode: 'pin', sha256: phone.certificateSha256 });
     // The password survived the re-save (keepSecrets), so the next ring still authenticates.
-    expect((await (await startRescue(w.deps, { teamId: TEAM, requesterId: BOB, targetId: ME })).done).ok).toBe(true);
-    expect(w.logs.join('')).toContain('HTTPS phone certificate pinned on first use');
+    expect((await (await startRescue(w.rescue, { teamId: TEAM, requesterId: BOB, targetId: ME })).done).ok).toBe(true);
+    expect(w.logs.text()).toContain('HTTPS phone certificate pinned on first use');
   });
 
   it('so does a screenshot and a status check, and an https registration without any TLS choice', async () => {
@@ -45,12 +45,12 @@ describe('pin on first use', () => {
     world = w;
     await w.register(ME, phone);
     expect(await tlsOf(w)).toBeUndefined();
-    await takeScreenshot(w.deps, { teamId: TEAM, userId: ME });
+    await takeScreenshot(w.rescue, { teamId: TEAM, userId: ME });
     expect(await tlsOf(w)).toEqual({ mode: 'pin', sha256: phone.certificateSha256 });
 
     const other = await w.phone({ name: 'alice', https: true });
     await w.register(ALICE, other, { tls: { mode: 'pin' } });
-    expect((await phoneStatus(w.deps, { teamId: TEAM, userId: ALICE })).ok).toBe(true);
+    expect((await phoneStatus(w.rescue, { teamId: TEAM, userId: ALICE })).ok).toBe(true);
     expect(await tlsOf(w, ALICE)).toEqual({ mode: 'pin', sha256: other.certificateSha256 });
   });
 
@@ -59,21 +59,21 @@ describe('pin on first use', () => {
     world = w;
     await w.register(ME, phone, { tls: { mode: 'pin', sha256: phone.certificateSha256! } });
     await w.register(ALICE, await w.phone({ name: 'alice' }));
-    await (await startRescue(w.deps, { teamId: TEAM, requesterId: ME })).done;
-    await (await startRescue(w.deps, { teamId: TEAM, requesterId: ALICE })).done;
+    await (await startRescue(w.rescue, { teamId: TEAM, requesterId: ME })).done;
+    await (await startRescue(w.rescue, { teamId: TEAM, requesterId: ALICE })).done;
     expect(await tlsOf(w)).toEqual({ mode: 'pin', sha256: phone.certificateSha256 });
     expect(await tlsOf(w, ALICE)).toBeUndefined();
   });
 });
 
 describe('a changed certificate', () => {
-  async function pinnedToAnotherCertificate(): Promise<{ w: RescueWorld; phone: SimPhone }> {
+  async function pinnedToAnotherCertificate(): Promise<{ w: World; phone: SimPhone }> {
     const { w, phone } = await httpsWorld();
     await w.register(ME, phone, { tls: { mode: 'pin' } });
-    await (await startRescue(w.deps, { teamId: TEAM, requesterId: ME, test: true })).done;
+    await (await startRescue(w.rescue, { teamId: TEAM, requesterId: ME, test: true })).done;
     // The simulator has one certificate: make the stored pin another one, as if the phone had been swapped.
-    const reg = await w.deps.directory.get({ teamId: TEAM, userId: ME });
-    await w.deps.directory.put({ ...reg!, tls: { mode: 'pin', sha256: WRONG } }, { keepSecrets: true });
+    const reg = await w.rescue.directory.get({ teamId: TEAM, userId: ME });
+    await w.rescue.directory.put({ ...reg!, tls: { mode: 'pin', sha256: WRONG } }, { keepSecrets: true });
     phone.clearRequests();
     return { w, phone };
   }
@@ -81,14 +81,14 @@ describe('a changed certificate', () => {
   it('is refused before anything is sent, with a hint for the colleague and one for the owner; audited', async () => {
     const { w, phone } = await pinnedToAnotherCertificate();
     world = w;
-    const forBob = await (await startRescue(w.deps, { teamId: TEAM, requesterId: BOB, targetId: ME })).done;
+    const forBob = await (await startRescue(w.rescue, { teamId: TEAM, requesterId: BOB, targetId: ME })).done;
     expect(forBob).toMatchObject({ ok: false, completed: 0, error: { code: 'PhoneCertificateChanged' } });
     const bobHint = forBob.ok ? '' : forBob.error.hint;
     expect(bobHint).toContain('<@U0ME>’s phone presented a different security certificate');
     expect(bobHint).toContain('save their settings again in /phone');
     expect(bobHint).toContain('rescue-ring phones add ... --tls-pin');
 
-    const own = await takeScreenshot(w.deps, { teamId: TEAM, userId: ME }).catch((e: unknown) => e);
+    const own = await takeScreenshot(w.rescue, { teamId: TEAM, userId: ME }).catch((e: unknown) => e);
     expect(own).toMatchObject({ code: 'PhoneCertificateChanged' });
     expect((own as { hint: string }).hint).toContain('open /phone and save your settings again');
     expect((own as { hint: string }).hint).toContain('--tls-pin');
@@ -107,14 +107,14 @@ describe('a changed certificate', () => {
   it('saving the settings right after the refusal re-trusts: the next action pins the certificate it sees', async () => {
     const { w, phone } = await pinnedToAnotherCertificate();
     world = w;
-    await (await startRescue(w.deps, { teamId: TEAM, requesterId: ME })).done;
+    await (await startRescue(w.rescue, { teamId: TEAM, requesterId: ME })).done;
     // The Slack modal sends no TLS choice and a blank password (kept).
-    await registerPhone(w.deps, { teamId: TEAM, userId: ME, address: phone.url, username: phone.username, password: '' });
+    await registerPhone(w.rescue, { teamId: TEAM, userId: ME, address: phone.url, username: phone.username, password: '' });
     expect(await tlsOf(w)).toEqual({ mode: 'pin' });
     const [saved] = await w.store.audit.query({ teamId: TEAM, userId: ME, limit: 1 });
     expect(saved).toMatchObject({ action: 'register', outcome: 'ok', detail: 'updated; HTTPS certificate will be learned again' });
 
-    expect((await (await startRescue(w.deps, { teamId: TEAM, requesterId: ME })).done).ok).toBe(true);
+    expect((await (await startRescue(w.rescue, { teamId: TEAM, requesterId: ME })).done).ok).toBe(true);
     expect(await tlsOf(w)).toEqual({ mode: 'pin', sha256: phone.certificateSha256 });
   });
 
@@ -122,18 +122,18 @@ describe('a changed certificate', () => {
     const { w, phone } = await httpsWorld();
     world = w;
     await w.register(ME, phone, { tls: { mode: 'pin' } });
-    await (await startRescue(w.deps, { teamId: TEAM, requesterId: ME })).done;
-    await registerPhone(w.deps, { teamId: TEAM, userId: ME, address: phone.url, username: phone.username, password: '', rings: 2 });
+    await (await startRescue(w.rescue, { teamId: TEAM, requesterId: ME })).done;
+    await registerPhone(w.rescue, { teamId: TEAM, userId: ME, address: phone.url, username: phone.username, password: '', rings: 2 });
     expect(await tlsOf(w)).toEqual({ mode: 'pin', sha256: phone.certificateSha256 });
     // A refusal that was followed by a success no longer counts either.
-    const reg = await w.deps.directory.get({ teamId: TEAM, userId: ME });
-    await w.deps.directory.put({ ...reg!, tls: { mode: 'pin', sha256: WRONG } }, { keepSecrets: true });
-    await (await startRescue(w.deps, { teamId: TEAM, requesterId: ME })).done; // refused: certificate
-    await w.deps.directory.put({ ...reg!, tls: { mode: 'pin', sha256: phone.certificateSha256! } }, { keepSecrets: true });
+    const reg = await w.rescue.directory.get({ teamId: TEAM, userId: ME });
+    await w.rescue.directory.put({ ...reg!, tls: { mode: 'pin', sha256: WRONG } }, { keepSecrets: true });
+    await (await startRescue(w.rescue, { teamId: TEAM, requesterId: ME })).done; // refused: certificate
+    await w.rescue.directory.put({ ...reg!, tls: { mode: 'pin', sha256: phone.certificateSha256! } }, { keepSecrets: true });
     w.advance(1_000);
-    expect((await (await startRescue(w.deps, { teamId: TEAM, requesterId: ME, test: true })).done).ok).toBe(true);
+    expect((await (await startRescue(w.rescue, { teamId: TEAM, requesterId: ME, test: true })).done).ok).toBe(true);
     w.advance(1_000);
-    await registerPhone(w.deps, { teamId: TEAM, userId: ME, address: phone.url, username: phone.username, password: '' });
+    await registerPhone(w.rescue, { teamId: TEAM, userId: ME, address: phone.url, username: phone.username, password: '' });
     expect(await tlsOf(w)).toEqual({ mode: 'pin', sha256: phone.certificateSha256 });
   });
 
@@ -141,9 +141,9 @@ describe('a changed certificate', () => {
     const { w, phone } = await httpsWorld();
     world = w;
     await w.register(ME, phone, { tls: { mode: 'pin' } });
-    await (await startRescue(w.deps, { teamId: TEAM, requesterId: ME })).done;
+    await (await startRescue(w.rescue, { teamId: TEAM, requesterId: ME })).done;
     const replacement = await w.phone({ name: 'new', https: true });
-    await registerPhone(w.deps, { teamId: TEAM, userId: ME, address: replacement.url, username: replacement.username, password: '' });
+    await registerPhone(w.rescue, { teamId: TEAM, userId: ME, address: replacement.url, username: replacement.username, password: '' });
     expect(await tlsOf(w)).toEqual({ mode: 'pin' });
   });
 });

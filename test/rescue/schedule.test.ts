@@ -12,7 +12,7 @@ import { parseWhen } from '../../src/rescue/when.js';
 import type { RescueHandle, RescueOutcome } from '../../src/rescue/index.js';
 import { startRescue, stopMyRescues } from '../../src/rescue/index.js';
 import type { ScheduledRescue } from '../../src/store/state-types.js';
-import { ALICE, BOB, ME, startWorld, TEAM, type RescueWorld } from './helpers.js';
+import { ALICE, BOB, ME, startWorld, TEAM, type World, USE_CASES } from '../support/world.js';
 
 const MIN = 60_000;
 
@@ -45,15 +45,15 @@ async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
   return undefined;
 }
 
-let w: RescueWorld;
+let w: World;
 let scheduler: Scheduler;
 let reports: Reports;
 beforeEach(async () => {
-  w = await startWorld({ env: { RESCUE_TARGET_COOLDOWN_SECONDS: '0' } });
+  w = await startWorld({ ...USE_CASES, env: { RESCUE_TARGET_COOLDOWN_SECONDS: '0' } });
   const r = recorder();
   reports = r.reports;
   // A timer that never fires by itself: the tests run each round with tick().
-  scheduler = new Scheduler(w.deps, { report: r.reporter, timer: { set: () => 0, clear: () => undefined } });
+  scheduler = new Scheduler(w.rescue, { report: r.reporter, timer: { set: () => 0, clear: () => undefined } });
 });
 afterEach(async () => {
   await scheduler.stop();
@@ -70,10 +70,10 @@ describe('scheduling', () => {
   it('rings once at the due time, not before, and never again', async () => {
     const phone = await w.phone();
     await w.register(ME, phone);
-    const { entry, self } = await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 10m') });
+    const { entry, self } = await scheduleRescue(w.rescue, { teamId: TEAM, requesterId: ME, when: parseWhen('in 10m') });
     expect(self).toBe(true);
     expect(entry.dueAt.toISOString()).toBe('2026-11-28T09:10:00.000Z');
-    expect((await listScheduled(w.deps, TEAM, ME)).mine.map((e) => e.id)).toEqual([entry.id]);
+    expect((await listScheduled(w.rescue, TEAM, ME)).mine.map((e) => e.id)).toEqual([entry.id]);
 
     w.advance(9 * MIN + 59_000);
     expect(await round()).toBe(0);
@@ -84,7 +84,7 @@ describe('scheduling', () => {
     expect(reports.finished).toHaveLength(1);
     expect(reports.finished[0]?.outcome).toMatchObject({ ok: true, completed: 1 });
     expect(phone.played).toEqual(['Classic1.raw']);
-    expect((await listScheduled(w.deps, TEAM, ME)).mine).toEqual([]);
+    expect((await listScheduled(w.rescue, TEAM, ME)).mine).toEqual([]);
 
     w.advance(MIN);
     expect(await round()).toBe(0);
@@ -96,24 +96,24 @@ describe('scheduling', () => {
   it('stays claimed (pending, leased) until the phone answers the first ring, so a replica dying before it rings loses nothing', async () => {
     const phone = await w.phone({ faults: { hang: true } });
     await w.register(ME, phone);
-    const { entry } = await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 10m') });
+    const { entry } = await scheduleRescue(w.rescue, { teamId: TEAM, requesterId: ME, when: parseWhen('in 10m') });
     w.advance(10 * MIN);
     expect(await scheduler.tick()).toBe(1);
     // Started, but the phone has not answered the first Play: not settled yet, and no other round claims it.
-    expect(w.deps.active.size).toBe(1);
+    expect(w.rescue.active.size).toBe(1);
     expect((await w.store.schedules.pending({ teamId: TEAM })).map((e) => e.id)).toEqual([entry.id]);
     expect(await scheduler.tick()).toBe(0);
     // Still not answered after the claim's first lease would have run out: every round renewed it,
     // so no other runner on the store takes it over, and this one does not fire it twice.
-    const other = new Scheduler(w.deps, { report: recorder().reporter, timer: { set: () => 0, clear: () => undefined } });
+    const other = new Scheduler(w.rescue, { report: recorder().reporter, timer: { set: () => 0, clear: () => undefined } });
     for (let s = 0; s < 4; s++) {
       w.advance(10_000);
       expect(await other.tick()).toBe(0);
       await scheduler.tick();
     }
     expect(reports.refused).toEqual([]);
-    expect(w.deps.active.size).toBe(1);
-    stopMyRescues(w.deps, TEAM, ME);
+    expect(w.rescue.active.size).toBe(1);
+    stopMyRescues(w.rescue, TEAM, ME);
     await scheduler.idle();
     expect(await w.store.schedules.pending({ teamId: TEAM })).toEqual([]);
     expect(reports.finished).toHaveLength(1);
@@ -123,9 +123,9 @@ describe('scheduling', () => {
     const phone = await w.phone();
     await w.register(ALICE, phone);
     // 09:00 UTC is 10:00 in Paris.
-    const { entry } = await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, targetId: ALICE, when: parseWhen('at 10:05'), timeZone: 'Europe/Paris', coverStory: 'Facilities: your car is blocking the gate' });
+    const { entry } = await scheduleRescue(w.rescue, { teamId: TEAM, requesterId: ME, targetId: ALICE, when: parseWhen('at 10:05'), timeZone: 'Europe/Paris', coverStory: 'Facilities: your car is blocking the gate' });
     expect(entry.dueAt.toISOString()).toBe('2026-11-28T09:05:00.000Z');
-    expect((await listScheduled(w.deps, TEAM, ALICE)).forMe.map((e) => e.id)).toEqual([entry.id]);
+    expect((await listScheduled(w.rescue, TEAM, ALICE)).forMe.map((e) => e.id)).toEqual([entry.id]);
     w.advance(5 * MIN);
     await round();
     expect(reports.finished[0]?.outcome).toMatchObject({ ok: true, completed: 1, coverStory: 'shown' });
@@ -136,27 +136,27 @@ describe('scheduling', () => {
     const phone = await w.phone();
     await w.register(ALICE, phone, { permission: 'only_me' });
     await w.register(ME, phone);
-    expect(await codeOf(scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, targetId: ALICE, when: parseWhen('in 5m') }))).toBe('NotAllowed');
-    expect(await codeOf(scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, targetId: BOB, when: parseWhen('in 5m') }))).toBe('NotRegistered');
-    expect(await codeOf(scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('at 08:00'), timeZone: 'UTC' }))).toBe('InvalidWhen');
-    expect(await codeOf(scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 5m'), coverStory: 'x'.repeat(600) }))).toBe('InvalidPhoneText');
-    expect(await codeOf(scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 5m'), coverStory: 'Call me 📞' }))).toBe('InvalidPhoneText');
-    expect((await listScheduled(w.deps, TEAM, ME)).mine).toEqual([]);
+    expect(await codeOf(scheduleRescue(w.rescue, { teamId: TEAM, requesterId: ME, targetId: ALICE, when: parseWhen('in 5m') }))).toBe('NotAllowed');
+    expect(await codeOf(scheduleRescue(w.rescue, { teamId: TEAM, requesterId: ME, targetId: BOB, when: parseWhen('in 5m') }))).toBe('NotRegistered');
+    expect(await codeOf(scheduleRescue(w.rescue, { teamId: TEAM, requesterId: ME, when: parseWhen('at 08:00'), timeZone: 'UTC' }))).toBe('InvalidWhen');
+    expect(await codeOf(scheduleRescue(w.rescue, { teamId: TEAM, requesterId: ME, when: parseWhen('in 5m'), coverStory: 'x'.repeat(600) }))).toBe('InvalidPhoneText');
+    expect(await codeOf(scheduleRescue(w.rescue, { teamId: TEAM, requesterId: ME, when: parseWhen('in 5m'), coverStory: 'Call me 📞' }))).toBe('InvalidPhoneText');
+    expect((await listScheduled(w.rescue, TEAM, ME)).mine).toEqual([]);
 
-    for (let i = 1; i <= MAX_PENDING_PER_USER; i++) await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen(`in ${i}m`) });
-    const err = (await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 9m') }).then(
+    for (let i = 1; i <= MAX_PENDING_PER_USER; i++) await scheduleRescue(w.rescue, { teamId: TEAM, requesterId: ME, when: parseWhen(`in ${i}m`) });
+    const err = (await scheduleRescue(w.rescue, { teamId: TEAM, requesterId: ME, when: parseWhen('in 9m') }).then(
       () => undefined,
       (e: unknown) => e,
     )) as AppError;
     expect(err.code).toBe('TooManyScheduled');
     expect(err.hint).toContain('/rescue list');
-    expect((await listScheduled(w.deps, TEAM, ME)).mine).toHaveLength(MAX_PENDING_PER_USER);
+    expect((await listScheduled(w.rescue, TEAM, ME)).mine).toHaveLength(MAX_PENDING_PER_USER);
   });
 
   it('checks consent again at firing time: a colleague who changed their mind is not rung', async () => {
     const phone = await w.phone();
     await w.register(ALICE, phone);
-    await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, targetId: ALICE, when: parseWhen('in 5m') });
+    await scheduleRescue(w.rescue, { teamId: TEAM, requesterId: ME, targetId: ALICE, when: parseWhen('in 5m') });
     await w.register(ALICE, phone, { permission: 'only_me' });
     w.advance(5 * MIN);
     await round();
@@ -166,14 +166,14 @@ describe('scheduling', () => {
 
   it('applies the rate limits at firing time', async () => {
     await w.close();
-    w = await startWorld({ env: { RESCUE_TARGET_COOLDOWN_SECONDS: '600' } });
+    w = await startWorld({ ...USE_CASES, env: { RESCUE_TARGET_COOLDOWN_SECONDS: '600' } });
     const r = recorder();
     reports = r.reports;
-    scheduler = new Scheduler(w.deps, { report: r.reporter, timer: { set: () => 0, clear: () => undefined } });
+    scheduler = new Scheduler(w.rescue, { report: r.reporter, timer: { set: () => 0, clear: () => undefined } });
     const phone = await w.phone();
     await w.register(ME, phone);
-    await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 2m') });
-    await (await startRescue(w.deps, { teamId: TEAM, requesterId: ME })).done;
+    await scheduleRescue(w.rescue, { teamId: TEAM, requesterId: ME, when: parseWhen('in 2m') });
+    await (await startRescue(w.rescue, { teamId: TEAM, requesterId: ME })).done;
     w.advance(2 * MIN);
     await round();
     expect(reports.refused.map((x) => x.error.code)).toEqual(['RateLimited']);
@@ -184,8 +184,8 @@ describe('scheduling', () => {
   it('a rescue due more than 2 minutes ago is reported missed and not rung; less than 2 minutes late still rings', async () => {
     const phone = await w.phone();
     await w.register(ME, phone);
-    await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 1m') });
-    await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 4m') });
+    await scheduleRescue(w.rescue, { teamId: TEAM, requesterId: ME, when: parseWhen('in 1m') });
+    await scheduleRescue(w.rescue, { teamId: TEAM, requesterId: ME, when: parseWhen('in 4m') });
     w.advance(5 * MIN + 30_000); // 4m30s late and 1m30s late
     expect(await round()).toBe(2);
     expect(reports.missed.map((e) => e.dueAt.toISOString())).toEqual(['2026-11-28T09:01:00.000Z']);
@@ -199,15 +199,15 @@ describe('scheduling', () => {
     const phone = await w.phone();
     await w.register(ME, phone);
     await w.register(ALICE, phone);
-    const a = await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 5m') });
-    const b = await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, targetId: ALICE, when: parseWhen('in 6m') });
-    const c = await scheduleRescue(w.deps, { teamId: TEAM, requesterId: BOB, targetId: ALICE, when: parseWhen('in 7m') });
+    const a = await scheduleRescue(w.rescue, { teamId: TEAM, requesterId: ME, when: parseWhen('in 5m') });
+    const b = await scheduleRescue(w.rescue, { teamId: TEAM, requesterId: ME, targetId: ALICE, when: parseWhen('in 6m') });
+    const c = await scheduleRescue(w.rescue, { teamId: TEAM, requesterId: BOB, targetId: ALICE, when: parseWhen('in 7m') });
 
-    expect(await cancelScheduled(w.deps, TEAM, BOB, a.entry.id)).toEqual([]);
-    expect((await cancelScheduled(w.deps, TEAM, ALICE, b.entry.id)).map((e) => e.id)).toEqual([b.entry.id]);
-    expect((await cancelScheduled(w.deps, TEAM, ME)).map((e) => e.id)).toEqual([a.entry.id]);
-    expect(await cancelScheduled(w.deps, TEAM, ME)).toEqual([]);
-    expect((await listScheduled(w.deps, TEAM, ALICE)).forMe.map((e) => e.id)).toEqual([c.entry.id]);
+    expect(await cancelScheduled(w.rescue, TEAM, BOB, a.entry.id)).toEqual([]);
+    expect((await cancelScheduled(w.rescue, TEAM, ALICE, b.entry.id)).map((e) => e.id)).toEqual([b.entry.id]);
+    expect((await cancelScheduled(w.rescue, TEAM, ME)).map((e) => e.id)).toEqual([a.entry.id]);
+    expect(await cancelScheduled(w.rescue, TEAM, ME)).toEqual([]);
+    expect((await listScheduled(w.rescue, TEAM, ALICE)).forMe.map((e) => e.id)).toEqual([c.entry.id]);
 
     w.advance(7 * MIN);
     await round();
@@ -217,10 +217,10 @@ describe('scheduling', () => {
   it('the scheduler\'s own timer runs rounds until stopped', async () => {
     const phone = await w.phone();
     await w.register(ME, phone);
-    await scheduleRescue(w.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 1m') });
+    await scheduleRescue(w.rescue, { teamId: TEAM, requesterId: ME, when: parseWhen('in 1m') });
     const pending: (() => void)[] = [];
     const r = recorder();
-    const s = new Scheduler(w.deps, { report: r.reporter, timer: { set: (fn) => pending.push(fn), clear: () => undefined } });
+    const s = new Scheduler(w.rescue, { report: r.reporter, timer: { set: (fn) => pending.push(fn), clear: () => undefined } });
     s.start();
     expect(pending).toHaveLength(1);
     pending.shift()!();
@@ -247,14 +247,14 @@ async function until(cond: () => boolean): Promise<void> {
  * once-claim when it got that far), with the default rescue limits (a 2-minute cooldown per phone).
  */
 describe('taking over from a runner that stopped while firing', () => {
-  let d: RescueWorld;
+  let d: World;
   let survivor: Scheduler;
   let told: Reports;
   beforeEach(async () => {
-    d = await startWorld();
+    d = await startWorld(USE_CASES);
     const r = recorder();
     told = r.reports;
-    survivor = new Scheduler(d.deps, { report: r.reporter, timer: { set: () => 0, clear: () => undefined } });
+    survivor = new Scheduler(d.rescue, { report: r.reporter, timer: { set: () => 0, clear: () => undefined } });
   });
   afterEach(async () => {
     await survivor.stop();
@@ -262,14 +262,14 @@ describe('taking over from a runner that stopped while firing', () => {
   });
 
   /** The stopped runner's traces: lease, limits, and (`rang`) the ring's once-claim. */
-  async function stoppedWhileFiring(rang: boolean): Promise<{ entry: ScheduledRescue; phone: Awaited<ReturnType<RescueWorld['phone']>> }> {
+  async function stoppedWhileFiring(rang: boolean): Promise<{ entry: ScheduledRescue; phone: Awaited<ReturnType<World['phone']>> }> {
     const phone = await d.phone();
     await d.register(ME, phone);
-    const { entry } = await scheduleRescue(d.deps, { teamId: TEAM, requesterId: ME, when: parseWhen('in 10m') });
+    const { entry } = await scheduleRescue(d.rescue, { teamId: TEAM, requesterId: ME, when: parseWhen('in 10m') });
     d.advance(10 * MIN);
     expect(await d.store.schedules.claimDueLeased!(d.time.now, MAX_LATENESS_MS, 20, CLAIM_LEASE_MS)).toHaveLength(1);
-    await takeRescueSlot(d.deps, { teamId: TEAM, requesterId: ME, targetId: ME, test: false });
-    if (rang) await claimOnce(d.deps, TEAM, entry.id);
+    await takeRescueSlot(d.rescue, { teamId: TEAM, requesterId: ME, targetId: ME, test: false });
+    if (rang) await claimOnce(d.rescue, TEAM, entry.id);
     expect(await survivor.tick()).toBe(0);
     d.advance(CLAIM_LEASE_MS + 1_000);
     return { entry, phone };
@@ -284,7 +284,7 @@ describe('taking over from a runner that stopped while firing', () => {
     expect(told.refused).toEqual([]);
     expect(told.finished).toEqual([]);
     expect(await d.store.schedules.pending({ teamId: TEAM })).toEqual([]);
-    expect(d.logs.join('')).toContain('claimed by a runner that stopped');
+    expect(d.logs.text()).toContain('claimed by a runner that stopped');
   });
 
   it('before it claimed the ring: rung once, late, although its cooldown slot is already taken', async () => {
@@ -296,7 +296,7 @@ describe('taking over from a runner that stopped while firing', () => {
     expect(told.interrupted).toEqual([]);
     expect(told.refused).toEqual([]);
     // The slot the stopped runner took still counts: a new rescue of the phone is refused by the cooldown.
-    await expect(startRescue(d.deps, { teamId: TEAM, requesterId: ME })).rejects.toMatchObject({ code: 'RateLimited' });
+    await expect(startRescue(d.rescue, { teamId: TEAM, requesterId: ME })).rejects.toMatchObject({ code: 'RateLimited' });
   });
 
   it('found only when too late to ring: reported as possibly rung, not as missed', async () => {

@@ -5,9 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { messageText } from '../support/fake-slack.js';
-import { ALICE, BOB, ME, startHarness, type Harness } from '../slack/harness.js';
+import { ALICE, BOB, ME, startWorld, type World } from '../support/world.js';
 
-let h: Harness | undefined;
+let h: World | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
@@ -15,7 +15,7 @@ afterEach(async () => {
 
 describe('through Slack', () => {
   it('a second /rescue of the same colleague within the cooldown gets "you can rescue … again in …"; App Home shows the rescue on both sides', async () => {
-    h = await startHarness({ env: { RESCUE_TARGET_COOLDOWN_SECONDS: '120' } });
+    h = await startWorld({ rings: 3, env: { RESCUE_TARGET_COOLDOWN_SECONDS: '120' } });
     const phone = await h.phone();
     await h.register(ALICE, phone);
     const first = await h.command(ME, '/rescue', `<@${ALICE}|alice>`);

@@ -1,9 +1,9 @@
 /** Never ringing during a real call, end to end: the simulator's "on a call" switch, CALL_CHECK=false. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { messageText } from '../support/fake-slack.js';
-import { ME, startHarness, type Harness } from './harness.js';
+import { ME, startWorld, type World } from '../support/world.js';
 
-let h: Harness | undefined;
+let h: World | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
@@ -11,7 +11,7 @@ afterEach(async () => {
 
 describe('the call check', () => {
   it('your own phone on a call is not rung, and you are told why', async () => {
-    h = await startHarness();
+    h = await startWorld({ rings: 3 });
     const phone = await h.phone({ onCall: true });
     await h.register(ME, phone);
     const r = await h.command(ME, '/rescue');
@@ -20,7 +20,7 @@ describe('the call check', () => {
   });
 
   it('a call that starts between rings stops the rest, and the outcome says so', async () => {
-    h = await startHarness();
+    h = await startWorld({ rings: 3 });
     const phone = await h.phone();
     await h.register(ME, phone, { rings: 3, intervalSeconds: 1 });
     const r = await h.command(ME, '/rescue');
@@ -32,7 +32,7 @@ describe('the call check', () => {
   });
 
   it('CALL_CHECK=false rings even during a call (and asks the phone nothing first)', async () => {
-    h = await startHarness({ env: { CALL_CHECK: 'false' } });
+    h = await startWorld({ rings: 3, env: { CALL_CHECK: 'false' } });
     const phone = await h.phone({ onCall: true });
     await h.register(ME, phone, { rings: 2 });
     const r = await h.command(ME, '/rescue');

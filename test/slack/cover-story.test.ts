@@ -3,11 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { messageText } from '../support/fake-slack.js';
 import { viewSubmission, type StateValues } from '../support/slack-requests.js';
 import type { SimPhone } from '../../src/sim/index.js';
-import { ackText, ALICE, ME, startHarness, TEAM, type Harness } from './harness.js';
+import { ackText, ALICE, ME, startWorld, TEAM, type World } from '../support/world.js';
 
-let h: Harness;
+let h: World;
 beforeEach(async () => {
-  h = await startHarness();
+  h = await startWorld({ rings: 3 });
 });
 afterEach(async () => {
   await h.close();
@@ -97,7 +97,7 @@ describe('the default cover story in the settings modal', () => {
 
     const saved = await h.interact(viewSubmission(ME, 'phone_settings_modal', form(phone, 'Reception: a parcel needs your signature'), JSON.stringify({ from: 'command' })));
     expect(saved.body?.response_action).toBe('update');
-    expect((await h.directory.get({ teamId: TEAM, userId: ME }))?.coverStory).toBe('Reception: a parcel needs your signature');
+    expect((await h.store.directory.get({ teamId: TEAM, userId: ME }))?.coverStory).toBe('Reception: a parcel needs your signature');
 
     // A colleague's rescue shows it too (it is the owner's choice for their phone).
     const r = await h.command(ALICE, '/rescue', `<@${ME}>`);
@@ -113,7 +113,7 @@ describe('the default cover story in the settings modal', () => {
     const reopened = await h.fake.waitFor('views.open', (c) => JSON.stringify(c.params).includes('parcel needs your signature'));
     expect(reopened).toBeDefined();
     await h.interact(viewSubmission(ME, 'phone_settings_modal', form(phone, null), JSON.stringify({ from: 'command' })));
-    expect((await h.directory.get({ teamId: TEAM, userId: ME }))?.coverStory).toBeUndefined();
+    expect((await h.store.directory.get({ teamId: TEAM, userId: ME }))?.coverStory).toBeUndefined();
   });
 
   it('a story the phone cannot show is refused beside its field, and nothing is saved', async () => {
@@ -121,7 +121,7 @@ describe('the default cover story in the settings modal', () => {
     const r = await h.interact(viewSubmission(ME, 'phone_settings_modal', form(phone, 'Parcel 📦 at reception'), JSON.stringify({ from: 'command' })));
     expect(r.body?.response_action).toBe('errors');
     expect((r.body?.errors as Record<string, string>).cover_story).toMatch(/Phones cannot show emoji/);
-    expect(await h.directory.get({ teamId: TEAM, userId: ME })).toBeUndefined();
+    expect(await h.store.directory.get({ teamId: TEAM, userId: ME })).toBeUndefined();
   });
 
   it('is never pushed by a test ring', async () => {

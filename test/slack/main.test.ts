@@ -7,17 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { startPhone, type SimPhone } from '../../src/sim/index.js';
 import { openFullStore } from '../../src/store/index.js';
 import { FakeSlack, messageText } from '../support/fake-slack.js';
 import { send, slashCommand } from '../support/slack-requests.js';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
-const mainPath = join(root, 'src/main.ts');
+import { entryPoint } from '../support/entry-points.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -32,7 +28,7 @@ interface Run {
 }
 
 function start(env: Record<string, string>, cwd: string): Run {
-  const child = spawn(process.execPath, ['--import', tsxLoader, mainPath], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entryPoint('main')], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const run: Run = { child, stdout: [], stderr: [], exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
   child.stdout!.on('data', (d: Buffer) => run.stdout.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => run.stderr.push(d.toString()));

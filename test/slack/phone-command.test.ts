@@ -2,11 +2,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { actionsIn, messageText, type RecordedCall } from '../support/fake-slack.js';
 import { blockAction, viewSubmission, type StateValues } from '../support/slack-requests.js';
-import { ackText, ALICE, BOB, ME, startHarness, TEAM, type Harness } from './harness.js';
+import { ackText, ALICE, BOB, ME, startWorld, TEAM, type World } from '../support/world.js';
 
-let h: Harness;
+let h: World;
 beforeEach(async () => {
-  h = await startHarness();
+  h = await startWorld({ rings: 3 });
 });
 afterEach(async () => {
   await h.close();
@@ -54,7 +54,7 @@ describe('/phone and the settings modal', () => {
 
   it('the username placeholder shows the organisation default when there is one', async () => {
     await h.close();
-    h = await startHarness({ env: { PHONE_DEFAULT_USERNAME: 'phone-svc' } });
+    h = await startWorld({ rings: 3, env: { PHONE_DEFAULT_USERNAME: 'phone-svc' } });
     await h.command(ME, '/phone');
     const open = await h.fake.waitFor('views.open');
     const view = open.params.view as ViewParam;
@@ -66,7 +66,7 @@ describe('/phone and the settings modal', () => {
     h.fake.setFault('views.open', { kind: 'error', error: 'expired_trigger_id' });
     const r = await h.command(ME, '/phone');
     await h.fake.waitForResponse(r.responseId, 'took too long');
-    expect(h.logs.join('')).toContain('expired_trigger_id');
+    expect(h.logs.text()).toContain('expired_trigger_id');
   });
 
   it('a valid submission saves the phone, turns the modal into a summary with Test ring, and refreshes App Home', async () => {
@@ -76,11 +76,11 @@ describe('/phone and the settings modal', () => {
     expect(r.status).toBe(200);
     expect(r.body?.response_action).toBe('update');
     expect(actionsIn(r.body?.view).map((a) => a.action_id)).toContain('test_ring');
-    const saved = await h.directory.get({ teamId: TEAM, userId: ME });
+    const saved = await h.store.directory.get({ teamId: TEAM, userId: ME });
     expect(saved).toMatchObject({ address: phone.address, username: 'rescue', password: secret, tone: 'Chime.raw', rings: 2, intervalSeconds: 5, permission: 'buddies', buddies: [ALICE] });
     const home = await h.fake.waitFor('views.publish', (c) => c.params.user_id === ME);
     expect(messageText(home.params)).toContain(phone.address);
-    expect(JSON.stringify(h.fake.calls) + h.logs.join('') + JSON.stringify(r.body)).not.toContain(secret);
+    expect(JSON.stringify(h.fake.calls) + h.logs.text() + JSON.stringify(r.body)).not.toContain(secret);
   });
 
   it('Test ring in the saved modal rings once and reports in the modal', async () => {
@@ -97,7 +97,7 @@ describe('/phone and the settings modal', () => {
     await h.register(ME, phone);
     const r = await submit(ME, form({ address: phone.address, username: phone.username, password: '', rings: '4' }));
     expect(r.body?.response_action).toBe('update');
-    const saved = await h.directory.get({ teamId: TEAM, userId: ME });
+    const saved = await h.store.directory.get({ teamId: TEAM, userId: ME });
     expect(saved?.password).toBe(phone.password);
     expect(saved?.rings).toBe(4);
   });
@@ -123,7 +123,7 @@ describe('/phone and the settings modal', () => {
       expect(r.body?.response_action).toBe('errors');
       const errors = r.body?.errors as Record<string, string>;
       expect(errors[block]).toMatch(message);
-      expect(await h.directory.get({ teamId: TEAM, userId: ME })).toBeUndefined();
+      expect(await h.store.directory.get({ teamId: TEAM, userId: ME })).toBeUndefined();
     });
   }
 
@@ -170,10 +170,10 @@ describe('/phone test, status, forget', () => {
     const forget = actionsIn(r.body?.blocks).find((a) => a.action_id === 'forget_phone');
     expect(forget).toBeDefined();
     expect(JSON.stringify(r.body)).toContain('"confirm"');
-    expect(await h.directory.get({ teamId: TEAM, userId: ME })).toBeDefined();
+    expect(await h.store.directory.get({ teamId: TEAM, userId: ME })).toBeDefined();
     await h.interact(blockAction(ME, { action_id: 'forget_phone' }, { responseUrl: h.fake.responseUrl('forget') }));
     await h.fake.waitForResponse('forget', 'registration is deleted');
-    expect(await h.directory.get({ teamId: TEAM, userId: ME })).toBeUndefined();
+    expect(await h.store.directory.get({ teamId: TEAM, userId: ME })).toBeUndefined();
     await h.fake.waitFor('views.publish', (c) => c.params.user_id === ME);
   });
 
@@ -215,6 +215,6 @@ describe('/phone-screenshot', () => {
     h.fake.setFault('conversations.open', { kind: 'error', error: 'channel_not_found' });
     const r = await h.command(ME, '/phone-screenshot');
     await h.fake.waitForResponse(r.responseId, 'did not accept the upload');
-    expect(h.logs.join('')).toContain('channel_not_found');
+    expect(h.logs.text()).toContain('channel_not_found');
   });
 });

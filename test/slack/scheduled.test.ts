@@ -5,17 +5,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { actionsIn, messageText } from '../support/fake-slack.js';
 import { blockAction } from '../support/slack-requests.js';
-import { ackText, ALICE, BOB, dmsTo, ME, START, startWorld, TEAM, type World } from './scheduled-world.js';
+import { ackText, ALICE, BOB, dmsTo, ME, START, startWorld, TEAM, type World, type WorldOptions } from '../support/world.js';
 import { claimOnce } from '../../src/rescue/limits.js';
 import { MAX_LATENESS_MS } from '../../src/rescue/schedule.js';
 import { CLAIM_LEASE_MS } from '../../src/rescue/scheduler.js';
+
+/** The bot with the scheduler on a manual timer, as src/main.ts wires it (App Home history off). */
+const SCHEDULED: WorldOptions = { scheduler: true, slack: { history: false } };
 
 const MIN = 60_000;
 const unix = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
 
 let w: World;
 beforeEach(async () => {
-  w = await startWorld();
+  w = await startWorld(SCHEDULED);
 });
 afterEach(async () => {
   await w.close();
@@ -31,7 +34,7 @@ describe('/rescue in 10m (your own phone)', () => {
   it('names the exact time with a Cancel button, shows in /rescue list, rings once at the time and DMs the outcome', async () => {
     const phone = await w.phone();
     await w.register(ME, phone);
-    const r = await w.command(ME, 'in 10m');
+    const r = await w.command(ME, '/rescue', 'in 10m');
     expect(r.status).toBe(200);
     expect(ackText(r.body)).toContain('Scheduling your rescue');
     const c = await confirmation(r.responseId);
@@ -40,7 +43,7 @@ describe('/rescue in 10m (your own phone)', () => {
     expect(c.text).toContain('(in 10 min)');
     expect(c.cancel?.value).toMatch(/[0-9a-f-]{36}/);
 
-    const list = await w.command(ME, 'list');
+    const list = await w.command(ME, '/rescue', 'list');
     expect(ackText(list.body)).toContain('Scheduled by you');
     expect(ackText(list.body)).toContain(`<!date^${unix('2026-11-28T09:10:00Z')}^`);
     expect(actionsIn(list.body?.blocks).map((a) => a.value)).toEqual([c.cancel?.value]);
@@ -57,7 +60,7 @@ describe('/rescue in 10m (your own phone)', () => {
     w.advance(MIN);
     expect(await w.round()).toBe(0);
     expect(phone.played).toHaveLength(2);
-    expect(ackText((await w.command(ME, 'list')).body)).toContain('No rescues are waiting to ring');
+    expect(ackText((await w.command(ME, '/rescue', 'list')).body)).toContain('No rescues are waiting to ring');
   });
 
   it('explains each time it cannot use, and schedules nothing', async () => {
@@ -72,12 +75,12 @@ describe('/rescue in 10m (your own phone)', () => {
       ['in a while', /could not read "in a while" as a delay/],
     ];
     for (const [text, hint] of cases) {
-      const r = await w.command(ME, text);
+      const r = await w.command(ME, '/rescue', text);
       const at = /^at (8:30)/.test(text) ? messageText((await w.fake.waitForResponse(r.responseId, 'passed today')).params) : undefined;
       // "at 8:30" is well-formed: the time zone is needed, so the answer comes on the response_url.
       expect(at ?? ackText(r.body), text).toMatch(hint);
     }
-    expect(ackText((await w.command(ME, 'list')).body)).toContain('No rescues are waiting');
+    expect(ackText((await w.command(ME, '/rescue', 'list')).body)).toContain('No rescues are waiting');
   });
 
   it('"at 9:30 tomorrow" works, in the requester\'s own time zone', async () => {
@@ -85,7 +88,7 @@ describe('/rescue in 10m (your own phone)', () => {
     const phone = await w.phone();
     await w.register(ME, phone);
     // 09:00 UTC is 04:00 in New York.
-    const r = await w.command(ME, 'at 9:30am');
+    const r = await w.command(ME, '/rescue', 'at 9:30am');
     const c = await confirmation(r.responseId);
     expect(c.text).toContain(`<!date^${unix('2026-11-28T14:30:00Z')}^{date_short_pretty} at {time}|Sat 28 Nov, 09:30 (America/New_York)>`);
     expect(c.text).toContain('(in 5 h 30 min)');
@@ -97,12 +100,12 @@ describe('/rescue @colleague at a time, with a cover story', () => {
     w.fake.setUser({ id: ME, name: 'me', tz: 'Europe/Paris' });
     const phone = await w.phone();
     await w.register(ALICE, phone);
-    const r = await w.command(ME, `<@${ALICE}|alice> at 10:30 “Facilities: your car is blocking the gate”`);
+    const r = await w.command(ME, '/rescue', `<@${ALICE}|alice> at 10:30 “Facilities: your car is blocking the gate”`);
     const c = await confirmation(r.responseId);
     expect(c.text).toContain(`I will ring <@${ALICE}>'s phone <!date^${unix('2026-11-28T09:30:00Z')}^{date_short_pretty} at {time}|Sat 28 Nov, 10:30 (Europe/Paris)>`);
     expect(c.text).toContain('Facilities: your car is blocking the gate');
     // Alice sees it coming, with a Cancel button of her own.
-    const hers = await w.command(ALICE, 'list');
+    const hers = await w.command(ALICE, '/rescue', 'list');
     expect(ackText(hers.body)).toContain('For your phone');
     expect(ackText(hers.body)).toContain(`<@${ME}> will ring your phone`);
 
@@ -120,11 +123,11 @@ describe('/rescue @colleague at a time, with a cover story', () => {
   it('checks consent when scheduling and again at firing time', async () => {
     const phone = await w.phone();
     await w.register(ALICE, phone, { permission: 'only_me' });
-    const refused = await w.command(ME, `<@${ALICE}> in 5m`);
+    const refused = await w.command(ME, '/rescue', `<@${ALICE}> in 5m`);
     await w.fake.waitForResponse(refused.responseId, 'allows only themselves');
 
     await w.register(BOB, phone);
-    const r = await w.command(ME, `<@${BOB}> in 5m`);
+    const r = await w.command(ME, '/rescue', `<@${BOB}> in 5m`);
     await confirmation(r.responseId);
     await w.register(BOB, phone, { permission: 'only_me' });
     w.advance(5 * MIN);
@@ -136,11 +139,11 @@ describe('/rescue @colleague at a time, with a cover story', () => {
 
   it('applies the rate limits at firing time', async () => {
     await w.close();
-    w = await startWorld({ env: { RESCUE_TARGET_COOLDOWN_SECONDS: '600' } });
+    w = await startWorld({ ...SCHEDULED, env: { RESCUE_TARGET_COOLDOWN_SECONDS: '600' } });
     const phone = await w.phone();
     await w.register(ALICE, phone);
-    await confirmation((await w.command(ME, `<@${ALICE}> in 2m`)).responseId);
-    await w.fake.waitForResponse((await w.command(BOB, `<@${ALICE}>`)).responseId, 'rang twice');
+    await confirmation((await w.command(ME, '/rescue', `<@${ALICE}> in 2m`)).responseId);
+    await w.fake.waitForResponse((await w.command(BOB, '/rescue', `<@${ALICE}>`)).responseId, 'rang twice');
     w.advance(2 * MIN);
     await w.round();
     expect(phone.played).toHaveLength(2);
@@ -154,9 +157,9 @@ describe('cancelling', () => {
     const phone = await w.phone();
     await w.register(ME, phone);
     await w.register(ALICE, phone);
-    const one = await confirmation((await w.command(ME, 'in 5m')).responseId);
-    await confirmation((await w.command(ME, `<@${ALICE}> in 6m`)).responseId);
-    await confirmation((await w.command(ME, 'at 9:20')).responseId);
+    const one = await confirmation((await w.command(ME, '/rescue', 'in 5m')).responseId);
+    await confirmation((await w.command(ME, '/rescue', `<@${ALICE}> in 6m`)).responseId);
+    await confirmation((await w.command(ME, '/rescue', 'at 9:20')).responseId);
 
     const click = await w.interact(blockAction(ME, { action_id: 'cancel_scheduled_rescue', value: one.cancel!.value! }, { responseUrl: w.fake.responseUrl('cancel1') }));
     expect(click.status).toBe(200);
@@ -166,13 +169,13 @@ describe('cancelling', () => {
     await w.interact(blockAction(ME, { action_id: 'cancel_scheduled_rescue', value: one.cancel!.value! }, { responseUrl: w.fake.responseUrl('cancel2') }));
     await w.fake.waitForResponse('cancel2', 'no longer waiting');
     // Someone else cannot cancel yours.
-    const list = await w.command(ME, 'list');
+    const list = await w.command(ME, '/rescue', 'list');
     const otherId = actionsIn(list.body?.blocks)[0]!.value!;
     await w.interact(blockAction(BOB, { action_id: 'cancel_scheduled_rescue', value: otherId }, { responseUrl: w.fake.responseUrl('cancel3') }));
     await w.fake.waitForResponse('cancel3', 'no longer waiting');
 
-    expect(ackText((await w.command(ME, 'cancel')).body)).toContain('Cancelled your 2 scheduled rescues.');
-    expect(ackText((await w.command(ME, 'cancel')).body)).toContain('Nothing to cancel');
+    expect(ackText((await w.command(ME, '/rescue', 'cancel')).body)).toContain('Cancelled your 2 scheduled rescues.');
+    expect(ackText((await w.command(ME, '/rescue', 'cancel')).body)).toContain('Nothing to cancel');
     w.advance(30 * MIN);
     expect(await w.round()).toBe(0);
     expect(phone.played).toEqual([]);
@@ -181,8 +184,8 @@ describe('cancelling', () => {
   it('the colleague a rescue is planned for may cancel it', async () => {
     const phone = await w.phone();
     await w.register(ALICE, phone);
-    await confirmation((await w.command(ME, `<@${ALICE}> in 5m`)).responseId);
-    const hers = await w.command(ALICE, 'list');
+    await confirmation((await w.command(ME, '/rescue', `<@${ALICE}> in 5m`)).responseId);
+    const hers = await w.command(ALICE, '/rescue', 'list');
     const id = actionsIn(hers.body?.blocks)[0]!.value!;
     await w.interact(blockAction(ALICE, { action_id: 'cancel_scheduled_rescue', value: id }, { responseUrl: w.fake.responseUrl('alice') }));
     await w.fake.waitForResponse('alice', 'Cancelled');
@@ -194,8 +197,8 @@ describe('cancelling', () => {
   it('allows at most 5 pending per person, and says how to make room', async () => {
     const phone = await w.phone();
     await w.register(ME, phone);
-    for (let i = 1; i <= 5; i++) await confirmation((await w.command(ME, `in ${i}m`)).responseId);
-    const sixth = await w.command(ME, 'in 6m');
+    for (let i = 1; i <= 5; i++) await confirmation((await w.command(ME, '/rescue', `in ${i}m`)).responseId);
+    const sixth = await w.command(ME, '/rescue', 'in 6m');
     await w.fake.waitForResponse(sixth.responseId, 'You already have 5 scheduled rescues waiting');
   });
 });
@@ -205,9 +208,9 @@ describe('a restart with rescues pending', () => {
     const phone = await w.phone();
     await w.register(ME, phone);
     await w.register(ALICE, phone);
-    await confirmation((await w.command(ME, 'in 5m')).responseId);
-    await confirmation((await w.command(BOB, `<@${ALICE}> in 10m`)).responseId);
-    await confirmation((await w.command(ME, 'in 20m')).responseId);
+    await confirmation((await w.command(ME, '/rescue', 'in 5m')).responseId);
+    await confirmation((await w.command(BOB, '/rescue', `<@${ALICE}> in 10m`)).responseId);
+    await confirmation((await w.command(ME, '/rescue', 'in 20m')).responseId);
     expect(w.time.now).toEqual(START);
 
     // Down for 11 minutes: the first is 6 min late (missed), the second 1 min late (fires), the third is ahead.
@@ -224,7 +227,7 @@ describe('a restart with rescues pending', () => {
     expect(audit.some((a) => a.action === 'scheduled_rescue' && a.outcome === 'missed' && a.actorId === ME)).toBe(true);
 
     // The third is still pending after the restart and fires on time.
-    expect(ackText((await w.command(ME, 'list')).body)).toContain('Scheduled by you');
+    expect(ackText((await w.command(ME, '/rescue', 'list')).body)).toContain('Scheduled by you');
     w.advance(9 * MIN);
     await w.round();
     expect(phone.played).toHaveLength(4);
@@ -233,7 +236,7 @@ describe('a restart with rescues pending', () => {
   it('a rescue whose ring the stopped bot had already claimed is not rung again; its requester is told it may not have rung (DM)', async () => {
     const phone = await w.phone();
     await w.register(ME, phone);
-    await confirmation((await w.command(ME, 'in 5m')).responseId);
+    await confirmation((await w.command(ME, '/rescue', 'in 5m')).responseId);
     w.advance(5 * MIN);
     // The bot took the entry and claimed its ring, then was killed before settling it.
     const [entry] = await w.store.schedules.claimDueLeased!(w.time.now, MAX_LATENESS_MS, 20, CLAIM_LEASE_MS);

@@ -1,11 +1,11 @@
 /** Every Slack path driven with recognisable secrets: none of them is ever sent to Slack or logged. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { viewSubmission } from '../support/slack-requests.js';
-import { BOT_TOKEN, ME, SIGNING_SECRET, startHarness, type Harness } from './harness.js';
+import { BOT_TOKEN, ME, SIGNING_SECRET, startWorld, type World } from '../support/world.js';
 
-let h: Harness;
+let h: World;
 beforeEach(async () => {
-  h = await startHarness();
+  h = await startWorld({ rings: 3 });
 });
 afterEach(async () => {
   await h.close();
@@ -50,7 +50,7 @@ describe('secrets', () => {
     await h.fake.waitForResponse(r2.responseId, 'did not accept the username and password');
 
     const sent = JSON.stringify(h.fake.calls.map((c) => c.params)) + JSON.stringify(acks);
-    const logged = h.logs.join('');
+    const logged = h.logs.text();
     for (const secret of [GOOD, WRONG, BOT_TOKEN, SIGNING_SECRET]) {
       expect(sent, `sent to Slack: ${secret}`).not.toContain(secret);
       expect(logged, `logged: ${secret}`).not.toContain(secret);

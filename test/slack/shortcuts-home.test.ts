@@ -3,11 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { actionsIn, messageText } from '../support/fake-slack.js';
 import { triggerId } from '../../src/demo/slack-standin.js';
 import { blockAction, globalShortcut, messageShortcut } from '../support/slack-requests.js';
-import { ALICE, BOT_USER, dmOf, ME, startHarness, TEAM, type Harness } from './harness.js';
+import { ALICE, BOT_USER, dmOf, ME, startWorld, TEAM, type World } from '../support/world.js';
 
-let h: Harness;
+let h: World;
 beforeEach(async () => {
-  h = await startHarness();
+  h = await startWorld({ rings: 3 });
 });
 afterEach(async () => {
   await h.close();
@@ -57,7 +57,7 @@ describe('global shortcuts (no channel: replies in the DM)', () => {
     await h.interact(globalShortcut('phone_settings', ME));
     const dm = await h.fake.waitFor('chat.postMessage', (c) => c.params.channel === dmOf(ME));
     expect(messageText(dm.params)).toMatch(/fault in rescue-ring.*tell your IT team.*rescue-ring phones add/s);
-    const line = h.logs.map((l) => JSON.parse(l) as { level: number; msg: string; slackMessages?: string[] }).find((l) => l.slackMessages);
+    const line = h.logs.lines().find((l) => l.slackMessages);
     expect(line).toMatchObject({ level: 50, slackMessages: [pointer] });
   });
 
@@ -66,7 +66,7 @@ describe('global shortcuts (no channel: replies in the DM)', () => {
     await h.interact(globalShortcut('rescue_me', ME));
     const text = await h.fake.waitFor('chat.postMessage', (c) => c.params.blocks === undefined && c.params.channel === dmOf(ME));
     expect(String(text.params.text)).toContain('/phone');
-    expect(h.logs.join('')).toContain('json-pointer:/blocks/1/elements/0/text/text');
+    expect(h.logs.text()).toContain('json-pointer:/blocks/1/elements/0/text/text');
   });
 
   it('phone_screenshot uploads to the DM', async () => {
@@ -135,12 +135,15 @@ describe('App Home', () => {
   it('shows recent rescues, given and received, from the history seam', async () => {
     await h.close();
     const at = new Date('2026-11-27T10:00:00Z');
-    h = await startHarness({
-      app: {
-        history: async (key) => ({
-          given: [{ at, requesterId: key.userId, targetId: ALICE, outcome: 'ok', rings: 3 }],
-          received: [{ at, requesterId: ALICE, targetId: key.userId, outcome: 'PhoneUnreachable', rings: 0 }],
-        }),
+    h = await startWorld({
+      rings: 3,
+      slack: {
+        app: {
+          history: async (key) => ({
+            given: [{ at, requesterId: key.userId, targetId: ALICE, outcome: 'ok', rings: 3 }],
+            received: [{ at, requesterId: ALICE, targetId: key.userId, outcome: 'PhoneUnreachable', rings: 0 }],
+          }),
+        },
       },
     });
     await h.event(opened(ME));
@@ -184,7 +187,7 @@ describe('App Home', () => {
     await h.interact(blockAction(ME, { action_id: 'forget_phone' }, { view: { id: 'VHOME', type: 'home' } }));
     const home = await h.fake.waitFor('views.publish', (c) => messageText(c.params).includes('not registered'));
     expect(home.params.user_id).toBe(ME);
-    expect(await h.directory.get({ teamId: TEAM, userId: ME })).toBeUndefined();
+    expect(await h.store.directory.get({ teamId: TEAM, userId: ME })).toBeUndefined();
   });
 
   it('"Run a check" from an error message runs the diagnosis on that message', async () => {

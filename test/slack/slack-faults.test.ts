@@ -5,11 +5,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { messageText } from '../support/fake-slack.js';
 import { globalShortcut, send, slashCommand, staleTimestamp } from '../support/slack-requests.js';
-import { ackText, ALICE, dmOf, ME, SIGNING_SECRET, startHarness, TEAM, type Harness } from './harness.js';
+import { ackText, ALICE, dmOf, ME, SIGNING_SECRET, startWorld, TEAM, type World } from '../support/world.js';
+import { until } from '../support/until.js';
 
-let h: Harness;
+let h: World;
 beforeEach(async () => {
-  h = await startHarness();
+  h = await startWorld({ rings: 3 });
 });
 afterEach(async () => {
   await h.close();
@@ -22,7 +23,7 @@ describe('request verification', () => {
     const r = await send(h.url, slashCommand(SIGNING_SECRET, { command: '/rescue', user_id: ME, team_id: TEAM, response_url: h.fake.responseUrl('x') }, { wrongSecret: 'not-the-secret' }));
     expect(r.status).toBe(401);
     expect(r.text).toBe('');
-    await new Promise((res) => setTimeout(res, 200));
+    await h.settle(); // a ring started in spite of the 401 would be waited for here
     expect(phone.requests).toHaveLength(0);
   });
 
@@ -49,14 +50,14 @@ describe('Slack faults: handled, logged, never a crash', () => {
     const posts = await h.fake.waitFor('chat.postMessage', (c) => c !== h.fake.callsTo('chat.postMessage')[0]);
     expect(messageText(posts.params)).toContain('/phone');
     expect(h.fake.callsTo('chat.postMessage')).toHaveLength(2);
-    expect(h.logs.join('')).toMatch(/rate limit/i);
+    expect(h.logs.text()).toMatch(/rate limit/i);
   });
 
   it('HTTP 500 from views.publish is logged and the bot keeps answering', async () => {
     h.fake.setFault('views.publish', { kind: 'http', status: 500 });
     await h.event({ type: 'app_home_opened', user: ME, channel: dmOf(ME), tab: 'home', event_ts: '1' });
     await waitForLog(h, 'views.publish failed');
-    expect(h.logs.join('')).toContain('http_500');
+    expect(h.logs.text()).toContain('http_500');
     const r = await h.command(ME, '/rescue', 'help');
     expect(ackText(r.body)).toContain('How to use /rescue');
   });
@@ -66,9 +67,9 @@ describe('Slack faults: handled, logged, never a crash', () => {
     await h.register(ME, phone);
     const r = await h.command(ME, '/rescue');
     h.fake.setResponseUrlStatus(r.responseId, 404);
-    await waitFor(() => phone.played.length === 3);
+    await until(() => phone.played, (played) => played.length === 3, 'three rings');
     await waitForLog(h, 'response_url post failed');
-    expect(h.logs.join('')).toContain('response_url_404');
+    expect(h.logs.text()).toContain('response_url_404');
     const dm = await h.fake.waitFor('chat.postMessage', (c) => c.params.channel === dmOf(ME));
     expect(messageText(dm.params)).toContain('Your phone rang 3 times');
     const again = await h.command(ME, '/rescue', 'help');
@@ -86,7 +87,7 @@ describe('Slack faults: handled, logged, never a crash', () => {
 
   it('a Web API call that hangs times out, is logged, and does not block other users', async () => {
     await h.close();
-    h = await startHarness({ app: { timeoutMs: 500, retries: 0 } });
+    h = await startWorld({ rings: 3, slack: { app: { timeoutMs: 500, retries: 0 } } });
     h.fake.setFault('views.open', { kind: 'hang' });
     const slow = await h.command(ME, '/phone');
     expect(slow.status).toBe(200);
@@ -102,7 +103,7 @@ describe('Slack faults: handled, logged, never a crash', () => {
     await h.fake.waitForResponse(r.responseId, 'could not ring your phone');
     const replies = JSON.stringify(h.fake.calls.filter((c) => c.method === 'response_url'));
     expect(replies).not.toMatch(/\bat .+\.(ts|js):\d+/);
-    const all = replies + h.logs.join('');
+    const all = replies + h.logs.text();
     expect(all).not.toContain('xoxb-test-bot-token');
     expect(all).not.toContain(SIGNING_SECRET);
   });
@@ -129,7 +130,7 @@ describe('health', () => {
   it('/readyz answers 503 when the store is not open', async () => {
     await h.close();
     let open = false;
-    h = await startHarness({ app: { storeReady: () => open } });
+    h = await startWorld({ rings: 3, slack: { app: { storeReady: () => open } } });
     const base = h.url.replace('/slack/events', '');
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(503);
@@ -139,14 +140,6 @@ describe('health', () => {
   });
 });
 
-async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-function waitForLog(harness: Harness, needle: string): Promise<void> {
-  return waitFor(() => harness.logs.some((l) => l.includes(needle)));
+async function waitForLog(world: World, needle: string): Promise<void> {
+  await until(() => world.logs.text(), (text) => text.includes(needle), `a log line with "${needle}"`);
 }

@@ -7,11 +7,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { messageText } from '../support/fake-slack.js';
 import { blockAction, globalShortcut, messageShortcut, viewSubmission } from '../support/slack-requests.js';
-import { ackText, dmOf, ME, startHarness, type Harness } from './harness.js';
+import { ackText, dmOf, ME, startWorld, type World } from '../support/world.js';
 
-let h: Harness;
+let h: World;
 beforeEach(async () => {
-  h = await startHarness();
+  h = await startWorld();
 });
 afterEach(async () => {
   await h.close();
@@ -60,7 +60,7 @@ describe('a request no listener knows', () => {
     expect(r.status).toBe(200);
     expect(r.body?.response_action).toBe('update');
     toldWhatToType(ackText(r.body?.view as Record<string, unknown>));
-    expect(await h.directory.get({ teamId: 'T1', userId: ME })).toBeUndefined();
+    expect(await h.store.directory.get({ teamId: 'T1', userId: ME })).toBeUndefined();
   });
 
   it('a slash command: 200, and the note in the ack', async () => {

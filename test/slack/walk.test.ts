@@ -14,12 +14,12 @@ import { isAppError } from '../../src/errors.js';
 import { errorMessage } from '../../src/slack/blocks/errors.js';
 import { actionsIn, type RecordedCall } from '../support/fake-slack.js';
 import { blockAction, globalShortcut, messageShortcut, viewSubmission, type StateValues } from '../support/slack-requests.js';
-import { ALICE, BOB, BOT_USER, GONE, ME, startHarness, type Harness } from './harness.js';
+import { ALICE, BOB, BOT_USER, GONE, ME, startWorld, type World } from '../support/world.js';
 
-let h: Harness;
+let h: World;
 
 beforeAll(async () => {
-  h = await startHarness({ env: { ADMIN_USER_IDS: BOB, PHONE_DEFAULT_RINGS: '2' } });
+  h = await startWorld({ env: { ADMIN_USER_IDS: BOB } });
   await h.register(ME, await h.phone());
   await h.register(ALICE, await h.phone());
 });
@@ -28,12 +28,7 @@ afterAll(() => h.close());
 /** Every refusal so far, as "method: [ERROR] ... [json-pointer:...]" lines (empty when Slack took everything). */
 const refusals = () => h.fake.refusals.map((r) => `${r.method}: ${r.error} ${r.messages.join(' ')}`);
 
-/** Waits until the bot has been quiet for a moment: every background reply of the step has landed. */
-async function settle(): Promise<void> {
-  await h.bot.tasks.idle(15_000);
-  await h.rescue.active.drain(15_000);
-  await h.bot.tasks.idle(15_000);
-}
+const settle = () => h.settle();
 
 const RESCUE_FORMS = [
   '',

@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, describePg, type TestDatabase } from './postgres-harness.js';
 import { Keyring } from '../../src/store/keyring.js';
@@ -18,10 +17,9 @@ import { openFullStore } from '../../src/store/index.js';
 import { startSimulator, type PhoneSimulator } from '../../src/sim/index.js';
 import { FakeSlack } from '../support/fake-slack.js';
 import { send, slashCommand } from '../support/slack-requests.js';
+import { entryPoint } from '../support/entry-points.js';
+import { untilDefined } from '../support/until.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
-const mainPath = join(root, 'src/main.ts');
 const SECRET = 'replicas-signing-secret';
 const TARGETS = 20;
 /** Scheduled rescues per run of `scheduled()`, one requester (US0...) each. */
@@ -35,16 +33,6 @@ interface Replica {
   child: ChildProcess;
   out: string[];
   url: string;
-}
-
-async function until<T>(f: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describePg('two replicas on one Postgres database', () => {
@@ -77,14 +65,14 @@ describePg('two replicas on one Postgres database', () => {
       LOG_LEVEL: 'info',
       ...extra,
     };
-    const child = spawn(process.execPath, ['--import', tsxLoader, mainPath], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [entryPoint('main')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: string[] = [];
     child.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
     child.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
-    const port = await until(() => {
+    const port = await untilDefined(() => {
       const m = /"port":(\d+),"msg":"listening for Slack/.exec(out.join(''));
       return m ? Number(m[1]) : undefined;
-    }, `replica ${name} to listen`);
+    }, `replica ${name} to listen`, { timeoutMs: 60_000, lastSeen: () => out.join('') });
     const replica = { child, out, url: `http://127.0.0.1:${port}/slack/events` };
     replicas.push(replica);
     return replica;
@@ -132,10 +120,10 @@ describePg('two replicas on one Postgres database', () => {
       const rescue = (i: number, replica: Replica) =>
         send(replica.url, slashCommand(SECRET, { command: '/rescue', text: `<@UT${i % TARGETS}>`, user_id: `UR${i % 10}`, team_id: 'T1', response_url: fake.responseUrl(`r${i}`) }));
       const audited = async (n: number) =>
-        until(async () => {
+        untilDefined(async () => {
           const r = await db.admin.query<{ target_id: string; outcome: string; error_class: string | null }>("SELECT target_id, outcome, error_class FROM audit_log WHERE action = 'rescue'");
           return r.rows.length >= n ? r.rows : undefined;
-        }, `${n} rescues to be audited`);
+        }, `${n} rescues to be audited`, { timeoutMs: 60_000 });
 
       // First wave: every target rescued from BOTH replicas at the same moment (one request each, so
       // neither replica's in-process guard is involved): both fit the limit, and ring one phone together.
@@ -182,10 +170,10 @@ describePg('two replicas on one Postgres database', () => {
         ),
       );
       expect(acks.every((r) => r.status === 200)).toBe(true);
-      const rows = await until(async () => {
+      const rows = await untilDefined(async () => {
         const r = await db.admin.query<{ target_id: string; outcome: string }>("SELECT target_id, outcome FROM audit_log WHERE action = 'rescue' AND team_id = 'T2'");
         return r.rows.length >= N ? r.rows : undefined;
-      }, 'every rescue to be audited');
+      }, 'every rescue to be audited', { timeoutMs: 60_000 });
       sim.phones.forEach((phone, i) => {
         expect(rows.filter((row) => row.target_id === `UT${i}` && row.outcome === 'ok'), `rescues of UT${i}`).toHaveLength(1);
         expect(phone.played).toHaveLength(RINGS);
@@ -214,7 +202,7 @@ describePg('two replicas on one Postgres database', () => {
 
       if (kill) {
         // Once a third have fired: no goodbye, no cleanup, whatever it held at that moment.
-        await until(() => (phones.filter((p) => plays(p) > 0).length >= SCHEDULED / 3 ? true : undefined), 'a third of the rescues to fire');
+        await untilDefined(() => (phones.filter((p) => plays(p) > 0).length >= SCHEDULED / 3 ? true : undefined), 'a third of the rescues to fire', { timeoutMs: 60_000 });
         e.child.kill('SIGKILL');
         await new Promise((resolve) => e.child.once('exit', resolve));
       }
@@ -226,13 +214,13 @@ describePg('two replicas on one Postgres database', () => {
           .filter((c) => c.method === 'chat.postMessage' && c.params.channel === `DS${i}`)
           .map((c) => String(c.params.text));
       const toldInterrupted = (i: number) => dms(i).some((t) => t.includes('cannot tell whether the phone rang'));
-      await until(
+      await untilDefined(
         async () => {
           const left = await db.admin.query('SELECT 1 FROM scheduled_rescues WHERE team_id = $1 AND status = $2', [teamId, 'pending']);
           return left.rowCount === 0 && phones.every((p, i) => (plays(p) > 0 || toldInterrupted(i)) && p.inFlight === 0) ? true : undefined;
         },
         'every scheduled rescue to fire',
-        90_000,
+        { timeoutMs: 90_000, lastSeen: () => ({ rang: phones.filter((p) => plays(p) > 0).length, inFlight: phones.filter((p) => p.inFlight > 0).length }) },
       );
       phones.forEach((p, i) => {
         // Never twice, whoever fired it and whenever the kill came.

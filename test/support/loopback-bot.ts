@@ -6,7 +6,7 @@
 import { rescueSettingsFromEnv } from '../../src/config/index.js';
 import type { SlackConfig } from '../../src/config/slack.js';
 import { createLogger, type Logger } from '../../src/log.js';
-import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
+import { createNetworkPolicy, PhoneClient, type RingPause } from '../../src/phone/index.js';
 import { recentRescues, registerPhone, rescueDeps, type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
 import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from '../../src/slack/app.js';
@@ -24,6 +24,8 @@ export interface LoopbackDepsOptions {
   /** Settings by their environment names (the test's defaults; nothing is added). */
   env: Record<string, string>;
   clock?: () => Date;
+  /** The wait between rings (RescueDeps.ringPause); a real timer by default. */
+  ringPause?: RingPause;
   /** Phone client timeouts: short, so a hanging phone fails fast. Default 2 s / 1 s. */
   responseTimeoutMs?: number;
   connectTimeoutMs?: number;
@@ -42,6 +44,7 @@ export function loopbackRescueDeps(store: Store, logger: Logger, options: Loopba
     settings,
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.ringPause ? { ringPause: options.ringPause } : {}),
   });
 }
 
@@ -86,7 +89,9 @@ export function phoneKit(rescue: () => RescueDeps, teamId: string, phones: SimPh
       return p;
     },
     async register(userId, phone, extra = {}) {
-      await registerPhone(rescue(), { teamId, userId, address: phone.address, username: phone.username, password: phone.password, ...extra });
+      // An HTTPS phone by its URL, so the registration says HTTPS; a plain one by host:port, as people type it.
+      const address = phone.url.startsWith('https:') ? phone.url : phone.address;
+      await registerPhone(rescue(), { teamId, userId, address, username: phone.username, password: phone.password, ...extra });
     },
   };
 }
