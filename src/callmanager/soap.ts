@@ -12,7 +12,7 @@ import { Agent, buildConnector, request } from 'undici';
 import { isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
-import { normalizeFingerprint } from '../phone/client.js';
+import { networkErrorCode, normalizeFingerprint } from '../phone/client.js';
 import {
   AxlFault,
   CallManagerAuthFailed,
@@ -175,7 +175,7 @@ export class SoapTransport {
     if (spec.signal?.aborted) return spec.signal.reason instanceof Error ? spec.signal.reason : new Error('aborted');
     const where = `${spec.api} at ${this.host}`;
     if (deadline.aborted) return new CallManagerUnreachable(`${where} did not answer ${spec.operation} within ${this.totalMs} ms`, spec.api, { cause: err });
-    const code = errorCode(err);
+    const code = networkErrorCode(err);
     if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
       return new CallManagerUnreachable(`Connecting to ${where} timed out after ${this.connectMs} ms`, spec.api, { cause: err });
     }
@@ -270,12 +270,3 @@ function clip(s: string): string {
   return one.length > 200 ? `${one.slice(0, 197)}...` : one;
 }
 
-function errorCode(err: unknown): string {
-  let e: unknown = err;
-  for (let i = 0; i < 4 && e; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR_ABORTED' && code !== 'ABORT_ERR') return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return '';
-}

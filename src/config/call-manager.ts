@@ -2,24 +2,11 @@
  * The call manager (CUCM) connection, optional: without CUCM_URL there is none and nothing of it is
  * checked beyond each variable's own form. With it, the account is required.
  */
+import type { CallManagerOptions } from '../callmanager/types.js';
 import { part } from './read.js';
 
-export interface CallManagerConfig {
-  /** CUCM_URL: AXL at /axl/ and RisPort70 at /realtimeservice2/services/RISService70 on this host. */
-  url: string;
-  username: string;
-  /** Secret; the field name is on the log redaction list. */
-  password: string;
-  axlVersion: string;
-  /** At most one of a CA file, a pinned certificate (uppercase hex with colons) and trust on first use. */
-  tls: { caFile?: string; fingerprint?: string; trustOnFirstUse: boolean };
-  /** Port and scheme of a phone whose address came from the call manager. */
-  phonePort: number;
-  phoneScheme: 'http' | 'https';
-  addressCacheSeconds: number;
-  risPerMinute: number;
-  staleAddressSeconds: number;
-}
+/** The call-manager module owns its settings type; config only reads the environment into it. */
+export type CallManagerConfig = CallManagerOptions;
 
 export const callManagerPart = part(
   [

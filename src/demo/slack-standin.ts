@@ -336,6 +336,11 @@ export class SlackStandin {
     this.faults.clear();
   }
 
+  /** The refusals so far, forgotten: for a test that provoked them on purpose. */
+  takeRefusals(): RecordedRefusal[] {
+    return this.refusals.splice(0);
+  }
+
   callsTo(method: string): RecordedCall[] {
     return this.calls.filter((c) => c.method === method);
   }

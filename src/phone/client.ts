@@ -316,7 +316,7 @@ export class PhoneClient {
     if (ctx.deadline.aborted) {
       return new PhoneTimeout(`Phone ${key} did not answer within ${ctx.responseTimeoutMs} ms`, 'response', { cause: err });
     }
-    const code = errorCode(err);
+    const code = networkErrorCode(err);
     if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
       return new PhoneTimeout(`Connecting to phone ${key} timed out after ${this.connectTimeoutMs} ms`, 'connect', { cause: err });
     }
@@ -352,7 +352,8 @@ function tooBig(key: string, max: number): PhoneBadResponse {
   return new PhoneBadResponse(`Phone ${key} sent more than ${max} bytes; the answer was cut off`);
 }
 
-function errorCode(err: unknown): string {
+/** The first error code (ECONNREFUSED, UND_ERR_CONNECT_TIMEOUT...) along an error's cause chain, aborts skipped. */
+export function networkErrorCode(err: unknown): string {
   let e: unknown = err;
   for (let i = 0; i < 4 && e; i++) {
     const code = (e as { code?: unknown }).code;

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { actionsIn, messageText, type RecordedCall } from '../support/fake-slack.js';
 import { blockAction, viewSubmission, type StateValues } from '../support/slack-requests.js';
+import { untilDefined } from '../support/until.js';
 import { ackText, ALICE, BOB, ME, startWorld, TEAM, type World } from '../support/world.js';
 
 let h: World;
@@ -85,9 +86,12 @@ describe('/phone and the settings modal', () => {
 
   it('Test ring in the saved modal rings once and reports in the modal', async () => {
     const phone = await h.phone({ password: 'pw-for-test' });
+    // The modal as Slack holds it: opened by /phone, then turned into the summary by the submission's answer.
+    await h.command(ME, '/phone');
+    const modal = await untilDefined(() => h.fake.openModal(ME), 'the settings modal to open');
     await submit(ME, form({ address: phone.address, username: phone.username, password: 'pw-for-test' }));
-    await h.interact(blockAction(ME, { action_id: 'test_ring' }, { view: { id: 'VSAVED', type: 'modal', callback_id: 'phone_settings_saved' } }));
-    const done = await h.fake.waitFor('views.update', (c) => c.params.view_id === 'VSAVED' && messageText(c.params).includes('Test ring done'));
+    await h.interact(blockAction(ME, { action_id: 'test_ring' }, { view: { id: modal.id, type: 'modal', callback_id: 'phone_settings_saved' } }));
+    const done = await h.fake.waitFor('views.update', (c) => c.params.view_id === modal.id && messageText(c.params).includes('Test ring done'));
     expect(done).toBeDefined();
     expect(phone.played).toEqual(['Classic1.raw']);
   });

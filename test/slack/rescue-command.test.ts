@@ -163,6 +163,8 @@ describe('/rescue @colleague', () => {
     await h.fake.waitForResponse(r.responseId, 'rang 3 times');
     const w = await h.command(ME, '/rescue', '<@W0NOBODY|nobody>');
     await h.fake.waitForResponse(w.responseId, 'cannot find that person');
+    // Slack answered the bot's users.info with user_not_found: the person is told, nothing else is tried.
+    expect(h.fake.takeRefusals().map((r) => `${r.method} ${r.error}`)).toEqual(['users.info user_not_found']);
   });
 
   it('Alice not registered: offers to DM her a registration link, and the button sends it', async () => {

@@ -48,7 +48,7 @@ describe('global shortcuts (no channel: replies in the DM)', () => {
     // Slack's trigger ids last 3 s: this one was issued 4 s ago, and the stand-in refuses it as Slack does.
     await h.interact({ ...globalShortcut('phone_settings', ME), trigger_id: triggerId(ME, Date.now() - 4_000) });
     await h.fake.waitFor('chat.postMessage', (c) => messageText(c.params).includes('took too long'));
-    expect(h.fake.refusals.map((r) => r.error)).toEqual(['expired_trigger_id']);
+    expect(h.fake.takeRefusals().map((r) => r.error)).toEqual(['expired_trigger_id']);
   });
 
   it('a settings form Slack refuses: the person is told it is not their fault, the log names the field', async () => {

@@ -323,6 +323,10 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       await Promise.all(phones.map((p) => p.stop()));
       await fake?.stop();
       if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+      // Slack would have refused these: a test passes only if everything the app sent would reach a person.
+      // A test that provokes a refusal on purpose takes it with fake.takeRefusals() and asserts on it.
+      const refused = fake?.takeRefusals() ?? [];
+      if (refused.length > 0) throw new Error(`Slack would have refused what the app sent:\n${refused.map((r) => `  ${r.method}: ${r.error} ${r.messages.join(' ')}`).join('\n')}`);
     },
   };
   if (options.phones) {
