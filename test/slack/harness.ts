@@ -55,6 +55,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   env?: Record<string, string>;
+  /** The workspace's people; default USERS. */
+  users?: FakeUser[];
   app?: Partial<SlackAppOptions>;
 }
 
@@ -62,7 +64,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const dir = mkdtempSync(join(tmpdir(), 'rescue-ring-slack-'));
   const { logger, logs: capture } = capturingLogger();
   const logs = capture.chunks;
-  const fake = await FakeSlack.start({ users: USERS, teamId: TEAM });
+  const fake = await FakeSlack.start({ users: options.users ?? USERS, teamId: TEAM });
   const store = await openFullStore({ dataDir: dir, production: false }, { logger });
   const directory = store.directory;
   const rescue = loopbackRescueDeps(store, logger, {
