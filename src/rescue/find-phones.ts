@@ -8,7 +8,7 @@
  * saved it (`phones sync --apply`); colleagues cannot ring an unconfirmed one (lookup.ts).
  */
 import { isAppError } from '../errors.js';
-import type { CallManagerDevice, CallManagerUser, DeviceState } from '../callmanager/index.js';
+import type { CallManagerDevice, CallManagerUser } from '../callmanager/index.js';
 import type { PublicRegistration, Registration, RegistrationInput, RegistrationSource } from '../store/types.js';
 import { audit, auditError, type AuditFacts } from './audit.js';
 import type { RescueDeps } from './deps.js';
@@ -58,20 +58,21 @@ export async function deskPhonesFor(deps: Pick<RescueDeps, 'callManager' | 'logg
     return callManagerError(deps, person, err);
   }
   if (!user) return { found: false, reason: 'no-user', message: REASONS['no-user'], devices: [] };
+  // Through the resolver: lookups made together go as one RisPort query, and its cache (shared with
+  // ring time) spares RisPort's small budget when /phone and App Home are opened often.
   const desk = user.devices.filter((d) => d.kind === 'desk-phone');
-  let states: Map<string, DeviceState> | undefined;
-  if (desk.length > 0) {
-    try {
-      states = await cm.risport.selectCmDeviceExt(desk.map((d) => d.name));
-    } catch (err) {
-      // The list is still useful without the registration status (RisPort over its rate, for one).
-      deps.logger.warn({ err, teamId: person.teamId, userId: person.userId }, 'RisPort could not say whether the desk phones are registered');
-    }
-  }
+  const settled = await Promise.allSettled(desk.map((d) => cm.resolver.lookup(d.name)));
+  const registered = new Map<string, boolean>();
+  settled.forEach((r, i) => {
+    const name = desk[i]!.name;
+    if (r.status === 'fulfilled') registered.set(name, true);
+    else if (isAppError(r.reason) && (r.reason.code === 'DeviceNotRegistered' || r.reason.code === 'DeviceUnknown')) registered.set(name, false);
+    else deps.logger.warn({ err: r.reason, teamId: person.teamId, userId: person.userId, device: name }, 'the call manager could not say whether the desk phone is registered');
+  });
   const devices = user.devices.map((d): FoundDevice => {
     const offered = d.kind === 'desk-phone';
-    const state = offered ? states?.get(d.name) : undefined;
-    return { ...d, offered, ...(state ? { registered: state.kind === 'registered' } : {}) };
+    const state = offered ? registered.get(d.name) : undefined;
+    return { ...d, offered, ...(state !== undefined ? { registered: state } : {}) };
   });
   const deskPhones = devices.filter((d) => d.offered);
   if (deskPhones.length === 0) return { found: false, reason: 'no-desk-phone', message: REASONS['no-desk-phone'], devices };
@@ -109,7 +110,7 @@ export async function registerFoundPhone(deps: RescueDeps, input: RegisterFoundI
 
 async function saveFound(deps: RescueDeps, input: RegisterFoundInput, device: string, source: RegistrationSource, actorId: string): Promise<Registration> {
   const existing = await findRegistration(deps, input).catch(() => undefined);
-  return registerPhone(
+  const saved = await registerPhone(
     deps,
     {
       teamId: input.teamId,
@@ -123,6 +124,9 @@ async function saveFound(deps: RescueDeps, input: RegisterFoundInput, device: st
     },
     actorId,
   );
+  // registerPhone keeps a saved password when none is given; a found phone uses the shared account instead.
+  if (input.password === undefined && saved.password !== undefined && hasSharedPhoneAccount(deps)) return deps.directory.put(publicInput(saved));
+  return saved;
 }
 
 /** True when the office has a shared phone account, so a found phone needs no password. */

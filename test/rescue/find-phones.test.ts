@@ -118,6 +118,17 @@ describe('registerFoundPhone', () => {
     expect(reg.password).toBeUndefined();
   });
 
+  it('switching from a phone typed by hand: the shared account replaces the old own password, other settings kept', async () => {
+    const { w } = await world();
+    const phone = await w.phone();
+    await w.register(ALICE, phone, { rings: 2, permission: 'only_me' });
+    const reg = await registerFoundPhone(w.deps, { ...person(ALICE, 'alice@example.com'), device: ALICE_PHONE });
+    expect(reg).toMatchObject({ address: ALICE_PHONE, rings: 2, permission: 'only_me', source: 'callmanager' });
+    expect(reg.password).toBeUndefined();
+    expect(reg.username).toBeUndefined();
+    expect((await w.store.directory.get({ teamId: TEAM, userId: ALICE }))?.password).toBeUndefined();
+  });
+
   it('refuses a desk phone that is not the person\'s (a crafted button) and saves nothing', async () => {
     const { w } = await world();
     await expect(registerFoundPhone(w.deps, { ...person(BOB, 'me@example.com'), device: ALICE_PHONE })).rejects.toMatchObject({ code: 'FoundPhoneNotYours' });
