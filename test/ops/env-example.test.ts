@@ -103,7 +103,7 @@ describe('.env.example', () => {
   });
 
   it('holds no secret: secret variables are blank or an obvious placeholder', () => {
-    const secret = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'PHONE_DEFAULT_PASSWORD', 'PHONE_PASSWORD', 'STORE_KEYS', 'DATABASE_URL'];
+    const secret = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'PHONE_DEFAULT_PASSWORD', 'PHONE_PASSWORD', 'STORE_KEYS', 'DATABASE_URL', 'CUCM_PASSWORD'];
     for (const e of example.filter((x) => secret.includes(x.name))) expect(e.value, e.name).toMatch(/^$|your/);
   });
 
