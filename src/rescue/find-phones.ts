@@ -152,6 +152,9 @@ export async function prepareOwnPhone(deps: RescueDeps, person: Person): Promise
       return { kind: 'confirmed', device: existing.address };
     }
     if (!hasSharedPhoneAccount(deps)) return { kind: 'none' };
+    // "Never registered": someone who removed their phone (Forget) is not signed up again behind their back.
+    const history = await deps.audit.query({ teamId: person.teamId, userId: person.userId, limit: 200 });
+    if (history.some((e) => e.action === 'forget' && e.targetId === person.userId && e.outcome === 'ok')) return { kind: 'none' };
     const found = await deskPhonesFor(deps, person);
     if (!found.found || found.deskPhones.length !== 1) return { kind: 'none' };
     const phone = found.deskPhones[0]!;

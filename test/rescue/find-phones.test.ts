@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCallManager, type CallManager } from '../../src/callmanager/index.js';
-import { deskPhonesFor, prepareOwnPhone, registerFoundPhone, syncFromCallManager } from '../../src/rescue/index.js';
+import { deskPhonesFor, forgetPhone, prepareOwnPhone, registerFoundPhone, syncFromCallManager } from '../../src/rescue/index.js';
 import { startCallManagerSim, SIM_CUCM_PASSWORD, SIM_CUCM_USERNAME, type SimCucmOptions, type SimulatedCallManager } from '../../src/sim/cucm/index.js';
 import { ALICE, attempt, BOB, ME, startWorld, TEAM, type RescueWorld } from './helpers.js';
 
@@ -148,6 +148,14 @@ describe('prepareOwnPhone (before a person\'s own /rescue)', () => {
     expect((await w.store.directory.get({ teamId: TEAM, userId: ALICE }))?.source).toBe('callmanager');
     // Next time: nothing to do.
     expect(await prepareOwnPhone(w.deps, person(ALICE, 'alice@example.com'))).toEqual({ kind: 'none' });
+  });
+
+  it('does not register again the phone of someone who removed theirs (Forget)', async () => {
+    const { w } = await world();
+    await registerFoundPhone(w.deps, { ...person(ALICE, 'alice@example.com'), device: ALICE_PHONE });
+    await forgetPhone(w.deps, { teamId: TEAM, userId: ALICE });
+    expect(await prepareOwnPhone(w.deps, person(ALICE, 'alice@example.com'))).toEqual({ kind: 'none' });
+    expect(await w.store.directory.get({ teamId: TEAM, userId: ALICE })).toBeUndefined();
   });
 
   it('does not guess between several desk phones, and leaves a phone typed by hand alone', async () => {
