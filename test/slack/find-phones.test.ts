@@ -124,6 +124,18 @@ describe('/phone and App Home with the call manager', () => {
     expect(hh.logs.join('')).not.toContain(SHARED.PHONE_DEFAULT_PASSWORD);
   });
 
+  it('one click in the /phone modal registers it and the modal turns into the saved summary', async () => {
+    const hh = await start('one');
+    await phoneModal(hh);
+    const modal = hh.fake.openModal(ME)!;
+    await hh.interact(blockAction(ME, { action_id: 'register_found_phone', value: MY_PHONE }, { view: { id: modal.id, type: 'modal', callback_id: 'phone_settings_modal' } }));
+    const update = await hh.fake.waitFor('views.update', (c) => JSON.stringify(c.params).includes(`will ring your desk phone *${MY_PHONE}*`));
+    expect(update.params.view_id).toBe(modal.id);
+    expect(JSON.stringify(hh.fake.modal(modal.id)?.view)).toContain('Saved. rescue-ring will ring');
+    expect(await hh.directory.get({ teamId: TEAM, userId: ME })).toMatchObject({ address: MY_PHONE, source: 'callmanager' });
+    expect(hh.fake.refusals).toEqual([]);
+  });
+
   it('a crafted button for someone else\'s phone registers nothing', async () => {
     const hh = await start('one');
     await hh.interact(blockAction(ME, { action_id: 'register_found_phone', value: 'SEP00AA11BB22EE' }, { view: { id: 'VHOME', type: 'home' } }));
