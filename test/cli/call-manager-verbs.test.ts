@@ -37,6 +37,8 @@ afterAll(async () => {
 
 const env = () => ({
   SLACK_BOT_TOKEN: BOT_TOKEN,
+  // The whole Slack part is read (readConfig(['slack'])), as the bot's own .env has it.
+  SLACK_APP_TOKEN: 'xapp-1-test-app-token',
   SLACK_API_URL: slack.apiUrl,
   CUCM_URL: sim.url,
   CUCM_USERNAME: SIM_CUCM_USERNAME,
