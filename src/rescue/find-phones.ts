@@ -110,9 +110,9 @@ export async function registerFoundPhone(deps: RescueDeps, input: RegisterFoundI
 }
 
 async function saveFound(deps: RescueDeps, input: RegisterFoundInput, device: string, source: RegistrationSource, actorId: string): Promise<Registration> {
-  // The person's ringtone, rings, pause, who may ring and cover story are kept (registration-merge.ts); a
-  // saved own password only without a shared phone account: a found phone uses the shared account instead.
-  const keep: KeptField[] = ['tone', 'rings', 'intervalSeconds', 'permission', 'buddies', 'coverStory', ...(hasSharedPhoneAccount(deps) ? [] : (['password'] as const))];
+  // The person's ringtone, rings, pause, who may ring and cover story are kept (registration-merge.ts); their
+  // own username and password only without a shared phone account: a found phone uses the shared account instead.
+  const keep: KeptField[] = ['tone', 'rings', 'intervalSeconds', 'permission', 'buddies', 'coverStory', ...(hasSharedPhoneAccount(deps) ? [] : (['username', 'password'] as const))];
   return registerPhone(
     deps,
     {
