@@ -13,6 +13,7 @@ import { CLI_ACTOR, ExitCode, formatTable, output, runVerb, settingsFromEnv } fr
 import { NotInDirectory, operatorDeps, publicView, resolveTeam, withStore } from './directory-common.js';
 import { registerKeyVerbs } from './key-verbs.js';
 import { registerPhonesAdd } from './phones-add-verb.js';
+import { registerCallManagerVerbs } from './call-manager-verbs.js';
 import { registerPhonesImport } from './phones-import-verb.js';
 import { registerPhonesTest } from './phones-test-verb.js';
 
@@ -36,6 +37,7 @@ export function registerDirectoryVerbs(program: Command): void {
   const phones = program.command('phones').description('The encrypted phone directory: who has which desk phone');
 
   registerPhonesAdd(phones);
+  registerCallManagerVerbs(phones);
 
   phones
     .command('list')

@@ -35,6 +35,7 @@ import {
   type OutputOptions,
 } from './io.js';
 import { tlsPolicyFrom, withTlsOptions, type TlsOptions } from './tls-options.js';
+import { isDeskPhoneName, runDeviceStatus, runDoctorCucm } from './call-manager-verbs.js';
 
 interface ConnOptions extends OutputOptions, TlsOptions {
   user?: string;
@@ -223,6 +224,7 @@ export function registerPhoneVerbs(program: Command): void {
     false,
   ).action(
     runVerb(async (address: string, opts: ConnOptions) => {
+      if (isDeskPhoneName(address)) return runDeviceStatus(address, opts);
       const s = await status(clientFrom(opts), target(address, opts));
       output(opts, { ok: true, ...s }, () => formatStatus(s));
     }),
@@ -231,11 +233,14 @@ export function registerPhoneVerbs(program: Command): void {
   withConnectionOptions(
     program
       .command('doctor')
-      .description('Check a phone step by step (address, DNS, network, web server, device information, password) and say what to fix')
-      .argument('<address>', 'phone address'),
+      .description('Check a phone step by step (address, DNS, network, web server, device information, password) and say what to fix; --cucm checks the call manager instead')
+      .argument('[address]', 'phone address')
+      .option('--cucm', 'check the call manager (CUCM_URL): DNS, TLS, credentials, the AXL and RisPort roles'),
     true,
   ).action(
-    runVerb(async (address: string, opts: ConnOptions) => {
+    runVerb(async (address: string | undefined, opts: ConnOptions & { cucm?: boolean }) => {
+      if (opts.cucm) return runDoctorCucm(opts);
+      if (address === undefined) throw new UsageError('doctor needs a phone address, or --cucm to check the call manager.');
       const withUser = opts.user !== undefined || readConfig(['rescue']).rescue.defaults.username !== undefined;
       const phone: PhoneTarget = withUser ? await phoneWithCredentials(address, opts, false) : target(address, opts, false);
       const d = await diagnose(clientFrom(opts), phone);

@@ -1,4 +1,5 @@
 /** What every use case runs on. Built once by the bot, the CLI or the demo (see `rescueDeps`). */
+import type { CallManager } from '../callmanager/index.js';
 import type { Logger } from '../log.js';
 import type { PhoneClient, RingPause } from '../phone/index.js';
 import type { AuditLog, RateLimiter, ScheduleStore, Store, ToneList } from '../store/state-types.js';
@@ -24,6 +25,8 @@ export interface RescueDeps {
   schedules?: ScheduleStore;
   /** The ring list imported with `rescue-ring tones import` (tones.ts); absent = the configured list. */
   tones?: ToneList;
+  /** The call manager (CUCM), when CUCM_URL is set: finds people's desk phones (find-phones.ts). */
+  callManager?: CallManager;
 }
 
 export function now(deps: Pick<RescueDeps, 'clock'>): Date {

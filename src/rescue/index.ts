@@ -22,3 +22,4 @@ export { cancelScheduled, listScheduled, scheduleRescue, MAX_PENDING_PER_USER, M
 export { Scheduler, startScheduler, realTimer, type ScheduleReporter, type SchedulerOptions, type SchedulerTimer } from './scheduler.js';
 export { InvalidWhen, parseWhen, resolveWhen, formatClock, formatExact, formatFromNow, safeTimeZone, MIN_AHEAD_MS, MAX_AHEAD_MS, type WhenSpec, type WhenProblem } from './when.js';
 export { effectiveTones, describeToneSource, type EffectiveTones, type ToneSource } from './tones.js';
+export { deskPhonesFor, registerFoundPhone, prepareOwnPhone, syncFromCallManager, hasSharedPhoneAccount, FoundPhoneNotYours, SyncNeedsSharedAccount, type FoundDevice, type FoundPhones, type OwnPhoneNote, type Person, type SyncLine, type SyncOutcome, type SyncReport } from './find-phones.js';

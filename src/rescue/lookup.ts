@@ -20,6 +20,7 @@ export async function findRegistration(deps: Pick<RescueDeps, 'directory' | 'log
 
 export async function requireRegistration(deps: RescueDeps, key: UserKey, requesterId: string = key.userId): Promise<Registration> {
   const reg = await findRegistration(deps, key, requesterId);
-  if (!reg) throw new NotRegistered({ userId: key.userId, self: requesterId === key.userId });
+  // A phone an operator found in the call manager (phones sync) is not rung by a colleague before its owner confirmed it.
+  if (!reg || (reg.source === 'callmanager-unconfirmed' && requesterId !== key.userId)) throw new NotRegistered({ userId: key.userId, self: requesterId === key.userId });
   return reg;
 }

@@ -3,6 +3,7 @@
  * problems come back at once by field so a form can show each beside its input. Nothing is saved
  * unless everything is valid.
  */
+import { isDeskPhoneName } from '../callmanager/index.js';
 import { isAppError } from '../errors.js';
 import { checkPhoneAddress, parsePhoneAddress, validateCoverStory } from '../phone/index.js';
 import { DENIED_TONES } from '../phone/tones.js';
@@ -122,8 +123,12 @@ export async function checkRegistration(deps: RescueDeps, input: RegisterInput, 
   const reasons: Partial<Record<SettingsField, SettingsRefusalReason>> = {};
   const { existing, unreadable } = await readableRegistration(deps, input);
 
-  const address = input.address.trim();
-  if (address === '') errors.address = 'Enter your phone’s IP address or host name (Settings > Phone Information on the phone).';
+  // A desk phone's device name (SEP + 12 hex, any case; stored in capitals) is resolved through the call manager at ring time.
+  const deviceName = isDeskPhoneName(input.address);
+  const address = deviceName ? input.address.trim().toUpperCase() : input.address.trim();
+  if (deviceName) {
+    // nothing to resolve now
+  } else if (address === '') errors.address = 'Enter your phone’s IP address or host name (Settings > Phone Information on the phone).';
   else {
     try {
       parsePhoneAddress(address);
@@ -188,6 +193,7 @@ export async function checkRegistration(deps: RescueDeps, input: RegisterInput, 
     permission: input.permission,
     buddies,
     ...(coverStory !== undefined ? { coverStory } : {}),
+    ...(input.source !== undefined && input.source !== 'manual' ? { source: input.source } : {}),
   };
   const certificateRefused = existing !== undefined && input.tls === undefined && !keep.includes('tls') && (await certificateRefusedLast(deps, existing));
   const { record, retrusted } = mergeRegistration(existing, patch, keep, { certificateRefused });

@@ -8,7 +8,7 @@ import type { TlsPolicy } from '../phone/types.js';
 import type { Registration, RegistrationInput } from '../store/types.js';
 
 /** The fields a blank value may keep from the saved registration. */
-export type KeptField = 'username' | 'password' | 'tone' | 'rings' | 'intervalSeconds' | 'permission' | 'buddies' | 'coverStory' | 'tls';
+export type KeptField = 'username' | 'password' | 'tone' | 'rings' | 'intervalSeconds' | 'permission' | 'buddies' | 'coverStory' | 'tls' | 'source';
 
 /**
  * The Slack settings form shows every field filled in, so a blank one means "the default", except the
@@ -18,7 +18,7 @@ export type KeptField = 'username' | 'password' | 'tone' | 'rings' | 'intervalSe
 export const FORM_KEEPS: readonly KeptField[] = ['password', 'permission', 'buddies', 'coverStory'];
 
 /** The operator's command line says only what it changes: everything not given is kept, a pinned certificate included. */
-export const EVERY_FIELD: readonly KeptField[] = ['username', 'password', 'tone', 'rings', 'intervalSeconds', 'permission', 'buddies', 'coverStory', 'tls'];
+export const EVERY_FIELD: readonly KeptField[] = ['username', 'password', 'tone', 'rings', 'intervalSeconds', 'permission', 'buddies', 'coverStory', 'tls', 'source'];
 
 /**
  * A patch as the use case has cleaned it: trimmed, blank values undefined, except `coverStory`, where
@@ -54,12 +54,14 @@ function mergedTls(existing: Registration | undefined, address: string, keepPin:
 
 /** The registration to store: `patch` over `existing`, blank fields kept as `keep` says (see the top of this file). */
 export function mergeRegistration(existing: Registration | undefined, patch: RegistrationPatch, keep: readonly KeptField[], facts: MergeFacts): Merged {
-  function field<K extends Exclude<KeptField, 'tls' | 'coverStory'>>(name: K): Registration[K] | undefined {
+  function field<K extends Exclude<KeptField, 'tls' | 'coverStory' | 'source'>>(name: K): Registration[K] | undefined {
     const given = patch[name];
     if (given !== undefined) return given as Registration[K];
     return keep.includes(name) ? existing?.[name] : undefined;
   }
   const coverStory = patch.coverStory === '' ? undefined : (patch.coverStory ?? (keep.includes('coverStory') ? existing?.coverStory : undefined));
+  // How the phone was found describes its address: the patch's, else kept (when `source` is kept) for the same address only; absent = typed by hand.
+  const source = patch.source ?? (keep.includes('source') && existing?.address === patch.address ? existing.source : undefined);
   const trust = patch.tls !== undefined ? { tls: patch.tls, retrusted: false } : mergedTls(existing, patch.address, keep.includes('tls'), facts);
   const record: RegistrationInput = {
     teamId: patch.teamId,
@@ -74,6 +76,7 @@ export function mergeRegistration(existing: Registration | undefined, patch: Reg
     permission: field('permission') ?? 'anyone',
     buddies: field('buddies') ?? [],
     ...(coverStory !== undefined ? { coverStory } : {}),
+    ...(source !== undefined ? { source } : {}),
   };
   return { record, retrusted: trust.retrusted };
 }

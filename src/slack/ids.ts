@@ -21,6 +21,7 @@ export const ACTIONS = {
   forget: 'forget_phone',
   registrationLink: 'send_registration_link',
   cancelScheduled: 'cancel_scheduled_rescue',
+  registerFoundPhone: 'register_found_phone',
 } as const;
 
 export const VIEWS = {

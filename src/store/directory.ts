@@ -71,7 +71,7 @@ export class EncryptedDirectory implements PhoneDirectory {
     const sealedRows: StoredRow[] = [];
     const records: CredentialRecord[] = [];
     for (const input of inputs) {
-      const record: CredentialRecord = { address: input.address.trim(), username: input.username, password: input.password, tls: input.tls, coverStory: input.coverStory };
+      const record: CredentialRecord = { address: input.address.trim(), username: input.username, password: input.password, tls: input.tls, coverStory: input.coverStory, ...(input.source !== undefined ? { source: input.source } : {}) };
       if (options.keepSecrets && (record.username === undefined || record.password === undefined || record.coverStory === undefined)) {
         const existing = await this.rows.get(input);
         const old = existing === undefined ? undefined : this.openRecordOrNothing(existing);
@@ -208,6 +208,7 @@ function compose(row: StoredRow, record: CredentialRecord): Registration {
   if (record.password !== undefined) reg.password = record.password;
   if (record.tls !== undefined) reg.tls = record.tls;
   if (record.coverStory !== undefined) reg.coverStory = record.coverStory;
+  if (record.source !== undefined && record.source !== 'manual') reg.source = record.source;
   if (row.tone !== null) reg.tone = row.tone;
   if (row.rings !== null) reg.rings = row.rings;
   if (row.intervalSeconds !== null) reg.intervalSeconds = row.intervalSeconds;

@@ -2,7 +2,7 @@
  * The credential record sealed in each row, and the checks every registration passes before it is stored.
  */
 import type { TlsPolicy } from '../phone/types.js';
-import type { RegistrationInput, RingPermission } from './types.js';
+import type { RegistrationInput, RegistrationSource, RingPermission } from './types.js';
 import { StoreInputInvalid } from './errors.js';
 
 /**
@@ -15,7 +15,11 @@ export interface CredentialRecord {
   password?: string;
   tls?: TlsPolicy;
   coverStory?: string;
+  /** How the phone was found (not a secret, but travels with the address it describes). */
+  source?: RegistrationSource;
 }
+
+const SOURCES: readonly RegistrationSource[] = ['manual', 'callmanager', 'callmanager-unconfirmed'];
 
 /** Longest default cover story stored (characters); the phone limits are checked by the use case. */
 export const MAX_COVER_STORY_CHARS = 4000;
@@ -31,6 +35,7 @@ export function encodeRecord(r: CredentialRecord): string {
   if (r.password !== undefined) out.password = r.password;
   if (r.tls !== undefined) out.tls = r.tls;
   if (r.coverStory !== undefined) out.coverStory = r.coverStory;
+  if (r.source !== undefined && r.source !== 'manual') out.source = r.source;
   return JSON.stringify(out);
 }
 
@@ -49,6 +54,7 @@ export function decodeRecord(text: string): CredentialRecord | undefined {
   if (v.password !== undefined && typeof v.password !== 'string') return undefined;
   if (v.tls !== undefined && (typeof v.tls !== 'object' || v.tls === null)) return undefined;
   if (v.coverStory !== undefined && typeof v.coverStory !== 'string') return undefined;
+  if (v.source !== undefined && !SOURCES.includes(v.source as RegistrationSource)) return undefined;
   return v as unknown as CredentialRecord;
 }
 
@@ -75,6 +81,7 @@ export function validateInput(input: RegistrationInput): void {
   if (input.coverStory !== undefined && (typeof input.coverStory !== 'string' || input.coverStory.trim() === '' || [...input.coverStory].length > MAX_COVER_STORY_CHARS)) {
     bad(`the cover story must be text of 1 to ${MAX_COVER_STORY_CHARS} characters`, 'Shorten the cover story, or leave it out.');
   }
+  if (input.source !== undefined && !SOURCES.includes(input.source)) bad(`source must be one of ${SOURCES.join(', ')}`, 'Leave the source out for a phone typed by hand.');
   if (input.permission !== undefined && !PERMISSIONS.includes(input.permission)) bad(`permission must be one of ${PERMISSIONS.join(', ')}`, 'Choose who may ring this phone: anyone, buddies or only_me.');
   if (input.buddies !== undefined && (!Array.isArray(input.buddies) || input.buddies.length > 200 || input.buddies.some((b) => typeof b !== 'string' || !ID_PATTERN.test(b)))) {
     bad('the buddy list must hold at most 200 Slack user ids', 'List buddies by Slack user id, like U012AB3CD.');

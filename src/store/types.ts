@@ -29,7 +29,17 @@ export interface RegistrationInput extends UserKey {
   buddies?: string[]; // user ids
   /** Default cover story shown on the phone's screen after the first ring (issue 6). Sealed with the record. */
   coverStory?: string;
+  /**
+   * How the phone was found (issue 14): absent = typed by hand ('manual'); 'callmanager' = a desk phone
+   * the call manager lists for the person, saved by its owner; 'callmanager-unconfirmed' = saved by an
+   * operator (`phones sync --apply`) and not yet confirmed by its owner: colleagues cannot ring it.
+   * Sealed with the record (no column, no migration).
+   */
+  source?: RegistrationSource;
 }
+
+/** See RegistrationInput.source. */
+export type RegistrationSource = 'manual' | 'callmanager' | 'callmanager-unconfirmed';
 
 export interface Registration extends Required<Pick<RegistrationInput, 'teamId' | 'userId' | 'address'>> {
   username?: string;
@@ -41,6 +51,7 @@ export interface Registration extends Required<Pick<RegistrationInput, 'teamId' 
   permission: RingPermission;
   buddies: string[];
   coverStory?: string;
+  source?: RegistrationSource;
   createdAt: Date;
   updatedAt: Date;
 }

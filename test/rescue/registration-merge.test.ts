@@ -63,4 +63,13 @@ describe('mergeRegistration', () => {
     expect(merge({}, EVERY_FIELD, saved, true)).toMatchObject({ record: { tls: PIN }, retrusted: false });
     expect(merge({}, FORM_KEEPS, saved, false)).toMatchObject({ record: { tls: PIN }, retrusted: false });
   });
+
+  it('how the phone was found: the patch\'s source; kept only where the surface keeps it and the address is the same; otherwise typed by hand', () => {
+    const found: Registration = { ...saved, address: 'SEP0011223344AA', source: 'callmanager-unconfirmed' };
+    expect(merge({ address: 'SEP0011223344AA', source: 'callmanager' }, FORM_KEEPS, found).record.source).toBe('callmanager');
+    expect(merge({ address: 'SEP0011223344AA' }, EVERY_FIELD, found).record.source).toBe('callmanager-unconfirmed');
+    expect(merge({ address: '10.0.0.9' }, EVERY_FIELD, found).record.source).toBeUndefined();
+    expect(merge({ address: 'SEP0011223344AA' }, FORM_KEEPS, found).record.source).toBeUndefined();
+    expect(merge({ source: 'callmanager' }, FORM_KEEPS, null).record.source).toBe('callmanager');
+  });
 });

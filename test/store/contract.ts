@@ -96,6 +96,17 @@ export function describeDirectoryContract(engineName: string, makeHarness: () =>
       expect((err as StoreInputInvalid).message).toMatch(/cover story/);
     });
 
+    it('keeps how a phone was found (source) sealed with the record; absent reads as typed by hand', async () => {
+      const d = await use(ring1);
+      expect((await d.put(registration('U1', { address: 'SEP001122AABBCC', source: 'callmanager-unconfirmed' }))).source).toBe('callmanager-unconfirmed');
+      expect((await d.get({ teamId: 'T1', userId: 'U1' }))?.source).toBe('callmanager-unconfirmed');
+      expect((await d.list({ teamId: 'T1' })).rows[0]?.source).toBe('callmanager-unconfirmed');
+      await d.put(registration('U1', { source: 'manual' }));
+      expect((await d.get({ teamId: 'T1', userId: 'U1' }))?.source).toBeUndefined();
+      const err = await rejection(d.put(registration('U2', { source: 'guessed' as never })));
+      expect(err).toBeInstanceOf(StoreInputInvalid);
+    });
+
     it('leaves unset settings to the organisation defaults', async () => {
       const d = await use(ring1);
       await d.put({ teamId: 'T1', userId: 'U1', address: 'phone-1' });

@@ -1,6 +1,6 @@
 /**
  * Buttons, one listener per file (Bolt's starter-template layout): Stop, Update settings / Register,
- * Test ring, Screenshot, Run a check, Forget, Send a registration link, Cancel (a scheduled rescue).
+ * Test ring, Screenshot, Run a check, Forget, Send a registration link, Cancel (a scheduled rescue), Use this phone (found in the call manager).
  * Where each answers is decided in button.ts.
  */
 import type { App } from '@slack/bolt';
@@ -12,6 +12,7 @@ import { cancelScheduledCallback } from './cancel-scheduled.js';
 import { forgetPhoneCallback } from './forget-phone.js';
 import { openSettingsCallback } from './open-settings.js';
 import { phoneStatusCallback } from './phone-status.js';
+import { registerFoundPhoneCallback } from './register-found-phone.js';
 import { registrationLinkCallback } from './registration-link.js';
 import { screenshotCallback } from './screenshot.js';
 import { stopRescueCallback } from './stop-rescue.js';
@@ -26,4 +27,5 @@ export function registerActions(app: App, reg: Registry, deps: SlackDeps): void 
   app.action<Body>(reg.action(ACTIONS.status), phoneStatusCallback(deps));
   app.action<Body>(reg.action(ACTIONS.forget), forgetPhoneCallback(deps));
   app.action<Body>(reg.action(ACTIONS.registrationLink), registrationLinkCallback(deps));
+  app.action<Body>(reg.action(ACTIONS.registerFoundPhone), registerFoundPhoneCallback(deps));
 }

@@ -1,14 +1,16 @@
 /** The App Home tab: registration state (address only, never credentials), actions, recent rescues. */
 import type { types } from '@slack/bolt';
-import type { RescueHistoryEntry, RescueHistoryPage, RescueSettings } from '../../rescue/index.js';
+import type { FoundPhones, RescueHistoryEntry, RescueHistoryPage, RescueSettings } from '../../rescue/index.js';
 import type { Registration } from '../../store/types.js';
 import { ACTIONS } from '../ids.js';
+import { foundPhonesBlocks } from './found-phones.js';
 import { forgetButton } from './messages.js';
 import { actions, button, context, divider, esc, header, section, type Block } from './kit.js';
 
 const PERMISSION_TEXT = { anyone: 'anyone in the workspace', buddies: 'your rescue buddies', only_me: 'only you' } as const;
 
-export function homeView(settings: RescueSettings, reg: Registration | undefined, history: RescueHistoryPage | undefined, problem?: string): types.HomeView {
+/** `found`: the desk phones the call manager lists for the person (absent without a call manager). */
+export function homeView(settings: RescueSettings, reg: Registration | undefined, history: RescueHistoryPage | undefined, problem?: string, found?: FoundPhones): types.HomeView {
   const blocks: Block[] = [header('rescue-ring'), section('Stuck in a conversation? `/rescue` rings your desk phone so you have a reason to leave. `/rescue @colleague` saves a colleague.')];
   blocks.push(divider(), header('Your phone'));
   if (problem) blocks.push(section(`:warning: ${problem}`));
@@ -34,6 +36,7 @@ export function homeView(settings: RescueSettings, reg: Registration | undefined
   } else if (!problem) {
     blocks.push(section('You have not registered a desk phone yet.'), actions('home_actions', button('Register your phone', ACTIONS.openSettings, { style: 'primary' })));
   }
+  if (found) blocks.push(...foundPhonesBlocks(found, { oneClick: settings.defaults.username !== undefined && settings.defaults.password !== undefined, ...(reg ? { current: reg.address } : {}) }));
   blocks.push(divider(), header('Recent rescues'));
   const given = history?.given ?? [];
   const received = history?.received ?? [];

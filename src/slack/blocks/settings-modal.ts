@@ -7,6 +7,8 @@ import { LEGACY_COVER_TEXT_CHARS, MAX_COVER_TEXT_CHARS } from '../../phone/cover
 import { INTERVAL_RANGE, RINGS_RANGE, type RescueSettings } from '../../rescue/index.js';
 import type { Registration, RingPermission } from '../../store/types.js';
 import { ACTIONS, INPUT, SETTINGS_BLOCKS as B, VIEWS } from '../ids.js';
+import type { FoundPhones } from '../../rescue/index.js';
+import { foundPhonesBlocks } from './found-phones.js';
 import type { SlackMessage } from './message.js';
 import { actions, button, context, esc, plain, section, TEXT_INPUT_MAX_LENGTH, type Block } from './kit.js';
 
@@ -24,7 +26,8 @@ const PERMISSIONS: { value: RingPermission; label: string; description: string }
 const option = (text: string, value: string): types.PlainTextOption => ({ text: plain(text), value });
 
 /** `toneList`: the effective tone list (an imported ring list wins over settings.tones; see rescue/tones.ts). */
-export function settingsModal(settings: RescueSettings, reg: Registration | undefined, meta: SettingsMetadata, toneList: readonly string[] = settings.tones): types.ModalView {
+/** `found`: the desk phones the call manager lists for the person (absent without a call manager). */
+export function settingsModal(settings: RescueSettings, reg: Registration | undefined, meta: SettingsMetadata, toneList: readonly string[] = settings.tones, found?: FoundPhones): types.ModalView {
   const d = settings.defaults;
   const tone = reg?.tone ?? d.tone;
   // Slack allows 100 options in a static_select.
@@ -33,13 +36,15 @@ export function settingsModal(settings: RescueSettings, reg: Registration | unde
   const permission = PERMISSIONS.find((p) => p.value === (reg?.permission ?? 'anyone'))!;
   const permOption = (p: (typeof PERMISSIONS)[number]): types.Option => ({ text: plain(p.label), value: p.value, description: plain(p.description) });
 
+  const oneClick = d.username !== undefined && d.password !== undefined;
   const blocks: Block[] = [
+    ...(found ? foundPhonesBlocks(found, { oneClick, ...(reg ? { current: reg.address } : {}) }) : []),
     section(reg ? 'Update how rescue-ring reaches your desk phone.' : 'Tell rescue-ring how to reach your desk phone. You find its address on the phone under *Settings > Phone Information* (or Network Configuration > IPv4 Address).'),
     {
       type: 'input',
       block_id: B.address,
       label: plain('Phone address'),
-      hint: plain('IP address or host name, e.g. 10.1.2.3 or https://phone-42.example.lan'),
+      hint: plain(found ? 'IP address, host name, or device name (SEP…), e.g. 10.1.2.3 or SEP001122AABBCC' : 'IP address or host name, e.g. 10.1.2.3 or https://phone-42.example.lan'),
       element: { type: 'plain_text_input', action_id: INPUT, placeholder: plain('10.1.2.3'), max_length: 300, ...(reg ? { initial_value: reg.address } : {}) },
     },
     {

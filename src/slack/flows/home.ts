@@ -7,6 +7,7 @@ import { homeView } from '../blocks/home.js';
 import { findRegistration, type RescueHistoryPage } from '../../rescue/index.js';
 import type { SlackDeps } from '../context.js';
 import { trySlack } from '../slack-errors.js';
+import { foundPhones } from './find-phones.js';
 
 export async function publishHome(deps: SlackDeps, client: webApi.WebClient, teamId: string, userId: string): Promise<void> {
   let reg: Registration | undefined;
@@ -25,5 +26,6 @@ export async function publishHome(deps: SlackDeps, client: webApi.WebClient, tea
       deps.logger.warn({ err, teamId, userId }, 'rescue history unavailable for App Home');
     }
   }
-  await trySlack(deps.logger, 'views.publish', () => client.views.publish({ user_id: userId, view: homeView(deps.rescue.settings, reg, history, problem) }), { teamId, userId });
+  const found = await foundPhones(deps, client, teamId, userId);
+  await trySlack(deps.logger, 'views.publish', () => client.views.publish({ user_id: userId, view: homeView(deps.rescue.settings, reg, history, problem, found) }), { teamId, userId });
 }

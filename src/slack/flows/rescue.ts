@@ -13,6 +13,9 @@ import { planProgress, sendOrText, type Surface } from '../surface.js';
 import { trySlack } from '../slack-errors.js';
 import { ACK_DEADLINE_MS, withinDeadline } from './ack.js';
 import { checkTarget } from './target.js';
+import { ownPhoneNote } from './find-phones.js';
+import { ownPhoneNoteText } from '../blocks/found-phones.js';
+import { context } from '../blocks/kit.js';
 
 export interface RescueAsk {
   teamId: string;
@@ -37,6 +40,9 @@ export interface StartedRescue {
 export async function beginRescue(deps: SlackDeps, client: webApi.WebClient, ask: RescueAsk, surface: Surface): Promise<StartedRescue> {
   // Filled in once the rescue has started; progress callbacks read it.
   const state: { view?: RescueView; plan?: Set<number> } = {};
+  // Your own phone, with a call manager: your one desk phone is registered on your first /rescue (never a colleague's).
+  const self = ask.targetId === undefined || ask.targetId === ask.requesterId;
+  const note = self && !ask.test ? ownPhoneNoteText(await ownPhoneNote(deps, client, ask.teamId, ask.requesterId)) : undefined;
   const handle = await startRescue(deps.rescue, {
     teamId: ask.teamId,
     requesterId: ask.requesterId,
@@ -55,7 +61,7 @@ export async function beginRescue(deps: SlackDeps, client: webApi.WebClient, ask
   return {
     handle,
     view: v,
-    first: ringingMessage(v),
+    first: note ? withNote(ringingMessage(v), note) : ringingMessage(v),
     follow: async () => {
       const outcome = await handle.done;
       await surface.show(outcomeMessage(v, outcome), 'final');
@@ -133,4 +139,8 @@ export function logRefusal(deps: SlackDeps, err: unknown, ask: RescueAsk): void 
   // The store failing is the operator's problem, not a refusal: log its message (never secret) loudly.
   else if (err.code.startsWith('Store') || err.code === 'Unexpected') deps.logger.error({ ...who, code: err.code, message: err.message }, 'rescue could not start');
   else deps.logger.info({ ...who, code: err.code }, 'rescue refused');
+}
+
+function withNote(m: SlackMessage, note: string): SlackMessage {
+  return { text: `${m.text}\n${note}`, ...(m.blocks ? { blocks: [...m.blocks, context(note)] } : {}) };
 }

@@ -7,6 +7,7 @@ import { logSlackFailure } from '../slack-errors.js';
 import type { Registration } from '../../store/types.js';
 import { findRegistration } from '../../rescue/lookup.js';
 import { effectiveTones } from '../../rescue/tones.js';
+import { foundPhones } from './find-phones.js';
 
 /** Throws SlackUnavailable when Slack refuses (expired_trigger_id...); the caller tells the user. */
 export async function openSettings(deps: SlackDeps, client: webApi.WebClient, triggerId: string, teamId: string, userId: string, meta: SettingsMetadata): Promise<void> {
@@ -18,8 +19,8 @@ export async function openSettings(deps: SlackDeps, client: webApi.WebClient, tr
     deps.logger.warn({ err, teamId, userId }, 'registration unreadable; opening a blank settings form');
   }
   try {
-    const { tones } = await effectiveTones(deps.rescue);
-    await client.views.open({ trigger_id: triggerId, view: settingsModal(deps.rescue.settings, reg, meta, tones) });
+    const [{ tones }, found] = await Promise.all([effectiveTones(deps.rescue), foundPhones(deps, client, teamId, userId)]);
+    await client.views.open({ trigger_id: triggerId, view: settingsModal(deps.rescue.settings, reg, meta, tones, found) });
   } catch (err) {
     throw new SlackUnavailable('views.open', logSlackFailure(deps.logger, 'views.open (settings)', err, { teamId, userId }));
   }

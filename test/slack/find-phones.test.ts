@@ -1,0 +1,173 @@
+/**
+ * Find my phone, end to end: the real Bolt receiver and the Slack stand-in (users.info gives the
+ * profile e-mail), the simulated call manager over loopback HTTP, a real SQLite store.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCallManager, type CallManager } from '../../src/callmanager/index.js';
+import { startCallManagerSim, SIM_CUCM_PASSWORD, SIM_CUCM_USERNAME, type SimulatedCallManager } from '../../src/sim/cucm/index.js';
+import { actionsIn, messageText, type FakeUser } from '../support/fake-slack.js';
+import { blockAction } from '../support/slack-requests.js';
+import { ackText, ALICE, BOB, dmOf, ME, startWorld, TEAM, USERS, type World } from '../support/world.js';
+
+const SHARED = { PHONE_DEFAULT_USERNAME: 'office', PHONE_DEFAULT_PASSWORD: 'office-SECRET-44c' };
+const MY_PHONE = 'SEP00AA11BB22CC';
+const EMAILS: Record<string, string> = { [ME]: 'Me@Example.com', [ALICE]: 'alice@example.com', [BOB]: 'bob@example.com' };
+
+let h: World | undefined;
+let sim: SimulatedCallManager | undefined;
+let cm: CallManager | undefined;
+afterEach(async () => {
+  await h?.close();
+  await cm?.close();
+  await sim?.stop();
+  h = undefined;
+  cm = undefined;
+  sim = undefined;
+});
+
+type Setup = 'one' | 'several' | 'softphone' | 'none';
+
+async function start(setup: Setup, o: { env?: Record<string, string>; noEmail?: boolean } = {}): Promise<World> {
+  const users: FakeUser[] = USERS.map((u) => (EMAILS[u.id] && !o.noEmail ? { ...u, email: EMAILS[u.id] } : u));
+  h = await startWorld({ slack: { users }, env: { ...SHARED, ...o.env } });
+  const devices = {
+    one: [{ name: MY_PHONE, owner: 'me', description: '2nd floor, desk 14', model: 'Cisco 8845', ip: '127.0.0.31' }, { name: 'CSFME', associated: ['me'] }],
+    several: [
+      { name: MY_PHONE, owner: 'me', model: 'Cisco 8845', ip: '127.0.0.31' },
+      { name: 'SEP00AA11BB22CD', associated: ['me'], model: 'Cisco 7841', status: 'UnRegistered' as const },
+    ],
+    softphone: [{ name: 'CSFME', owner: 'me' }],
+    none: [],
+  }[setup];
+  sim = await startCallManagerSim({ users: [{ userid: 'me', mailid: 'me@example.com' }, { userid: 'alice', mailid: 'alice@example.com' }], devices: [...devices, { name: 'SEP00AA11BB22EE', owner: 'alice', ip: '127.0.0.32' }] });
+  cm = createCallManager(
+    { url: sim.url, username: SIM_CUCM_USERNAME, password: SIM_CUCM_PASSWORD, axlVersion: '12.5', tls: { trustOnFirstUse: false }, phonePort: 80, phoneScheme: 'http', addressCacheSeconds: 300, risPerMinute: 10, staleAddressSeconds: 86_400 },
+    { logger: h.rescue.logger, minQueryIntervalMs: 0 },
+  );
+  h.rescue.callManager = cm;
+  return h;
+}
+
+const opened = (user: string) => ({ type: 'app_home_opened', user, channel: dmOf(user), tab: 'home', event_ts: '1' });
+
+async function phoneModal(hh: World): Promise<string> {
+  await hh.command(ME, '/phone');
+  const open = await hh.fake.waitFor('views.open');
+  return JSON.stringify(open.params.view);
+}
+
+describe('/phone and App Home with the call manager', () => {
+  it('one desk phone: model, description, registered, a Use this phone button; the softphone shown but not offered', async () => {
+    const hh = await start('one');
+    const view = await phoneModal(hh);
+    expect(view).toContain(MY_PHONE);
+    expect(view).toContain('Cisco 8845');
+    expect(view).toContain('2nd floor, desk 14');
+    expect(view).toContain('registered');
+    expect(view).toContain('CSFME');
+    const open = hh.fake.callsTo('views.open')[0]!;
+    const buttons = actionsIn(open.params.view).filter((a) => a.action_id === 'register_found_phone');
+    expect(buttons.map((b) => b.value)).toEqual([MY_PHONE]);
+    await hh.event(opened(ME));
+    const home = await hh.fake.waitFor('views.publish');
+    expect(actionsIn(home.params.view).filter((a) => a.action_id === 'register_found_phone').map((b) => b.value)).toEqual([MY_PHONE]);
+    expect(hh.fake.refusals).toEqual([]);
+  });
+
+  it('several desk phones: each with its registration status and its own button', async () => {
+    const hh = await start('several');
+    const view = await phoneModal(hh);
+    expect(view).toContain('not registered');
+    expect(actionsIn(hh.fake.callsTo('views.open')[0]!.params.view).filter((a) => a.action_id === 'register_found_phone').map((b) => b.value)).toEqual([MY_PHONE, 'SEP00AA11BB22CD']);
+    expect(hh.fake.refusals).toEqual([]);
+  });
+
+  it('softphone only, no desk phone, no e-mail: today\'s form with the reason, nothing offered', async () => {
+    for (const [setup, opts, reason] of [
+      ['softphone', {}, /lists no desk phone/],
+      ['none', {}, /lists no desk phone/],
+      ['one', { noEmail: true }, /no e-mail address/],
+    ] as const) {
+      const hh = await start(setup, opts);
+      const view = await phoneModal(hh);
+      expect(view).toMatch(reason);
+      expect(actionsIn(hh.fake.callsTo('views.open')[0]!.params.view).map((a) => a.action_id)).not.toContain('register_found_phone');
+      expect(view).toContain('Phone address');
+      expect(hh.fake.refusals).toEqual([]);
+      await hh.close();
+      await cm?.close();
+      await sim?.stop();
+      h = undefined;
+      cm = undefined;
+      sim = undefined;
+    }
+  });
+
+  it('without a shared phone account the form asks for the phone password instead of a button', async () => {
+    const hh = await start('one', { env: { PHONE_DEFAULT_USERNAME: '', PHONE_DEFAULT_PASSWORD: '' } });
+    const view = await phoneModal(hh);
+    expect(view).toContain(`put \`${MY_PHONE}\` in *Phone address*`);
+    expect(actionsIn(hh.fake.callsTo('views.open')[0]!.params.view).map((a) => a.action_id)).not.toContain('register_found_phone');
+    expect(hh.fake.refusals).toEqual([]);
+  });
+
+  it('one click registers it (from App Home), and App Home then says rescue-ring rings it', async () => {
+    const hh = await start('one');
+    await hh.interact(blockAction(ME, { action_id: 'register_found_phone', value: MY_PHONE }, { view: { id: 'VHOME', type: 'home' } }));
+    const dm = await hh.fake.waitFor('chat.postMessage', (c) => c.params.channel === dmOf(ME));
+    expect(messageText(dm.params)).toContain(`will ring your desk phone *${MY_PHONE}*`);
+    expect(await hh.store.directory.get({ teamId: TEAM, userId: ME })).toMatchObject({ address: MY_PHONE, source: 'callmanager' });
+    const home = await hh.fake.waitFor('views.publish', (c) => messageText(c.params).includes('rescue-ring rings this phone'));
+    expect(home.params.user_id).toBe(ME);
+    expect(hh.fake.refusals).toEqual([]);
+    expect(hh.logs.text()).not.toContain(SIM_CUCM_PASSWORD);
+    expect(hh.logs.text()).not.toContain(SHARED.PHONE_DEFAULT_PASSWORD);
+  });
+
+  it('one click in the /phone modal registers it and the modal turns into the saved summary', async () => {
+    const hh = await start('one');
+    await phoneModal(hh);
+    const modal = hh.fake.openModal(ME)!;
+    await hh.interact(blockAction(ME, { action_id: 'register_found_phone', value: MY_PHONE }, { view: { id: modal.id, type: 'modal', callback_id: 'phone_settings_modal' } }));
+    const update = await hh.fake.waitFor('views.update', (c) => JSON.stringify(c.params).includes(`will ring your desk phone *${MY_PHONE}*`));
+    expect(update.params.view_id).toBe(modal.id);
+    expect(JSON.stringify(hh.fake.modal(modal.id)?.view)).toContain('Saved. rescue-ring will ring');
+    expect(await hh.store.directory.get({ teamId: TEAM, userId: ME })).toMatchObject({ address: MY_PHONE, source: 'callmanager' });
+    expect(hh.fake.refusals).toEqual([]);
+  });
+
+  it('a crafted button for someone else\'s phone registers nothing', async () => {
+    const hh = await start('one');
+    await hh.interact(blockAction(ME, { action_id: 'register_found_phone', value: 'SEP00AA11BB22EE' }, { view: { id: 'VHOME', type: 'home' } }));
+    const dm = await hh.fake.waitFor('chat.postMessage', (c) => c.params.channel === dmOf(ME));
+    expect(messageText(dm.params)).toMatch(/does not list SEP00AA11BB22EE/);
+    expect(await hh.store.directory.get({ teamId: TEAM, userId: ME })).toBeUndefined();
+  });
+});
+
+describe('the first /rescue', () => {
+  it('registers the one desk phone of someone who registered nothing, and says so and how to change it', async () => {
+    const hh = await start('one');
+    const r = await hh.command(ME, '/rescue');
+    expect(ackText(r.body)).toMatch(new RegExp(`registered your desk phone \\*${MY_PHONE}\\*.*/phone`, 's'));
+    expect(await hh.store.directory.get({ teamId: TEAM, userId: ME })).toMatchObject({ address: MY_PHONE, source: 'callmanager' });
+    expect(hh.fake.refusals).toEqual([]);
+  });
+
+  it('does not guess between several desk phones: today\'s "not registered" answer', async () => {
+    const hh = await start('several');
+    const r = await hh.command(ME, '/rescue');
+    expect(ackText(r.body)).toContain('/phone');
+    expect(ackText(r.body)).not.toContain('registered your desk phone');
+    expect(await hh.store.directory.get({ teamId: TEAM, userId: ME })).toBeUndefined();
+  });
+
+  it('/rescue @alice for someone who set up nothing: says so to the rescuer, rings nothing, registers nothing for Alice', async () => {
+    const hh = await start('one');
+    const r = await hh.command(ME, '/rescue', `<@${ALICE}|alice>`);
+    const reply = await hh.fake.waitForResponse(r.responseId, 'not registered a desk phone yet');
+    expect(messageText(reply.params)).toContain('not registered a desk phone yet');
+    expect(await hh.store.directory.get({ teamId: TEAM, userId: ALICE })).toBeUndefined();
+    expect(sim!.requests.filter((q) => q.api === 'AXL')).toHaveLength(0);
+  });
+});
