@@ -11,6 +11,23 @@ import { LogCapture } from '../support/capture.js';
 
 export const T0 = Date.parse('2026-12-04T10:00:00Z');
 
+/** The settings rescue-ring would read for the simulated call manager at `url` (the documented defaults). */
+export function simOptions(url: string, overrides: Partial<CallManagerOptions> = {}): CallManagerOptions {
+  return {
+    url,
+    username: SIM_CUCM_USERNAME,
+    password: SIM_CUCM_PASSWORD,
+    axlVersion: '12.5',
+    tls: { trustOnFirstUse: false },
+    phonePort: 80,
+    phoneScheme: 'http',
+    addressCacheSeconds: 300,
+    risPerMinute: 10,
+    staleAddressSeconds: 86_400,
+    ...overrides,
+  };
+}
+
 export interface World {
   sim: SimulatedCallManager;
   cm: CallManager;
@@ -41,19 +58,7 @@ export function worlds(): (o?: WorldOptions) => Promise<World> {
     const clock = () => new Date(now);
     const sim = await startCallManagerSim({ clock, ...o.sim });
     const logs = new LogCapture();
-    const options: CallManagerOptions = {
-      url: sim.url,
-      username: SIM_CUCM_USERNAME,
-      password: SIM_CUCM_PASSWORD,
-      axlVersion: '12.5',
-      tls: { trustOnFirstUse: false },
-      phonePort: 80,
-      phoneScheme: 'http',
-      addressCacheSeconds: 300,
-      risPerMinute: 10,
-      staleAddressSeconds: 86_400,
-      ...o.client,
-    };
+    const options = simOptions(sim.url, o.client);
     // Queries back to back in tests (the injected clock moves time); the batching test sets its own spacing.
     const cm = createCallManager(options, { clock, logger: createLogger({ level: 'debug', destination: logs.stream }), minQueryIntervalMs: 0, ...o.deps });
     const w: World = { sim, cm, logs, clock, options, advance: (ms) => (now += ms) };

@@ -5,7 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCallManager, type CallManager } from '../../src/callmanager/index.js';
 import { deskPhonesFor, forgetPhone, prepareOwnPhone, registerFoundPhone, syncFromCallManager } from '../../src/rescue/index.js';
-import { startCallManagerSim, SIM_CUCM_PASSWORD, SIM_CUCM_USERNAME, type SimCucmOptions, type SimulatedCallManager } from '../../src/sim/cucm/index.js';
+import { startCallManagerSim, SIM_CUCM_PASSWORD, type SimCucmOptions, type SimulatedCallManager } from '../../src/sim/cucm/index.js';
+import { simOptions } from '../callmanager/helpers.js';
 import { ALICE, attempt, BOB, ME, startWorld, TEAM, USE_CASES, type World } from '../support/world.js';
 
 const SHARED = { PHONE_DEFAULT_USERNAME: 'office', PHONE_DEFAULT_PASSWORD: 'office-SECRET-91f' };
@@ -50,18 +51,7 @@ async function world(o: { sim?: SimCucmOptions; env?: Record<string, string> } =
   const w = await startWorld({ ...USE_CASES, env: { ...SHARED, ...o.env } });
   const sim = await startCallManagerSim({ clock: () => w.time.now, ...people(), ...o.sim });
   const cm = createCallManager(
-    {
-      url: sim.url,
-      username: SIM_CUCM_USERNAME,
-      password: SIM_CUCM_PASSWORD,
-      axlVersion: '12.5',
-      tls: { trustOnFirstUse: false },
-      phonePort: 80,
-      phoneScheme: 'http',
-      addressCacheSeconds: 300,
-      risPerMinute: 10,
-      staleAddressSeconds: 86_400,
-    },
+    simOptions(sim.url),
     { clock: () => w.time.now, logger: w.rescue.logger, minQueryIntervalMs: 0, timeouts: { connectMs: 500, totalMs: 2_000 } },
   );
   w.rescue.callManager = cm;
