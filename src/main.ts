@@ -9,7 +9,7 @@ import { ConfigError, readConfig, README_SLACK_SETUP, type Config, type Env } fr
 import { isAppError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { PhoneClient } from './phone/index.js';
-import { recentRescues, rescueDeps, startHousekeeping, type RescueDeps } from './rescue/index.js';
+import { connectCallManager, recentRescues, rescueDeps, startHousekeeping, type RescueDeps } from './rescue/index.js';
 import { startScheduler } from './rescue/scheduler.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import { slackScheduleReporter } from './slack/flows/scheduled.js';
@@ -48,7 +48,8 @@ export async function main(env?: Env): Promise<void> {
   let storeOpen = true;
 
   const phones = new PhoneClient({ networkPolicy: phoneConfig.networkPolicy, logger, responseTimeoutMs: phoneConfig.responseTimeoutMs, ...(store.phoneLock ? { phoneLock: store.phoneLock } : {}) });
-  const rescue: RescueDeps = rescueDeps(store, { phones, settings, logger });
+  const callManager = connectCallManager(config.callManager, { limits: store.limits, logger, dataDir: storeConfig.dataDir });
+  const rescue: RescueDeps = rescueDeps(store, { phones, settings, logger, ...(callManager ? { callManager } : {}) });
   const stopHousekeeping = startHousekeeping(rescue);
   const bot = createSlackApp({ config: slack, rescue, logger, storeReady: () => storeOpen, history: (key, limit) => recentRescues(rescue, key, limit) });
   // Scheduled rescues: the first round runs at once (rescues due while the bot was down fire or are reported missed).
@@ -67,6 +68,7 @@ export async function main(env?: Env): Promise<void> {
     await scheduler.stop();
     await stopGracefully(bot, rescue, logger, graceMs);
     await scheduler.idle();
+    await callManager?.close().catch((err: unknown) => logger.warn({ err }, 'closing the call manager connection failed'));
     await store.close().catch((err: unknown) => logger.warn({ err }, 'closing the store failed'));
     storeOpen = false;
     logger.info('stopped');
@@ -87,6 +89,7 @@ export async function main(env?: Env): Promise<void> {
     process.stderr.write(`rescue-ring could not start its Slack connection: ${detail}\n`);
     stopHousekeeping();
     await scheduler.stop();
+    await callManager?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     process.exit(1);
   }

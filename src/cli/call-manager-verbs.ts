@@ -27,7 +27,8 @@ export function callManagerOptionsFromEnv(): CallManagerOptions {
   return options;
 }
 
-async function withCallManager<T>(fn: (cm: CallManager) => Promise<T>): Promise<T> {
+/** The call manager of CUCM_* for the length of one verb. */
+export async function withCallManager<T>(fn: (cm: CallManager) => Promise<T>): Promise<T> {
   const cm = createCallManager(callManagerOptionsFromEnv(), { logger: stderrLogger() });
   try {
     return await fn(cm);

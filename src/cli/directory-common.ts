@@ -5,6 +5,7 @@
 import { AppError } from '../errors.js';
 import { readConfig } from '../config/index.js';
 import { PhoneClient } from '../phone/index.js';
+import { connectCallManager } from '../rescue/call-manager-wiring.js';
 import { rescueDeps, type RescueDeps } from '../rescue/deps.js';
 import { openOperatorStore, type Store } from '../rescue/operator.js';
 import type { RescueSettings } from '../rescue/settings.js';
@@ -24,7 +25,11 @@ export const withStore = <T>(fn: (store: Store) => Promise<T>): Promise<T> => wi
 /** The use cases' deps on an opened store, for the command line (warnings on stderr). */
 export function operatorDeps(store: Store, settings: RescueSettings): RescueDeps {
   const logger = stderrLogger();
-  return rescueDeps(store, { phones: new PhoneClient({ networkPolicy: readConfig(['phones']).phones.networkPolicy, logger }), settings, logger });
+  const { phones, callManager: cucm, store: storeConfig } = readConfig(['phones', 'callManager', 'store']);
+  // Registering a phone by device name needs a call manager configured, not a connection: this one
+  // opens a connection only if a verb asks it something (then that verb closes it).
+  const callManager = connectCallManager(cucm, { limits: store.limits, logger, dataDir: storeConfig.dataDir });
+  return rescueDeps(store, { phones: new PhoneClient({ networkPolicy: phones.networkPolicy, logger }), settings, logger, ...(callManager ? { callManager } : {}) });
 }
 
 /** The team to act on: --team, or the only team in the directory. */

@@ -35,7 +35,8 @@ import {
   type OutputOptions,
 } from './io.js';
 import { tlsPolicyFrom, withTlsOptions, type TlsOptions } from './tls-options.js';
-import { isDeskPhoneName, runDeviceStatus, runDoctorCucm } from './call-manager-verbs.js';
+import { diagnosePhone, withPhoneAddress, type AddressOptions } from '../rescue/device-address.js';
+import { isDeskPhoneName, runDeviceStatus, runDoctorCucm, withCallManager } from './call-manager-verbs.js';
 
 interface ConnOptions extends OutputOptions, TlsOptions {
   user?: string;
@@ -59,6 +60,12 @@ function clientFrom(opts: ConnOptions): PhoneClient {
     ...(opts.connectTimeout !== undefined ? { connectTimeoutMs: opts.connectTimeout * 1000 } : {}),
     ...(opts.timeout !== undefined ? { responseTimeoutMs: opts.timeout * 1000 } : {}),
   });
+}
+
+/** A desk phone's device name (SEP...) is found in the call manager (CUCM_*) first; any other address is used as given. */
+function atCurrentAddress<P extends PhoneTarget, T>(phone: P, act: (phone: P) => Promise<T>, options: AddressOptions = {}): Promise<T> {
+  if (!isDeskPhoneName(phone.address)) return act(phone);
+  return withCallManager((callManager) => withPhoneAddress({ callManager, logger: stderrLogger() }, phone, act, options));
 }
 
 /** The phone as the command line gives it. `check` refuses an unreadable address before any prompt (doctor makes it its first step instead). */
@@ -171,7 +178,8 @@ export function registerPhoneVerbs(program: Command): void {
       const client = clientFrom(opts);
       const { signal, dispose } = abortOnSigint();
       try {
-        const result = await ring(client, phone, {
+        let rang = 0;
+        const result = await atCurrentAddress(phone, (at) => ring(client, at, {
           tone: opts.tone,
           rings: opts.rings,
           intervalMs: Math.round(opts.interval * 1000),
@@ -179,9 +187,10 @@ export function registerPhoneVerbs(program: Command): void {
           callCheck: opts.callCheck,
           signal,
           onProgress: (p) => {
+            rang = p.ring;
             if (!opts.json) process.stderr.write(`ring ${p.ring}/${p.of} done\n`);
           },
-        });
+        }), { mayRetry: () => rang === 0 && !signal.aborted });
         output(opts, { ok: true, ...result }, () =>
           (result.aborted
             ? `Stopped after ${result.completed} of ${result.requested} rings.`
@@ -207,7 +216,8 @@ export function registerPhoneVerbs(program: Command): void {
   ).action(
     runVerb(async (address: string, opts: ConnOptions & { output: string }) => {
       const phone = await phoneWithCredentials(address, opts);
-      const shot = await screenshot(clientFrom(opts), phone);
+      const client = clientFrom(opts);
+      const shot = await atCurrentAddress(phone, (at) => screenshot(client, at));
       await writeFile(opts.output, shot.png).catch((err: unknown) => {
         throw new CannotWriteFile(opts.output, (err as NodeJS.ErrnoException).code ?? 'error');
       });
@@ -243,7 +253,10 @@ export function registerPhoneVerbs(program: Command): void {
       if (address === undefined) throw new UsageError('doctor needs a phone address, or --cucm to check the call manager.');
       const withUser = opts.user !== undefined || readConfig(['rescue']).rescue.defaults.username !== undefined;
       const phone: PhoneTarget = withUser ? await phoneWithCredentials(address, opts, false) : target(address, opts, false);
-      const d = await diagnose(clientFrom(opts), phone);
+      const client = clientFrom(opts);
+      const d = isDeskPhoneName(address)
+        ? await withCallManager((callManager) => diagnosePhone({ callManager, logger: stderrLogger(), phones: client }, phone))
+        : await diagnose(client, phone);
       output(opts, d, () => formatDiagnosis(address, d) + (withUser ? '' : '\n(Add --user NAME to check the password too.)'));
       return d.ok ? ExitCode.Ok : ExitCode.Failure;
     }),

@@ -3,17 +3,17 @@
  * test ring, and pins an HTTPS certificate on first use (rememberCertificate, as the use cases do).
  */
 import type { Command } from 'commander';
-import { readConfig } from '../config/index.js';
-import { PhoneClient, ring } from '../phone/index.js';
+import { ring } from '../phone/index.js';
 import type { Phone, RingResult } from '../phone/types.js';
 import { audit, auditError, outcomeOf, ringDetail } from '../rescue/audit.js';
+import { withPhoneAddress } from '../rescue/device-address.js';
 import { MissingPhoneCredentials } from '../rescue/errors.js';
 import { phoneFor, ringPlanFor } from '../rescue/phone-for.js';
 import { rememberCertificate } from '../rescue/pin.js';
 import type { PhoneDefaults } from '../rescue/settings.js';
 import type { Registration } from '../store/types.js';
 import { CLI_ACTOR, ExitCode, output, runVerb, settingsFromEnv, stderrLogger, UsageError } from './io.js';
-import { NotInDirectory, resolveTeam, withStore } from './directory-common.js';
+import { NotInDirectory, operatorDeps, resolveTeam, withStore } from './directory-common.js';
 
 /** `phones test` on a registration with no username or password of its own, and no office default. */
 function noCredentials(reg: Registration, defaults: PhoneDefaults): UsageError {
@@ -33,7 +33,6 @@ export function registerPhonesTest(phones: Command): void {
     .action(
       runVerb(async (user: string, opts: { team?: string; json?: boolean }) => {
         const settings = settingsFromEnv();
-        const { networkPolicy } = readConfig(['phones']).phones;
         const logger = stderrLogger();
         return withStore(async (store) => {
           const teamId = await resolveTeam(store.directory, opts.team);
@@ -53,7 +52,13 @@ export function registerPhonesTest(phones: Command): void {
           const plan = ringPlanFor(reg, settings.defaults);
           let result: RingResult;
           try {
-            result = await ring(new PhoneClient({ networkPolicy, logger }), phone, { tone: plan.tone, rings: 1 });
+            // A phone registered by device name is found in the call manager first (CUCM_*).
+            const deps = operatorDeps(store, settings);
+            try {
+              result = await withPhoneAddress(deps, phone, (at) => ring(deps.phones, at, { tone: plan.tone, rings: 1 }));
+            } finally {
+              await deps.callManager?.close();
+            }
           } catch (err) {
             const { outcome, errorClass } = outcomeOf(err);
             await audit(trail, facts, outcome, { errorClass, detail: ringDetail(0, 1) });

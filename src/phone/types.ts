@@ -129,7 +129,7 @@ export interface RingResult extends PhoneResultMeta {
   coverStoryError?: { code: string; message: string; hint: string };
 }
 
-export type DiagnosisStepName = 'address' | 'dns' | 'tcp' | 'http' | 'device-info' | 'auth';
+export type DiagnosisStepName = 'call-manager' | 'address' | 'dns' | 'tcp' | 'http' | 'device-info' | 'auth';
 
 export interface DiagnosisStep {
   name: DiagnosisStepName;

@@ -25,7 +25,7 @@ export interface RescueDeps {
   schedules?: ScheduleStore;
   /** The ring list imported with `rescue-ring tones import` (tones.ts); absent = the configured list. */
   tones?: ToneList;
-  /** The call manager (CUCM), when CUCM_URL is set: finds people's desk phones (find-phones.ts). */
+  /** The call manager (CUCM), when CUCM_URL is set: finds people's desk phones (find-phones.ts) and where a phone registered by device name is (device-address.ts). */
   callManager?: CallManager;
 }
 
@@ -34,7 +34,7 @@ export function now(deps: Pick<RescueDeps, 'clock'>): Date {
 }
 
 /** The one way to build the deps from an opened store (`openFullStore`). */
-export function rescueDeps(store: Pick<Store, 'directory' | 'audit' | 'limits'> & Partial<Pick<Store, 'schedules' | 'tones'>>, parts: { phones: PhoneClient; settings: RescueSettings; logger: Logger; clock?: () => Date; ringPause?: RingPause }): RescueDeps {
+export function rescueDeps(store: Pick<Store, 'directory' | 'audit' | 'limits'> & Partial<Pick<Store, 'schedules' | 'tones'>>, parts: { phones: PhoneClient; settings: RescueSettings; logger: Logger; clock?: () => Date; ringPause?: RingPause; callManager?: CallManager }): RescueDeps {
   return {
     phones: parts.phones,
     directory: store.directory,
@@ -47,5 +47,6 @@ export function rescueDeps(store: Pick<Store, 'directory' | 'audit' | 'limits'> 
     ...(parts.ringPause ? { ringPause: parts.ringPause } : {}),
     ...(store.schedules ? { schedules: store.schedules } : {}),
     ...(store.tones ? { tones: store.tones } : {}),
+    ...(parts.callManager ? { callManager: parts.callManager } : {}),
   };
 }

@@ -143,3 +143,15 @@ export class UnexpectedFailure extends AppError {
     super('unexpected failure', 'Something went wrong on our side and it has been logged. Try again in a minute; if it keeps happening, tell your IT team.', { cause });
   }
 }
+
+/** A registration names a desk phone by device name (SEP...) but rescue-ring has no call manager to ask where it is. */
+export class CallManagerNotConnected extends AppError {
+  readonly code = 'CallManagerNotConnected';
+  constructor(readonly device: string) {
+    super(
+      `${device} is a device name, and no call manager is configured (CUCM_URL) to find its address`,
+      `The phone is registered by its device name (${device}), but rescue-ring is not connected to the call manager that knows its address. ` +
+        'Register the phone by its IP address instead (/phone: the address is under Settings > Phone Information on the phone), or ask IT to connect rescue-ring to the call manager (README: "Phones from the call manager").',
+    );
+  }
+}

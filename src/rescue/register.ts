@@ -11,7 +11,7 @@ import { StoreRowUnreadable, StoreWriteConflict } from '../store/errors.js';
 import type { Registration, RegistrationInput, RingPermission } from '../store/types.js';
 import { audit, auditError, type AuditFacts } from './audit.js';
 import type { RescueDeps } from './deps.js';
-import { InvalidSettings, type SettingsField, type SettingsRefusalReason } from './errors.js';
+import { CallManagerNotConnected, InvalidSettings, type SettingsField, type SettingsRefusalReason } from './errors.js';
 import { certificateRefusedLast } from './pin.js';
 import { FORM_KEEPS, mergeRegistration, type KeptField, type RegistrationPatch } from './registration-merge.js';
 import { INTERVAL_RANGE, RINGS_RANGE } from './settings.js';
@@ -127,7 +127,12 @@ export async function checkRegistration(deps: RescueDeps, input: RegisterInput, 
   const deviceName = isDeskPhoneName(input.address);
   const address = deviceName ? input.address.trim().toUpperCase() : input.address.trim();
   if (deviceName) {
-    // nothing to resolve now
+    // Nothing to resolve now; without a call manager it could never be found.
+    if (!deps.callManager) {
+      const err = new CallManagerNotConnected(address);
+      errors.address = err.hint;
+      reasons.address = { code: err.code, message: err.message };
+    }
   } else if (address === '') errors.address = 'Enter your phone’s IP address or host name (Settings > Phone Information on the phone).';
   else {
     try {

@@ -10,6 +10,7 @@ import type { RescueDeps } from './deps.js';
 import { audit, auditError, outcomeOf, ringDetail, type AuditFacts } from './audit.js';
 import { assertMayRing } from './consent.js';
 import { RescueInProgress, UnexpectedFailure } from './errors.js';
+import { withPhoneAddress } from './device-address.js';
 import { claimOnce, takeRescueSlot } from './limits.js';
 import { requireRegistration } from './lookup.js';
 import { phoneFor, ringPlanFor } from './phone-for.js';
@@ -98,20 +99,25 @@ export async function startRescue(deps: RescueDeps, req: RescueRequest): Promise
   const active = deps.active.begin(req.teamId, req.requesterId, targetId, async (signal): Promise<RescueOutcome> => {
     const outcome = await (async (): Promise<RescueOutcome> => {
       try {
-        const result = await ring(deps.phones, phone, {
-          tone: plan.tone,
-          rings,
-          intervalMs: plan.intervalMs,
-          signal,
-          ...(deps.ringPause ? { pause: deps.ringPause } : {}),
-          callCheck: deps.settings.callCheck !== false,
-          ...(req.once !== undefined ? { beforeFirstPlay: () => claimOnce(deps, req.teamId, req.once!) } : {}),
-          ...(cover ? { coverStory: cover } : {}),
-          onProgress: (p) => {
-            completed = p.ring;
-            req.onProgress?.(p);
-          },
-        });
+        // Claimed once, even when the ring starts again at a phone's new address (the first Play never left).
+        let claim: Promise<void> | undefined;
+        const claimRing = req.once !== undefined ? () => (claim ??= claimOnce(deps, req.teamId, req.once!)) : undefined;
+        const ringAt = (at: typeof phone) =>
+          ring(deps.phones, at, {
+            tone: plan.tone,
+            rings,
+            intervalMs: plan.intervalMs,
+            signal,
+            ...(deps.ringPause ? { pause: deps.ringPause } : {}),
+            callCheck: deps.settings.callCheck !== false,
+            ...(claimRing ? { beforeFirstPlay: claimRing } : {}),
+            ...(cover ? { coverStory: cover } : {}),
+            onProgress: (p) => {
+              completed = p.ring;
+              req.onProgress?.(p);
+            },
+          });
+        const result = await withPhoneAddress(deps, phone, ringAt, { mayRetry: () => completed === 0 && !signal.aborted });
         await rememberCertificate(deps, used, result.certificateSha256);
         if (result.coverStory === 'rejected' || result.coverStory === 'failed') {
           deps.logger.info({ teamId: req.teamId, targetId, outcome: result.coverStory, code: result.coverStoryError?.code }, 'cover story not shown');

@@ -4,6 +4,7 @@ import type { Screenshot } from '../phone/types.js';
 import type { UserKey } from '../store/types.js';
 import { audited } from './audit.js';
 import type { RescueDeps } from './deps.js';
+import { withPhoneAddress } from './device-address.js';
 import { requireRegistration } from './lookup.js';
 import { phoneFor } from './phone-for.js';
 import { explainCertificate, rememberCertificate } from './pin.js';
@@ -15,7 +16,7 @@ export async function takeScreenshot(deps: RescueDeps, key: UserKey, signal?: Ab
     async () => {
       const reg = await requireRegistration(deps, key);
       try {
-        const shot = await screenshot(deps.phones, phoneFor(reg, deps.settings.defaults), { signal });
+        const shot = await withPhoneAddress(deps, phoneFor(reg, deps.settings.defaults), (phone) => screenshot(deps.phones, phone, { signal }));
         await rememberCertificate(deps, reg, shot.certificateSha256);
         return shot;
       } catch (err) {

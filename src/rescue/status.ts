@@ -1,9 +1,9 @@
 /** `/phone status`: the step-by-step diagnosis of the caller's phone (model, firmware, each check). Audited. */
-import { diagnose } from '../phone/index.js';
 import type { Diagnosis } from '../phone/types.js';
 import type { UserKey } from '../store/types.js';
 import { audit, auditError } from './audit.js';
 import type { RescueDeps } from './deps.js';
+import { diagnosePhone } from './device-address.js';
 import { requireRegistration } from './lookup.js';
 import { phoneFor } from './phone-for.js';
 import { rememberCertificate } from './pin.js';
@@ -14,7 +14,7 @@ export async function phoneStatus(deps: RescueDeps, key: UserKey, signal?: Abort
   let reg;
   try {
     reg = await requireRegistration(deps, key);
-    diagnosis = await diagnose(deps.phones, phoneFor(reg, deps.settings.defaults), { signal });
+    diagnosis = await diagnosePhone(deps, phoneFor(reg, deps.settings.defaults), signal);
   } catch (err) {
     await auditError(deps, facts, err);
     throw err;
