@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCallManager, type CallManager, type CallManagerOptions } from '../callmanager/index.js';
+import { createCallManager, type CallManager, type CallManagerDeps, type CallManagerOptions } from '../callmanager/index.js';
 import type { Logger } from '../log.js';
 import type { RateLimiter } from '../store/state-types.js';
 import { StoreRisBudget } from './ris-budget.js';
@@ -18,6 +18,8 @@ export interface CallManagerParts {
   /** Where a certificate trusted on first use is remembered; without it, it is trusted again after a restart. */
   dataDir?: string;
   clock?: () => Date;
+  /** Deadlines, batching and spacing of the call manager's requests (tests and benchmarks); the defaults otherwise. */
+  tuning?: Pick<CallManagerDeps, 'timeouts' | 'batchWindowMs' | 'minQueryIntervalMs'>;
 }
 
 /** The call manager of CUCM_* (undefined when CUCM_URL is not set: everything works by IP address, as before). */
@@ -32,6 +34,7 @@ export function connectCallManager(options: CallManagerOptions | undefined, part
       logger: parts.logger,
       budget: new StoreRisBudget(parts.limits, options.risPerMinute),
       ...(parts.clock ? { clock: parts.clock } : {}),
+      ...parts.tuning,
       ...(pinFile
         ? {
             onCertificateTrusted: (sha256: string) => {

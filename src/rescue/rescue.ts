@@ -99,9 +99,16 @@ export async function startRescue(deps: RescueDeps, req: RescueRequest): Promise
   const active = deps.active.begin(req.teamId, req.requesterId, targetId, async (signal): Promise<RescueOutcome> => {
     const outcome = await (async (): Promise<RescueOutcome> => {
       try {
-        // Claimed once, even when the ring starts again at a phone's new address (the first Play never left).
-        let claim: Promise<void> | undefined;
-        const claimRing = req.once !== undefined ? () => (claim ??= claimOnce(deps, req.teamId, req.once!)) : undefined;
+        // The claim is taken once connected, right before the first Play is written: once taken, the
+        // Play may have left, so the ring is not started again at a phone's new address.
+        let claimed = false;
+        const claimRing =
+          req.once !== undefined
+            ? async () => {
+                claimed = true;
+                await claimOnce(deps, req.teamId, req.once!);
+              }
+            : undefined;
         const ringAt = (at: typeof phone) =>
           ring(deps.phones, at, {
             tone: plan.tone,
@@ -117,7 +124,7 @@ export async function startRescue(deps: RescueDeps, req: RescueRequest): Promise
               req.onProgress?.(p);
             },
           });
-        const result = await withPhoneAddress(deps, phone, ringAt, { mayRetry: () => completed === 0 && !signal.aborted });
+        const result = await withPhoneAddress(deps, phone, ringAt, { mayRetry: () => completed === 0 && !claimed && !signal.aborted });
         await rememberCertificate(deps, used, result.certificateSha256);
         if (result.coverStory === 'rejected' || result.coverStory === 'failed') {
           deps.logger.info({ teamId: req.teamId, targetId, outcome: result.coverStory, code: result.coverStoryError?.code }, 'cover story not shown');

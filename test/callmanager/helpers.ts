@@ -6,27 +6,13 @@
 import { afterEach } from 'vitest';
 import { createCallManager, type CallManager, type CallManagerDeps, type CallManagerOptions } from '../../src/callmanager/index.js';
 import { createLogger } from '../../src/log.js';
-import { startCallManagerSim, SIM_CUCM_PASSWORD, SIM_CUCM_USERNAME, type SimCucmOptions, type SimulatedCallManager } from '../../src/sim/cucm/index.js';
+import { startCallManagerSim, type SimCucmOptions, type SimulatedCallManager } from '../../src/sim/cucm/index.js';
 import { LogCapture } from '../support/capture.js';
+import { simOptions } from '../support/cucm.js';
+
+export { simOptions };
 
 export const T0 = Date.parse('2026-12-04T10:00:00Z');
-
-/** The settings rescue-ring would read for the simulated call manager at `url` (the documented defaults). */
-export function simOptions(url: string, overrides: Partial<CallManagerOptions> = {}): CallManagerOptions {
-  return {
-    url,
-    username: SIM_CUCM_USERNAME,
-    password: SIM_CUCM_PASSWORD,
-    axlVersion: '12.5',
-    tls: { trustOnFirstUse: false },
-    phonePort: 80,
-    phoneScheme: 'http',
-    addressCacheSeconds: 300,
-    risPerMinute: 10,
-    staleAddressSeconds: 86_400,
-    ...overrides,
-  };
-}
 
 export interface World {
   sim: SimulatedCallManager;

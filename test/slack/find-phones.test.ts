@@ -3,33 +3,27 @@
  * profile e-mail), the simulated call manager over loopback HTTP, a real SQLite store.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCallManager, type CallManager } from '../../src/callmanager/index.js';
-import { startCallManagerSim, SIM_CUCM_PASSWORD, SIM_CUCM_USERNAME, type SimulatedCallManager } from '../../src/sim/cucm/index.js';
+import { SIM_CUCM_PASSWORD } from '../../src/sim/cucm/index.js';
+import type { SimPhone } from '../../src/sim/index.js';
 import { actionsIn, messageText, type FakeUser } from '../support/fake-slack.js';
 import { blockAction } from '../support/slack-requests.js';
 import { ackText, ALICE, BOB, dmOf, ME, startWorld, TEAM, USERS, type World } from '../support/world.js';
 
 const SHARED = { PHONE_DEFAULT_USERNAME: 'office', PHONE_DEFAULT_PASSWORD: 'office-SECRET-44c' };
 const MY_PHONE = 'SEP00AA11BB22CC';
+const ALICE_PHONE = 'SEP00AA11BB22EE';
 const EMAILS: Record<string, string> = { [ME]: 'Me@Example.com', [ALICE]: 'alice@example.com', [BOB]: 'bob@example.com' };
 
 let h: World | undefined;
-let sim: SimulatedCallManager | undefined;
-let cm: CallManager | undefined;
 afterEach(async () => {
   await h?.close();
-  await cm?.close();
-  await sim?.stop();
   h = undefined;
-  cm = undefined;
-  sim = undefined;
 });
 
 type Setup = 'one' | 'several' | 'softphone' | 'none';
 
 async function start(setup: Setup, o: { env?: Record<string, string>; noEmail?: boolean } = {}): Promise<World> {
   const users: FakeUser[] = USERS.map((u) => (EMAILS[u.id] && !o.noEmail ? { ...u, email: EMAILS[u.id] } : u));
-  h = await startWorld({ slack: { users }, env: { ...SHARED, ...o.env } });
   const devices = {
     one: [{ name: MY_PHONE, owner: 'me', description: '2nd floor, desk 14', model: 'Cisco 8845', ip: '127.0.0.31' }, { name: 'CSFME', associated: ['me'] }],
     several: [
@@ -39,12 +33,11 @@ async function start(setup: Setup, o: { env?: Record<string, string>; noEmail?: 
     softphone: [{ name: 'CSFME', owner: 'me' }],
     none: [],
   }[setup];
-  sim = await startCallManagerSim({ users: [{ userid: 'me', mailid: 'me@example.com' }, { userid: 'alice', mailid: 'alice@example.com' }], devices: [...devices, { name: 'SEP00AA11BB22EE', owner: 'alice', ip: '127.0.0.32' }] });
-  cm = createCallManager(
-    { url: sim.url, username: SIM_CUCM_USERNAME, password: SIM_CUCM_PASSWORD, axlVersion: '12.5', tls: { trustOnFirstUse: false }, phonePort: 80, phoneScheme: 'http', addressCacheSeconds: 300, risPerMinute: 10, staleAddressSeconds: 86_400 },
-    { logger: h.rescue.logger, minQueryIntervalMs: 0 },
-  );
-  h.rescue.callManager = cm;
+  h = await startWorld({
+    slack: { users },
+    env: { ...SHARED, ...o.env },
+    callManager: { users: [{ userid: 'me', mailid: 'me@example.com' }, { userid: 'alice', mailid: 'alice@example.com' }], devices: [...devices, { name: ALICE_PHONE, owner: 'alice', ip: '127.0.0.32' }] },
+  });
   return h;
 }
 
@@ -95,11 +88,7 @@ describe('/phone and App Home with the call manager', () => {
       expect(view).toContain('Phone address');
       expect(hh.fake.refusals).toEqual([]);
       await hh.close();
-      await cm?.close();
-      await sim?.stop();
       h = undefined;
-      cm = undefined;
-      sim = undefined;
     }
   });
 
@@ -138,7 +127,7 @@ describe('/phone and App Home with the call manager', () => {
 
   it('a crafted button for someone else\'s phone registers nothing', async () => {
     const hh = await start('one');
-    await hh.interact(blockAction(ME, { action_id: 'register_found_phone', value: 'SEP00AA11BB22EE' }, { view: { id: 'VHOME', type: 'home' } }));
+    await hh.interact(blockAction(ME, { action_id: 'register_found_phone', value: ALICE_PHONE }, { view: { id: 'VHOME', type: 'home' } }));
     const dm = await hh.fake.waitFor('chat.postMessage', (c) => c.params.channel === dmOf(ME));
     expect(messageText(dm.params)).toMatch(/does not list SEP00AA11BB22EE/);
     expect(await hh.store.directory.get({ teamId: TEAM, userId: ME })).toBeUndefined();
@@ -146,11 +135,14 @@ describe('/phone and App Home with the call manager', () => {
 });
 
 describe('the first /rescue', () => {
-  it('registers the one desk phone of someone who registered nothing, and says so and how to change it', async () => {
-    const hh = await start('one');
+  it('registers the one desk phone of someone who registered nothing, says so and how to change it, and rings it', async () => {
+    const hh = await start('none');
+    const phone = await hh.devicePhone({ name: MY_PHONE, owner: 'me', model: 'Cisco 8845' }, 31, { username: SHARED.PHONE_DEFAULT_USERNAME, password: SHARED.PHONE_DEFAULT_PASSWORD });
     const r = await hh.command(ME, '/rescue');
     expect(ackText(r.body)).toMatch(new RegExp(`registered your desk phone \\*${MY_PHONE}\\*.*/phone`, 's'));
     expect(await hh.store.directory.get({ teamId: TEAM, userId: ME })).toMatchObject({ address: MY_PHONE, source: 'callmanager' });
+    await hh.settle();
+    expect(phone.played.length).toBeGreaterThan(0);
     expect(hh.fake.refusals).toEqual([]);
   });
 
@@ -168,6 +160,51 @@ describe('the first /rescue', () => {
     const reply = await hh.fake.waitForResponse(r.responseId, 'not registered a desk phone yet');
     expect(messageText(reply.params)).toContain('not registered a desk phone yet');
     expect(await hh.store.directory.get({ teamId: TEAM, userId: ALICE })).toBeUndefined();
-    expect(sim!.requests.filter((q) => q.api === 'AXL')).toHaveLength(0);
+    expect(hh.cucm.requests.filter((q) => q.api === 'AXL')).toHaveLength(0);
   });
+});
+
+describe('/rescue of a phone registered by device name, through the receiver', () => {
+  /** Alice's desk phone, registered by Alice with one click in App Home. */
+  async function aliceRegistered(hh: World): Promise<SimPhone> {
+    const phone = await hh.devicePhone({ name: ALICE_PHONE, owner: 'alice' }, 33, { username: SHARED.PHONE_DEFAULT_USERNAME, password: SHARED.PHONE_DEFAULT_PASSWORD });
+    await hh.interact(blockAction(ALICE, { action_id: 'register_found_phone', value: ALICE_PHONE }, { view: { id: 'VHOME', type: 'home' } }));
+    await hh.fake.waitFor('chat.postMessage', (c) => c.params.channel === dmOf(ALICE));
+    return phone;
+  }
+
+  it('a phone that moved (DHCP) still rings for /rescue @alice', async () => {
+    const hh = await start('none');
+    const before = await aliceRegistered(hh);
+    const first = await hh.command(ME, '/rescue', `<@${ALICE}|alice>`);
+    await hh.settle();
+    expect(before.played.length).toBeGreaterThan(0);
+    const after = await hh.movePhone(ALICE_PHONE, before, 34);
+    hh.advance(3 * 60_000);
+    const second = await hh.command(ME, '/rescue', `<@${ALICE}|alice>`);
+    await hh.settle();
+    expect(after.played.length).toBeGreaterThan(0);
+    expect(hh.cucm.requests.filter((q) => q.api === 'RisPort70').length).toBeGreaterThanOrEqual(2);
+    for (const id of [first.responseId, second.responseId]) expect(hh.fake.responses(id).map((c) => messageText(c.params)).join('\n')).not.toMatch(/:warning:/);
+  });
+
+  for (const [what, fault, expected] of [
+    ['not registered', (hh: World) => hh.cucm.setStatus(ALICE_PHONE, 'UnRegistered'), `${ALICE_PHONE} is not registered with the call manager: is it plugged in?`],
+    ['wrong call-manager password', (hh: World) => hh.cucm.setFaults({ unauthorized: true }), 'An administrator checks CUCM_USERNAME and CUCM_PASSWORD'],
+    ['RisPort over its rate', (hh: World) => hh.cucm.setFaults({ rateLimited: true }), 'Try again in a minute'],
+    ['the call manager down', (hh: World) => hh.cucm.setFaults({ down: true }), 'could not reach the call manager'],
+  ] as const) {
+    it(`${what}: the rescuer reads what happened and what to do, and no secret is written`, async () => {
+      const hh = await start('none');
+      const phone = await aliceRegistered(hh);
+      hh.advance(2 * 24 * 60 * 60_000); // older than CUCM_STALE_ADDRESS_SECONDS: the last known address is not used
+      await fault(hh);
+      const r = await hh.command(ME, '/rescue', `<@${ALICE}|alice>`);
+      const reply = await hh.fake.waitForResponse(r.responseId, expected);
+      expect(messageText(reply.params)).toContain(expected);
+      expect(phone.played).toHaveLength(0);
+      const everything = JSON.stringify(hh.fake.calls) + hh.logs.text();
+      for (const secret of [SIM_CUCM_PASSWORD, SHARED.PHONE_DEFAULT_PASSWORD]) expect(everything).not.toContain(secret);
+    });
+  }
 });

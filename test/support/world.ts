@@ -14,15 +14,22 @@
  *   round and waits for its reports, so no test sleeps on real minutes; `restart()` closes the app and
  *   the store and opens them again on the same file (phones and fake Slack keep running), like a redeploy.
  *
+ * - With `callManager`: the simulated call manager on the same clock, wired as the bot wires it
+ *   (connectCallManager: RisPort's budget in the store); `devicePhone` starts a simulated phone on its
+ *   own loopback address (127.0.0.x, one port for all, CUCM_PHONE_PORT) that the call manager lists,
+ *   and `movePhone` moves it to another address as DHCP would.
+ *
  * The test ids (ME, ALICE, TEAM, ...) are defined here and nowhere else.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { startRescue, type RegisterInput, type RescueDeps, type RescueRequest } from '../../src/rescue/index.js';
+import { connectCallManager, startRescue, type RegisterInput, type RescueDeps, type RescueRequest } from '../../src/rescue/index.js';
 import { Scheduler } from '../../src/rescue/scheduler.js';
+import { startCallManagerSim, type SimCucmDevice, type SimCucmOptions, type SimulatedCallManager } from '../../src/sim/cucm/index.js';
 import { type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
 import type { SlackApp, SlackAppOptions } from '../../src/slack/app.js';
 import { slackScheduleReporter } from '../../src/slack/flows/scheduled.js';
@@ -31,6 +38,7 @@ import { openSqliteDatabase, sqlitePath } from '../../src/store/sqlite.js';
 import { sqliteStoreOn } from '../../src/store/sqlite-state.js';
 import type { Store } from '../../src/store/state-types.js';
 import type { LogCapture } from './capture.js';
+import { simOptions } from './cucm.js';
 import { FakeSlack, type FakeUser } from './fake-slack.js';
 import { capturingLogger, loopbackRescueDeps, phoneKit, startLoopbackBot } from './loopback-bot.js';
 import { RingPauses } from './ring-pauses.js';
@@ -107,6 +115,8 @@ export interface WorldOptions {
   responseTimeoutMs?: number;
   connectTimeoutMs?: number;
   logLevel?: string;
+  /** Start the simulated call manager (these users and devices) and connect the use cases to it. */
+  callManager?: SimCucmOptions;
 }
 
 export interface CommandAnswer {
@@ -164,6 +174,13 @@ export interface World {
   /** Closes app and store, moves the clock by `downMs`, opens both again on the same file. */
   restart(downMs: number): Promise<void>;
 
+  /** The simulated call manager (only with `callManager`). */
+  cucm: SimulatedCallManager;
+  /** A simulated phone the call manager lists as `device.name`, registered at 127.0.0.`hostByte` (CUCM_PHONE_PORT). */
+  devicePhone(device: SimCucmDevice, hostByte: number, options?: SimPhoneOptions): Promise<SimPhone>;
+  /** The phone gets another address (DHCP): a phone with its credentials answers there, the old address refuses, the call manager knows the new one. */
+  movePhone(device: string, from: SimPhone, hostByte: number): Promise<SimPhone>;
+
   close(): Promise<void>;
 }
 
@@ -191,6 +208,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const pauses = new RingPauses();
   const phones: SimPhone[] = [];
   const fake = slack ? await FakeSlack.start({ users: slack.users ?? USERS, teamId: TEAM }) : undefined;
+  const cucm = options.callManager ? await startCallManagerSim({ clock: () => time.now, ...options.callManager }) : undefined;
+  const devicePort = cucm ? await freePort() : 0;
 
   const open = async (): Promise<Running> => {
     const db = openSqliteDatabase(dbFile);
@@ -208,6 +227,16 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       responseTimeoutMs: options.responseTimeoutMs ?? 5_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 2_000,
     });
+    const callManager = cucm
+      ? connectCallManager(simOptions(cucm.url, { phonePort: devicePort }), {
+          limits: store.limits,
+          logger,
+          dataDir,
+          ...(options.clock === 'system' ? {} : { clock: () => time.now }),
+          tuning: { minQueryIntervalMs: 0, timeouts: { connectMs: 500, totalMs: 2_000 } },
+        })
+      : undefined;
+    if (callManager) rescue.callManager = callManager;
     if (!slack || !fake) return { store, db, rescue };
     const { bot, url } = await startLoopbackBot(rescue, logger, fake, { signingSecret, botToken, ...(slack.history === false ? { history: false } : {}), ...(slack.app ? { app: slack.app } : {}) });
     if (!options.scheduler) return { store, db, rescue, bot: { app: bot, url } };
@@ -221,6 +250,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     await r.rescue.active.drain(0);
     await r.bot?.app.tasks.idle(5_000);
     await r.scheduler?.it.idle();
+    await r.rescue.callManager?.close();
     await r.store.close();
   };
 
@@ -317,11 +347,29 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       world.advance(downMs);
       cur = await open();
     },
+    get cucm() {
+      if (!cucm) throw new Error('this world was started without callManager');
+      return cucm;
+    },
+    async devicePhone(device, hostByte, o = {}) {
+      const host = `127.0.0.${hostByte}`;
+      const phone = await world.phone({ ...o, host, port: devicePort });
+      world.cucm.addDevice({ ...device, ip: host });
+      return phone;
+    },
+    async movePhone(device, from, hostByte) {
+      const host = `127.0.0.${hostByte}`;
+      const moved = await world.phone({ host, port: devicePort, username: from.username, password: from.password });
+      await from.stop();
+      world.cucm.moveDevice(device, host);
+      return moved;
+    },
     async close() {
       pauses.release();
       await shut(cur);
       await Promise.all(phones.map((p) => p.stop()));
       await fake?.stop();
+      await cucm?.stop();
       if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
       // Slack would have refused these: a test passes only if everything the app sent would reach a person.
       // A test that provokes a refusal on purpose takes it with fake.takeRefusals() and asserts on it.
@@ -335,6 +383,18 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     world.phone = (o = {}) => start({ ...defaults, ...o });
   }
   return world;
+}
+
+/** A port free on loopback now, for the phones the call manager lists (one port, many 127.0.0.x). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** Starts a rescue (in TEAM) and waits for it: 'ok' or 'failed:<code>', or the refusal's code and hint. */
