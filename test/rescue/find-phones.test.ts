@@ -3,10 +3,9 @@
  * real HTTP and a real SQLite store (no mock of our own).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCallManager, type CallManager } from '../../src/callmanager/index.js';
+import type { CallManager } from '../../src/callmanager/index.js';
 import { deskPhonesFor, forgetPhone, prepareOwnPhone, registerFoundPhone, syncFromCallManager } from '../../src/rescue/index.js';
-import { startCallManagerSim, SIM_CUCM_PASSWORD, type SimCucmOptions, type SimulatedCallManager } from '../../src/sim/cucm/index.js';
-import { simOptions } from '../callmanager/helpers.js';
+import { SIM_CUCM_PASSWORD, type SimCucmOptions, type SimulatedCallManager } from '../../src/sim/cucm/index.js';
 import { ALICE, attempt, BOB, ME, startWorld, TEAM, USE_CASES, type World } from '../support/world.js';
 
 const SHARED = { PHONE_DEFAULT_USERNAME: 'office', PHONE_DEFAULT_PASSWORD: 'office-SECRET-91f' };
@@ -19,13 +18,9 @@ interface CmWorld {
   cm: CallManager;
 }
 
-const open: CmWorld[] = [];
+const open: World[] = [];
 afterEach(async () => {
-  for (const o of open.splice(0)) {
-    await o.cm.close();
-    await o.sim.stop();
-    await o.w.close();
-  }
+  for (const w of open.splice(0)) await w.close();
 });
 
 function people(): SimCucmOptions {
@@ -48,16 +43,9 @@ function people(): SimCucmOptions {
 }
 
 async function world(o: { sim?: SimCucmOptions; env?: Record<string, string> } = {}): Promise<CmWorld> {
-  const w = await startWorld({ ...USE_CASES, env: { ...SHARED, ...o.env } });
-  const sim = await startCallManagerSim({ clock: () => w.time.now, ...people(), ...o.sim });
-  const cm = createCallManager(
-    simOptions(sim.url),
-    { clock: () => w.time.now, logger: w.rescue.logger, minQueryIntervalMs: 0, timeouts: { connectMs: 500, totalMs: 2_000 } },
-  );
-  w.rescue.callManager = cm;
-  const o2 = { w, sim, cm };
-  open.push(o2);
-  return o2;
+  const w = await startWorld({ ...USE_CASES, env: { ...SHARED, ...o.env }, callManager: { ...people(), ...o.sim } });
+  open.push(w);
+  return { w, sim: w.cucm, cm: w.rescue.callManager! };
 }
 
 const person = (userId: string, email?: string) => ({ teamId: TEAM, userId, ...(email !== undefined ? { email } : {}) });
