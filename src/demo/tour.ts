@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { printNote, type Output } from './render.js';
 import { maskSecrets } from './terminal-receiver.js';
-import { DEMO_PASSWORDS, type Demo } from './world.js';
+import { DEMO_DEVICES, DEMO_PASSWORDS, type Demo } from './world.js';
 
 type Pattern = string | RegExp;
 
@@ -19,6 +19,7 @@ interface Act {
 interface PhoneCounts {
   you: number;
   alice: number;
+  carol: number;
 }
 
 export interface Step {
@@ -37,7 +38,7 @@ const WRONG_PASSWORD = 'not-the-phone-password-9';
 const WAIT_MS = 15_000;
 
 /** Passwords the tour types; the test checks that none of them is ever printed. */
-export const TOUR_SECRETS: readonly string[] = [WRONG_PASSWORD, DEMO_PASSWORDS.you, DEMO_PASSWORDS.alice];
+export const TOUR_SECRETS: readonly string[] = [WRONG_PASSWORD, DEMO_PASSWORDS.you, DEMO_PASSWORDS.alice, DEMO_PASSWORDS.office];
 
 export function tourSteps(demo: Demo): Step[] {
   const rang = (who: keyof PhoneCounts, played: PhoneCounts) => demo.phones[who].played.length - played[who];
@@ -146,6 +147,20 @@ export function tourSteps(demo: Demo): Step[] {
       acts: [{ type: '/rescue alice' }],
       expect: ['I cannot tell who "alice" is'],
     },
+    {
+      title: 'A newcomer who registered nothing types /rescue: the call manager knows her desk phone, and it rings',
+      acts: [{ type: 'as carol', until: ['@carol'] }, { type: '/rescue' }],
+      expect: [`registered your desk phone ${DEMO_DEVICES.carol}`, "carol's phone rings ♪", 'Your phone rang 3 times'],
+      check: (_d, { played }) => (rang('carol', played) === 3 ? undefined : `Carol's phone should have rung 3 times, it rang ${rang('carol', played)}`),
+      after: ['as you'],
+    },
+    {
+      title: "Alice's phone moves to another address (DHCP); /rescue @alice still rings it",
+      acts: [{ type: 'move alice', until: ["alice's phone moved"] }, { type: '/rescue @alice' }],
+      expect: ["@alice's phone rang 3 times", "alice's phone rings ♪"],
+      // A new phone answers at the new address: everything it played is this step's.
+      check: (d) => (d.phones.alice.played.length === 3 ? undefined : `Alice's phone at its new address should have rung 3 times, it rang ${d.phones.alice.played.length}`),
+    },
   ];
 }
 
@@ -166,7 +181,7 @@ export async function playTour(demo: Demo, options: TourOptions = {}): Promise<s
     out.line('');
     out.line(out.paint(`── ${i + 1}/${steps.length}. ${step.title} ──`, 'bold', 'magenta'));
     const start = out.transcript.length;
-    const played: PhoneCounts = { you: demo.phones.you.played.length, alice: demo.phones.alice.played.length };
+    const played: PhoneCounts = { you: demo.phones.you.played.length, alice: demo.phones.alice.played.length, carol: demo.phones.carol.played.length };
     const stepProblems: string[] = [];
     for (const act of step.acts) {
       const from = out.transcript.length;

@@ -2,8 +2,8 @@
  * The demo's composition root, built like src/main.ts builds the bot: an encrypted store in a
  * temporary DATA_DIR with a key generated for this run, the phone client limited to loopback,
  * the use cases, and the real Slack app (createSlackApp: same listeners, same Web API settings),
- * plus what stands in for the outside world: two simulated phones and a Slack stand-in, with a
- * terminal receiver driving the app.
+ * plus what stands in for the outside world: simulated phones, a simulated call manager (CUCM) that
+ * knows where they are, and a Slack stand-in, with a terminal receiver driving the app.
  */
 import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,8 +14,9 @@ import type { SlackConfig } from '../config/slack.js';
 import { isAppError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { createNetworkPolicy, PhoneClient } from '../phone/index.js';
-import { recentRescues, registerPhone, rescueDeps, type RescueDeps } from '../rescue/index.js';
+import { connectCallManager, recentRescues, registerPhone, rescueDeps, type RescueDeps } from '../rescue/index.js';
 import { startScheduler } from '../rescue/scheduler.js';
+import { SIM_CUCM_PASSWORD, SIM_CUCM_USERNAME, startCallManagerSim, type SimulatedCallManager } from '../sim/cucm/index.js';
 import { startPhone, type SimPhone } from '../sim/index.js';
 import { createSlackApp, type SlackApp } from '../slack/app.js';
 import { slackScheduleReporter } from '../slack/flows/scheduled.js';
@@ -32,14 +33,18 @@ export const YOU: SlackUser = { id: 'U0YOU', name: 'you' };
 export const ALICE: SlackUser = { id: 'U0ALICE', name: 'alice' };
 /** A colleague with no phone registered. */
 export const BOB: SlackUser = { id: 'U0BOB', name: 'bob' };
+/** A newcomer who registered nothing; the call manager lists one desk phone for her e-mail. */
+export const CAROL: SlackUser = { id: 'U0CAROL', name: 'carol', email: 'Carol@Example.com' };
 export const HELPER_BOT: SlackUser = { id: 'U0HELPER', name: 'helperbot', is_bot: true };
 
 /**
  * The simulated phones' passwords. Fixed so the demo's test can prove none of them is ever printed;
  * they are loopback-only simulator credentials, not secrets of anyone's.
  */
-export const DEMO_PASSWORDS = { you: 'you-desk-phone-pw-71', alice: 'alice-desk-phone-pw-42' } as const;
+export const DEMO_PASSWORDS = { you: 'you-desk-phone-pw-71', alice: 'alice-desk-phone-pw-42', office: 'office-shared-phone-pw-33' } as const;
 export const DEMO_PHONE_USERNAME = 'rescue';
+/** The device names the simulated call manager knows (SEP + the MAC address). Alice registered hers by name. */
+export const DEMO_DEVICES = { alice: 'SEP00A11CE0F00D', carol: 'SEP00CA201CA201' } as const;
 
 /** Rings of the demo: three, one second apart; tones play at this fraction of their real length. */
 const DEMO_RINGS = 3;
@@ -59,7 +64,9 @@ export interface Demo {
   receiver: TerminalReceiver;
   bot: SlackApp;
   rescue: RescueDeps;
-  phones: { you: SimPhone; alice: SimPhone };
+  /** Alice's entry changes when her phone moves (`move alice`). */
+  phones: { you: SimPhone; alice: SimPhone; carol: SimPhone };
+  cucm: SimulatedCallManager;
   outDir: string;
   logPath: string;
   /** Runs one typed line (a Slack action or a demo command). Resolves false when the user asked to quit. */
@@ -96,8 +103,20 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const phoneOptions = { toneTimeScale: TONE_TIME_SCALE, username: DEMO_PHONE_USERNAME };
     const you = await startPhone({ ...phoneOptions, name: 'you', password: DEMO_PASSWORDS.you });
     cleanups.push(() => you.stop());
-    const alice = await startPhone({ ...phoneOptions, name: 'alice', password: DEMO_PASSWORDS.alice, model: 'CP-7841' });
-    cleanups.push(() => alice.stop());
+    // The phones the call manager knows each have their own address (127.0.0.x) and the same port, as on a real network.
+    const alice = await startPhone({ ...phoneOptions, name: 'alice', password: DEMO_PASSWORDS.alice, model: 'CP-7841', host: '127.0.0.2' });
+    const carol = await startPhone({ ...phoneOptions, name: 'carol', password: DEMO_PASSWORDS.office, host: '127.0.0.3', port: alice.port });
+    const cucm = await startCallManagerSim({
+      users: [
+        { userid: 'alice', mailid: 'alice@example.com' },
+        { userid: 'carol', mailid: 'carol@example.com' },
+      ],
+      devices: [
+        { name: DEMO_DEVICES.alice, owner: 'alice', model: 'Cisco 7841', description: 'Alice, 2nd floor', ip: '127.0.0.2' },
+        { name: DEMO_DEVICES.carol, owner: 'carol', model: 'Cisco 8845', description: 'Carol, reception', ip: '127.0.0.3' },
+      ],
+    });
+    cleanups.push(() => cucm.stop());
 
     const settings = rescueSettingsFromEnv({
       PHONE_DEFAULT_RINGS: String(DEMO_RINGS),
@@ -106,21 +125,41 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       RESCUE_TARGET_COOLDOWN_SECONDS: '0',
       RESCUE_TARGET_PER_HOUR: '1000',
       RESCUE_REQUESTER_PER_MINUTE: '100',
+      // The office's shared phone account: phones found in the call manager use it.
+      PHONE_DEFAULT_USERNAME: DEMO_PHONE_USERNAME,
+      PHONE_DEFAULT_PASSWORD: DEMO_PASSWORDS.office,
     });
     // Only loopback: the demo's phones live on 127.0.0.1 and nothing else may be reached.
     const phones = new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), connectTimeoutMs: 1_000, responseTimeoutMs: 3_000, logger });
     // A clock that `skip` moves forward, so a scheduled rescue can be shown without waiting for it.
     let skippedMs = 0;
     const clock = () => new Date(Date.now() + skippedMs);
-    const rescue: RescueDeps = rescueDeps(store, { phones, settings, logger, clock });
-    for (const [user, phone] of [[YOU, you], [ALICE, alice]] as const) {
-      await registerPhone(rescue, { teamId: DEMO_TEAM, userId: user.id, address: phone.address, username: phone.username, password: phone.password, rings: DEMO_RINGS, intervalSeconds: DEMO_INTERVAL_SECONDS });
+    const callManager = connectCallManager(
+      {
+        url: cucm.url,
+        username: SIM_CUCM_USERNAME,
+        password: SIM_CUCM_PASSWORD,
+        axlVersion: '12.5',
+        tls: { trustOnFirstUse: false },
+        phonePort: alice.port,
+        phoneScheme: 'http',
+        addressCacheSeconds: 300,
+        risPerMinute: 10,
+        staleAddressSeconds: 86_400,
+      },
+      { limits: store.limits, logger, dataDir, clock },
+    );
+    cleanups.push(() => callManager?.close());
+    const rescue: RescueDeps = rescueDeps(store, { phones, settings, logger, clock, ...(callManager ? { callManager } : {}) });
+    // You typed your phone's address; Alice typed her phone's device name (the call manager knows its address).
+    for (const [user, address, phone] of [[YOU, you.address, you], [ALICE, DEMO_DEVICES.alice, alice]] as const) {
+      await registerPhone(rescue, { teamId: DEMO_TEAM, userId: user.id, address, username: phone.username, password: phone.password, rings: DEMO_RINGS, intervalSeconds: DEMO_INTERVAL_SECONDS });
     }
 
     const screen = new Screen(out, { [DEMO_CHANNEL.id]: DEMO_CHANNEL.name });
     const botToken = `xoxb-demo-${randomBytes(8).toString('hex')}`;
     const standin = await SlackStandin.start({
-      users: [YOU, ALICE, BOB, HELPER_BOT],
+      users: [YOU, ALICE, BOB, CAROL, HELPER_BOT],
       botToken,
       teamId: DEMO_TEAM,
       botUserId: 'U0RESCUERING',
@@ -149,7 +188,11 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     });
     screen.watchPhone(you);
     screen.watchPhone(alice);
+    screen.watchPhone(carol);
     cleanups.push(() => screen.stop());
+    const phonesNow = { you, alice, carol };
+    // The phone Alice has at the moment (it changes when she moves); each stopped at the end.
+    cleanups.push(() => Promise.all([phonesNow.alice.stop(), carol.stop()]).then(() => undefined));
 
     const demo: Demo = {
       out,
@@ -158,7 +201,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       receiver,
       bot,
       rescue,
-      phones: { you, alice },
+      phones: phonesNow,
+      cucm,
       outDir,
       logPath,
       run: (line) => runLine(demo, line),
@@ -200,7 +244,8 @@ function printBanner(demo: Demo, dataDir: string): void {
   out.line(out.paint('rescue-ring offline demo', 'bold'));
   out.line(`  Two simulated desk phones on this machine, registered through the real registerPhone use case:`);
   out.line(`    @you    → ${phones.you.address}  (user ${phones.you.username}, password stored encrypted)`);
-  out.line(`    @alice  → ${phones.alice.address}  (user ${phones.alice.username}, password stored encrypted)`);
+  out.line(`    @alice  → ${DEMO_DEVICES.alice}, the device name: a simulated call manager says it is at ${phones.alice.address}`);
+  out.line(`    @carol  registered nothing; the call manager lists ${DEMO_DEVICES.carol} for her e-mail`);
   out.line(`    @bob has no phone registered; @helperbot is a bot.`);
   out.line(`  Encrypted store: ${dataDir} (key made for this run; deleted on exit)`);
   out.line(`  Slack is a stand-in on ${demo.standin.url}; nothing leaves this machine.`);
@@ -222,10 +267,23 @@ export const DEMO_HELP = [
   '  as alice           type as another person (you, alice, bob)',
   '  unplug alice       turn off Web Access on a phone (plug alice turns it back on)',
   '  call alice         put a phone on a call (hangup alice ends it): rescue-ring does not ring it',
+  '  move alice         Alice\'s phone gets another address (DHCP); the call manager knows the new one',
   '  skip 1m            move the clock forward (scheduled rescues: /rescue in 1m, /rescue list)',
   '  wait [N]           wait N seconds, or until nothing is in progress (handy in piped input)',
   '  help, quit         this text; stop the demo (Ctrl-D or Ctrl-C work too)',
 ];
+
+/** DHCP gives the phone another address: a phone with the same credentials answers there, the old address refuses. */
+async function movePhone(demo: Demo, who: 'alice'): Promise<void> {
+  const old = demo.phones[who];
+  const host = `127.0.0.${Number(old.address.split(':')[0]!.split('.')[3]) + 2}`;
+  const moved = await startPhone({ toneTimeScale: TONE_TIME_SCALE, name: old.name, username: old.username, password: old.password, model: 'CP-7841', host, port: old.port });
+  await old.stop();
+  demo.cucm.moveDevice(DEMO_DEVICES[who], host);
+  demo.phones[who] = moved;
+  demo.screen.watchPhone(moved);
+  printNote(demo.out, `(${who}'s phone moved from ${old.address} to ${moved.address}; rescue-ring still has only its device name ${DEMO_DEVICES[who]}.)`);
+}
 
 /** Lets the phone watcher print a change made to a phone before the next line runs. */
 function settle(): Promise<void> {
@@ -270,7 +328,7 @@ async function runLine(demo: Demo, raw: string): Promise<boolean> {
     }
     case 'as': {
       const user = demo.standin.userByName(arg);
-      if (!user || user.is_bot) printNote(demo.out, `Type as whom? you, alice or bob.`);
+      if (!user || user.is_bot) printNote(demo.out, `Type as whom? you, alice, bob or carol.`);
       else {
         demo.receiver.user = user.id;
         printNote(demo.out, `You are now typing as @${user.name}.`);
@@ -285,6 +343,11 @@ async function runLine(demo: Demo, raw: string): Promise<boolean> {
         phone.setOnCall(verb.toLowerCase() === 'call');
         await settle();
       }
+      return true;
+    }
+    case 'move': {
+      if (arg !== 'alice') printNote(demo.out, 'Only Alice\'s phone is known to the call manager by name: move alice.');
+      else await movePhone(demo, 'alice');
       return true;
     }
     case 'unplug':

@@ -75,7 +75,7 @@ describe('npm run demo -- --script', () => {
       'Web Access is enabled on it',
       '@alice is on a call, so I did not ring their phone',
       "alice's phone screen: Facilities: your car lights are on",
-      'Tour finished: all 14 steps showed what they should.',
+      'Tour finished: all 16 steps showed what they should.',
     ]) {
       expect(out).toContain(line);
     }
