@@ -1,10 +1,14 @@
 /**
  * `rescue-ring sim`: run simulated Cisco phones on this machine, to try rescue-ring without hardware.
+ * With `--cucm`, a simulated call manager (AXL + RisPort70) lists them: each phone on its own loopback
+ * address (127.0.1.1, 127.0.1.2, ...) and one port, owned by user1, user2, ... (user1@example.com).
  * The phone password comes from the environment (PHONE_PASSWORD, or --password-env NAME), never argv;
  * without it the phones accept the simulator's default password, which is printed since it is no secret.
  */
+import { createServer } from 'node:net';
 import type { Command } from 'commander';
 import { variableNamed, type Env } from '../config/index.js';
+import { SIM_CUCM_PASSWORD, SIM_CUCM_USERNAME, startCallManagerSim, type SimulatedCallManager } from '../sim/cucm/index.js';
 import { startSimulator } from '../sim/index.js';
 import type { PhoneSimulator, ScreenshotFormat, SimFaults, SimPhoneOptions } from '../sim/index.js';
 import { SIM_DEFAULT_PASSWORD, SIM_DEFAULT_USERNAME } from '../sim/defaults.js';
@@ -23,6 +27,9 @@ export interface SimVerbOptions {
   onCall?: boolean;
   toneScale: string;
   json?: boolean;
+  /** Also run a simulated call manager that lists the phones. */
+  cucm?: boolean;
+  cucmPort?: string;
 }
 
 const FAULT_NAMES: Record<string, keyof SimFaults> = {
@@ -69,7 +76,7 @@ function intOption(raw: string | undefined, name: string, min: number, max: numb
 export function phoneOptionsFrom(opts: SimVerbOptions, env: Env = { [opts.passwordEnv]: variableNamed(opts.passwordEnv) }): SimPhoneOptions[] {
   const count = intOption(opts.phones, '--phones', 1, 1000) ?? 1;
   const firstPort = intOption(opts.port, '--port', 1, 65535);
-  if (firstPort !== undefined && firstPort + count - 1 > 65535) throw new UsageError('--port plus --phones runs past port 65535.');
+  if (firstPort !== undefined && !opts.cucm && firstPort + count - 1 > 65535) throw new UsageError('--port plus --phones runs past port 65535.');
   if (!['bmp', 'png', 'cip'].includes(opts.format)) throw new UsageError('--format must be bmp, png or cip.');
   const scale = Number(opts.toneScale);
   if (!Number.isFinite(scale) || scale < 0 || scale > 100) throw new UsageError('--tone-scale must be a number between 0 and 100.');
@@ -79,8 +86,9 @@ export function phoneOptionsFrom(opts: SimVerbOptions, env: Env = { [opts.passwo
   const faults = parseFaults(opts.fault);
   return Array.from({ length: count }, (_, i) => ({
     name: `phone${i + 1}`,
-    host: opts.host,
-    port: firstPort === undefined ? 0 : firstPort + i,
+    // Listed by the call manager: each phone on its own address and one port, as on a real network.
+    host: opts.cucm ? deviceHost(i) : opts.host,
+    port: opts.cucm ? (firstPort ?? 0) : firstPort === undefined ? 0 : firstPort + i,
     username: opts.user,
     password,
     screenshotFormat: opts.format as ScreenshotFormat,
@@ -90,6 +98,50 @@ export function phoneOptionsFrom(opts: SimVerbOptions, env: Env = { [opts.passwo
     faults,
     ...(opts.model !== undefined ? { model: opts.model } : {}),
   }));
+}
+
+/** The loopback address of the i-th phone a simulated call manager lists: 127.0.1.1, 127.0.1.2, ... */
+export function deviceHost(i: number): string {
+  return `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
+}
+
+/** The device name of the i-th simulated phone: SEP + 12 hex digits, like a MAC address. */
+export function deviceName(i: number): string {
+  return `SEP${(0x00aa_0000_0000 + i + 1).toString(16).toUpperCase().padStart(12, '0')}`;
+}
+
+/** A port free on loopback now: the one port every phone of the call manager listens on. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.1.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The call manager's lines: what to put in .env, and what to try. */
+function describeCallManager(cucm: SimulatedCallManager, sim: PhoneSimulator, opts: SimVerbOptions): string {
+  const first = sim.phones[0];
+  const lines = [
+    '',
+    `Simulated call manager at ${cucm.url} (AXL and RisPort70), listing every phone above:`,
+    ...sim.phones.map((p, i) => `  ${deviceName(i)}  ${p.address}  owner user${i + 1} (user${i + 1}@example.com)`),
+    '',
+    'Settings for rescue-ring (the simulator\'s account; no secret):',
+    `  CUCM_URL=${cucm.url} CUCM_USERNAME=${SIM_CUCM_USERNAME} CUCM_PASSWORD=${SIM_CUCM_PASSWORD} CUCM_PHONE_PORT=${first?.port ?? ''}${opts.https ? ' CUCM_PHONE_SCHEME=https' : ''}`,
+  ];
+  if (first) {
+    lines.push(
+      'Try it in another terminal, with those settings and PHONE_ALLOWED_NETWORKS=127.0.0.0/8:',
+      '  npx rescue-ring doctor --cucm',
+      `  npx rescue-ring status ${deviceName(0)}`,
+      `  PHONE_PASSWORD=... npx rescue-ring ring ${deviceName(0)} --user ${opts.user}`,
+    );
+  }
+  return lines.join('\n');
 }
 
 function describe(sim: PhoneSimulator, opts: SimVerbOptions, passwordFromEnv: boolean): string {
@@ -134,21 +186,35 @@ function untilStopped(signal?: AbortSignal): Promise<void> {
 
 export async function runSim(opts: SimVerbOptions, signal?: AbortSignal): Promise<number> {
   let sim: PhoneSimulator | undefined;
+  let cucm: SimulatedCallManager | undefined;
   try {
-    const phones = phoneOptionsFrom(opts);
+    const cucmPort = intOption(opts.cucmPort, '--cucm-port', 1, 65535);
+    if (cucmPort !== undefined && !opts.cucm) throw new UsageError('--cucm-port goes with --cucm.');
+    const phones = phoneOptionsFrom(opts.cucm && opts.port === undefined ? { ...opts, port: String(await freePort()) } : opts);
     const fromEnv = variableNamed(opts.passwordEnv);
     sim = await startSimulator({ phones });
+    const listed = sim.phones;
+    if (opts.cucm) {
+      cucm = await startCallManagerSim({
+        ...(cucmPort !== undefined ? { port: cucmPort } : {}),
+        users: listed.map((_, i) => ({ userid: `user${i + 1}`, mailid: `user${i + 1}@example.com` })),
+        devices: listed.map((p, i) => ({ name: deviceName(i), owner: `user${i + 1}`, description: `Simulated ${p.name}`, ip: deviceHost(i) })),
+      });
+    }
     const data = {
       ok: true,
       user: opts.user,
-      phones: sim.phones.map((p) => ({ name: p.name, address: p.address, url: p.url, certificateSha256: p.certificateSha256 })),
+      phones: listed.map((p, i) => ({ name: p.name, address: p.address, url: p.url, certificateSha256: p.certificateSha256, ...(cucm ? { device: deviceName(i) } : {}) })),
+      ...(cucm ? { callManager: { url: cucm.url, username: SIM_CUCM_USERNAME, phonePort: listed[0]?.port } } : {}),
     };
-    output(opts, data, () => describe(sim as PhoneSimulator, opts, fromEnv !== undefined && fromEnv !== ''));
+    output(opts, data, () => describe(sim as PhoneSimulator, opts, fromEnv !== undefined && fromEnv !== '') + (cucm ? describeCallManager(cucm, sim as PhoneSimulator, opts) : ''));
     await untilStopped(signal);
     await sim.stop();
+    await cucm?.stop();
     return ExitCode.Ok;
   } catch (err) {
     await sim?.stop();
+    await cucm?.stop();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {
       return reportError(new UsageError(`A port is already in use or not allowed (${code}); pick another --port or leave it out.`), opts);
@@ -172,6 +238,8 @@ export function registerSimVerb(program: Command): void {
     .option('--model <model>', 'model reported by DeviceInformationX (default CP-8845)')
     .option('--on-call', 'start the phones "on a call" (StreamingStatisticsX shows an active stream)')
     .option('--tone-scale <x>', 'multiply tone lengths (0 answers Play at once)', '1')
+    .option('--cucm', 'also run a simulated call manager (AXL, RisPort70) listing the phones: each on its own 127.0.1.x address, one port')
+    .option('--cucm-port <p>', 'port of the simulated call manager (default: a free port)')
     .option('--json', 'print the phones as JSON')
     .action(async (opts: SimVerbOptions) => {
       process.exitCode = await runSim(opts);

@@ -1,4 +1,7 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { basic, call, execute, executeXml } from './helpers.js';
@@ -71,6 +74,44 @@ describe('rescue-ring sim', () => {
       expect(res.status).toBe(500);
     } finally {
       child.kill('SIGINT');
+    }
+    expect(await io.exit).toBe(0);
+  });
+
+  it('--cucm: a simulated call manager lists the phones (own loopback address, one port); ring, doctor and status take a device name', async () => {
+    const child = startCli(['sim', '--cucm', '--phones', '2', '--json', '--tone-scale', '0'], { PHONE_PASSWORD: 's3cret-from-env' });
+    const io = collect(child);
+    try {
+      const data = JSON.parse(await until(io.out, /\n}\n/)) as { phones: { address: string; device: string }[]; callManager: { url: string; username: string; phonePort: number } };
+      expect(data.phones.map((p) => p.address)).toEqual([`127.0.1.1:${data.callManager.phonePort}`, `127.0.1.2:${data.callManager.phonePort}`]);
+      const [first] = data.phones;
+      if (!first) throw new Error('no phone');
+      expect(first.device).toMatch(/^SEP[0-9A-F]{12}$/);
+      const env = {
+        PHONE_PASSWORD: 's3cret-from-env',
+        PHONE_ALLOWED_NETWORKS: '127.0.0.0/8',
+        CUCM_URL: data.callManager.url,
+        CUCM_USERNAME: data.callManager.username,
+        CUCM_PASSWORD: 'sim-cucm-secret',
+        CUCM_PHONE_PORT: String(data.callManager.phonePort),
+        // status SEP... says whose registration it is: an empty directory of this test's own.
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'rescue-ring-sim-cucm-')),
+      };
+      const run = async (args: string[]) => {
+        const c = collect(startCli(args, env));
+        return { code: await c.exit, out: c.out(), err: c.err() };
+      };
+      const rang = await run(['ring', first.device.toLowerCase(), '--rings', '1', '--user', 'rescue']);
+      expect(rang.code, rang.err).toBe(0);
+      expect(rang.out).toContain('Rang');
+      const doctor = await run(['doctor', first.device, '--user', 'rescue']);
+      expect(doctor.code, doctor.err).toBe(0);
+      expect(doctor.out).toMatch(new RegExp(`PASS  call-manager ${first.device} is registered at 127\\.0\\.1\\.1`));
+      const status = await run(['status', first.device]);
+      expect(status.out).toContain(`Address:      http://127.0.1.1:${data.callManager.phonePort}`);
+      for (const r of [rang, doctor, status]) expect(r.out + r.err).not.toContain('s3cret-from-env');
+    } finally {
+      child.kill('SIGTERM');
     }
     expect(await io.exit).toBe(0);
   });
