@@ -34,6 +34,7 @@ const INPUT_REFUSALS: ReadonlySet<string> = new Set([
   'CsvImportInvalid', // a phones import file that is not a valid directory CSV
   'InvalidPhoneAddress',
   'PhoneAddressRefused', // outside PHONE_ALLOWED_NETWORKS
+  'CallManagerNotConnected', // a device name (SEP...) without CUCM_URL
   'InvalidTone',
   'ToneDenied',
 ]);

@@ -77,6 +77,26 @@ describe.concurrent('rescue-ring phones add', { timeout: SLOW }, () => {
     }
   });
 
+  it('takes a desk phone\'s device name (stored in capitals) when a call manager is configured, and refuses it, saying what to do, when none is', async () => {
+    const { cli, store } = setup();
+    const byName = (user: string) => ['phones', 'add', '--team', 'T1', '--user', user, '--address', 'sep001122aabbcc', '--username', 'svc-phone'];
+    const refused = await cli(byName('U201'), { env });
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/not connected to the call manager.*Register the phone by its IP address/);
+    // Registering needs the call manager configured, not reachable: nothing is asked of it until the phone is used.
+    const cucm = { CUCM_URL: 'http://127.0.0.1:9', CUCM_USERNAME: 'rescue-ring', CUCM_PASSWORD: 'cucm-SECRET-8e1' };
+    const saved = await cli(byName('U202'), { env: { ...env, ...cucm } });
+    expect(saved.code, saved.stderr).toBe(0);
+    expect(saved.stdout + saved.stderr).not.toContain('cucm-SECRET-8e1');
+    const after = await store();
+    try {
+      expect(await after.directory.get({ teamId: 'T1', userId: 'U201' })).toBeUndefined();
+      expect((await after.directory.get({ teamId: 'T1', userId: 'U202' }))?.address).toBe('SEP001122AABBCC');
+    } finally {
+      await after.close();
+    }
+  });
+
   it('refuses a password on the command line in any form with a fixed message that never repeats it, and saves nothing', async () => {
     const { cli, store } = setup();
     for (const form of [[`--password=${SECRET}`], ['--password', SECRET], ['--password'], [`--PASSWORD=${SECRET}`]]) {
