@@ -13,7 +13,7 @@ import { connectCallManager, recentRescues, rescueDeps, startHousekeeping, type 
 import { startScheduler } from './rescue/scheduler.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import { slackScheduleReporter } from './slack/flows/scheduled.js';
-import { openFullStore, type Store } from './store/index.js';
+import { openFullStore, type Store, type StoreHealth } from './store/index.js';
 
 /** How long a SQLite write may wait for a lock held by another process (the CLI). */
 const BOT_SQLITE_BUSY_TIMEOUT_MS = 1_000;
@@ -46,12 +46,14 @@ export async function main(env?: Env): Promise<void> {
     return;
   }
   let storeOpen = true;
+  // /readyz: what the store says about itself while it is open; once closed for shutdown, not ready.
+  const storeHealth = (): Promise<StoreHealth> => (storeOpen ? store.health() : Promise.resolve({ ok: false, reason: 'shutting down' }));
 
   const phones = new PhoneClient({ networkPolicy: phoneConfig.networkPolicy, logger, responseTimeoutMs: phoneConfig.responseTimeoutMs, ...(store.phoneLock ? { phoneLock: store.phoneLock } : {}) });
   const callManager = connectCallManager(config.callManager, { limits: store.limits, logger, dataDir: storeConfig.dataDir });
   const rescue: RescueDeps = rescueDeps(store, { phones, settings, logger, ...(callManager ? { callManager } : {}) });
   const stopHousekeeping = startHousekeeping(rescue);
-  const bot = createSlackApp({ config: slack, rescue, logger, storeReady: () => storeOpen, history: (key, limit) => recentRescues(rescue, key, limit) });
+  const bot = createSlackApp({ config: slack, rescue, logger, storeHealth, history: (key, limit) => recentRescues(rescue, key, limit) });
   // Scheduled rescues: the first round runs at once (rescues due while the bot was down fire or are reported missed).
   const scheduler = startScheduler(rescue, { report: slackScheduleReporter(bot.app.client, { rescue, logger }) });
 

@@ -8,6 +8,7 @@ import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bol
 import type { SlackConfig } from '../config/slack.js';
 import type { Logger } from '../log.js';
 import type { RescueDeps } from '../rescue/index.js';
+import type { StoreHealth } from '../store/state-types.js';
 import { registerActions } from './actions/index.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerCommands } from './commands/index.js';
@@ -39,8 +40,11 @@ export interface SlackAppOptions {
   logger: Logger;
   /** Feeds App Home's "Recent rescues"; without it the section says "No rescues yet". */
   history?: RescueHistory;
-  /** Whether the store is open (for /readyz). Defaults to always true. */
-  storeReady?: () => boolean;
+  /**
+   * Whether the store can answer (for /readyz's `store` check): Store.health(), plus whatever the
+   * caller knows (main.ts: "shutting down" once the store is closed). Defaults to always ok.
+   */
+  storeHealth?: () => Promise<StoreHealth>;
   /** Skip the auth.test call at start-up (tests, or when known). Both must be given. */
   botId?: string;
   botUserId?: string;
@@ -77,8 +81,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     timeout: options.timeoutMs ?? 10_000,
   };
   let connected = false;
-  const storeReady = options.storeReady ?? (() => true);
-  const readiness: Readiness = { checks: () => ({ store: storeReady(), slack: connected }) };
+  const storeHealth = options.storeHealth ?? (async (): Promise<StoreHealth> => ({ ok: true }));
+  const readiness: Readiness = {
+    checks: {
+      store: storeHealth,
+      slack: () => (connected ? { ok: true } : { ok: false, reason: config.mode === 'socket' && !options.receiver ? 'not connected to Slack (Socket Mode): starting or reconnecting' : 'not listening for Slack: starting or stopping' }),
+    },
+  };
 
   let receiver: Receiver;
   let socket: SocketModeReceiver | undefined;

@@ -1,13 +1,58 @@
 /**
- * /healthz (the process is up) and /readyz (store open and Slack connected). Served as Bolt
+ * /healthz (the process is up) and /readyz (the store answers and Slack is connected). Served as Bolt
  * custom routes in HTTP mode, and by a small node:http listener on HEALTH_PORT in Socket Mode.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** One check's answer; `reason` (a short sentence for an operator, no secret) says what is wrong. */
+export interface ReadinessCheck {
+  ok: boolean;
+  reason?: string;
+}
+
+/** Asks one thing (the store, Slack); may be async. Throwing counts as not ok. */
+export type ReadinessProbe = () => ReadinessCheck | Promise<ReadinessCheck>;
+
+/** How long /readyz waits for each check before counting it as not ok. */
+export const READINESS_TIMEOUT_MS = 3_000;
+
 export interface Readiness {
-  /** Each check: true when ready. */
-  checks(): Record<string, boolean>;
+  /** What /readyz asks, by name (the names and answers are its body's `checks`). */
+  readonly checks: Readonly<Record<string, ReadinessProbe>>;
+  /** Per-check deadline; READINESS_TIMEOUT_MS when not given. */
+  readonly timeoutMs?: number;
+}
+
+const errCode = (err: unknown): string => {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : err instanceof Error ? err.name : typeof err;
+};
+
+/** Runs one probe: its answer, or not ok when it throws or has not answered within `timeoutMs`. */
+async function runProbe(probe: ReadinessProbe, timeoutMs: number): Promise<ReadinessCheck> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<ReadinessCheck>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, reason: `no answer within ${timeoutMs / 1000} s` }), timeoutMs);
+  });
+  const answer = Promise.resolve()
+    .then(probe)
+    .then((c): ReadinessCheck => (c.ok ? { ok: true } : { ok: false, reason: c.reason ?? 'not ready' }))
+    .catch((err: unknown): ReadinessCheck => ({ ok: false, reason: `the check failed (${errCode(err)})` }));
+  try {
+    return await Promise.race([answer, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Every check at once; ready when all are ok. */
+export async function checkReadiness(readiness: Readiness): Promise<{ ready: boolean; checks: Record<string, ReadinessCheck> }> {
+  const timeoutMs = readiness.timeoutMs ?? READINESS_TIMEOUT_MS;
+  const names = Object.keys(readiness.checks);
+  const answers = await Promise.all(names.map((name) => runProbe(readiness.checks[name] as ReadinessProbe, timeoutMs)));
+  const checks = Object.fromEntries(names.map((name, i) => [name, answers[i] as ReadinessCheck]));
+  return { ready: answers.every((c) => c.ok), checks };
 }
 
 export function healthHandler(readiness: Readiness) {
@@ -22,9 +67,11 @@ export function healthHandler(readiness: Readiness) {
       return;
     }
     if (path === '/readyz') {
-      const checks = readiness.checks();
-      const ready = Object.values(checks).every(Boolean);
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ready ? 'ready' : 'not ready', checks }));
+      // checkReadiness never rejects: every probe's failure is an answer.
+      void checkReadiness(readiness).then(({ ready, checks }) => {
+        if (res.destroyed) return;
+        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ready ? 'ready' : 'not ready', checks }));
+      });
       return;
     }
     res.writeHead(404).end();

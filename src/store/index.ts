@@ -14,7 +14,7 @@ import { openSqliteStore } from './sqlite-state.js';
 import { StoreUnavailable } from './errors.js';
 
 export type { PhoneDirectory } from './types.js';
-export type { Store } from './state-types.js';
+export type { Store, StoreHealth } from './state-types.js';
 export type { StoreConfig } from './settings.js';
 export * from './errors.js';
 export { generateKeyLine } from './keyring.js';

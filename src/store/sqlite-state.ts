@@ -9,6 +9,7 @@ import type { AuditEntry, AuditLog, RateDecision, RateLimiter, RateRule, Schedul
 import type { Keyring } from './keyring.js';
 import { openDirectory } from './directory.js';
 import { guard, openSqliteDatabase, sqliteSite, SqliteRows, type SqliteSite } from './sqlite.js';
+import { sqliteHealth } from './sqlite-health.js';
 import { auditLimit, checkAuditEntry, checkRules, checkSchedule, claimedStatus, compact, retryAfterMs } from './state/checks.js';
 import { WhereBuilder } from './state/where.js';
 import { fromScheduleRow, pendingQuery, SCHEDULE_COLUMNS, type ScheduleRow } from './state/schedule-row.js';
@@ -206,6 +207,7 @@ export async function openSqliteStore(file: string, keyring: Keyring, busyTimeou
 /** The whole store on an open, migrated connection (tests hold it to make the file fail). Closing the store closes `db`. */
 export async function sqliteStoreOn(db: Database, keyring: Keyring): Promise<Store> {
   const directory = await openDirectory(new SqliteRows(db), keyring);
+  const health = sqliteHealth(db);
   return {
     engine: 'sqlite',
     directory,
@@ -213,6 +215,7 @@ export async function sqliteStoreOn(db: Database, keyring: Keyring): Promise<Sto
     limits: new SqliteRateLimiter(db),
     schedules: new SqliteSchedules(db),
     tones: new SqliteTones(db),
+    health,
     close: () => directory.close(),
   };
 }

@@ -108,6 +108,12 @@ export interface ToneList {
   set(tones: readonly string[]): Promise<void>;
 }
 
+/**
+ * Whether the store can answer right now (for /readyz). `reason` is a short sentence for an operator
+ * naming what is wrong (the SQLite file gone, Postgres not answering), never a password or URL.
+ */
+export type StoreHealth = { ok: true } | { ok: false; reason: string };
+
 /** Everything an engine provides. */
 export interface Store {
   readonly engine: string;
@@ -121,5 +127,11 @@ export interface Store {
    * shared by several replicas (Postgres); absent on SQLite (one bot process: the in-process queue suffices).
    */
   readonly phoneLock?: PhoneLock;
+  /**
+   * Asks the engine whether it can answer now: SQLite checks its file is still there, the same file,
+   * readable and writable, and reads the schema version; Postgres runs SELECT 1 within 2 s. Never
+   * throws; a closed store is not ok.
+   */
+  health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

@@ -2,7 +2,9 @@
  * Requests Slack would never send (bad signature, replayed), Slack-side faults (429, 500,
  * channel_not_found, a dead response_url, a hanging API), and the health endpoints.
  */
+import { renameSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StoreHealth } from '../../src/store/index.js';
 import { messageText } from '../support/fake-slack.js';
 import { globalShortcut, send, slashCommand, staleTimestamp } from '../support/slack-requests.js';
 import { ackText, ALICE, dmOf, ME, SIGNING_SECRET, startWorld, TEAM, type World } from '../support/world.js';
@@ -117,7 +119,7 @@ describe('health', () => {
     expect(await health.json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { store: true, slack: true } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { store: { ok: true }, slack: { ok: true } } });
   });
 
   it('keeps idle connections open for 65 s, so a burst after a quiet spell needs no new connections', async () => {
@@ -127,15 +129,39 @@ describe('health', () => {
     expect(res.headers.get('keep-alive')).toBe('timeout=65');
   });
 
-  it('/readyz answers 503 when the store is not open', async () => {
+  it('/readyz answers 503 with the reason while the SQLite file is gone, 200 once it is back; /healthz stays 200', async () => {
+    const base = h.url.replace('/slack/events', '');
+    const readyz = async () => {
+      const r = await fetch(`${base}/readyz`);
+      return { status: r.status, body: (await r.json()) as { status: string; checks: Record<string, { ok: boolean; reason?: string }> } };
+    };
+    const healthz = async () => (await fetch(`${base}/healthz`)).status;
+    expect((await readyz()).status).toBe(200);
+
+    const away = `${h.dbFile}.away`;
+    renameSync(h.dbFile, away);
+    try {
+      const gone = await until(readyz, (r) => r.status === 503, '/readyz answering 503');
+      expect(gone.body).toEqual({ status: 'not ready', checks: { store: { ok: false, reason: `the SQLite file ${h.dbFile} is gone` }, slack: { ok: true } } });
+      expect(await healthz()).toBe(200);
+    } finally {
+      renameSync(away, h.dbFile);
+    }
+
+    const back = await until(readyz, (r) => r.status === 200, '/readyz answering 200 again');
+    expect(back.body).toEqual({ status: 'ready', checks: { store: { ok: true }, slack: { ok: true } } });
+    expect(await healthz()).toBe(200);
+  });
+
+  it('/readyz answers 503 with the reason the store gives (main.ts: "shutting down" once the store is closed)', async () => {
     await h.close();
-    let open = false;
-    h = await startWorld({ rings: 3, slack: { app: { storeReady: () => open } } });
+    let health: StoreHealth = { ok: false, reason: 'shutting down' };
+    h = await startWorld({ rings: 3, slack: { app: { storeHealth: async () => health } } });
     const base = h.url.replace('/slack/events', '');
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(503);
-    expect(((await ready.json()) as { checks: Record<string, boolean> }).checks.store).toBe(false);
-    open = true;
+    expect(((await ready.json()) as { checks: Record<string, unknown> }).checks.store).toEqual({ ok: false, reason: 'shutting down' });
+    health = { ok: true };
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
   });
 });

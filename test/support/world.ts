@@ -238,7 +238,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       : undefined;
     if (callManager) rescue.callManager = callManager;
     if (!slack || !fake) return { store, db, rescue };
-    const { bot, url } = await startLoopbackBot(rescue, logger, fake, { signingSecret, botToken, ...(slack.history === false ? { history: false } : {}), ...(slack.app ? { app: slack.app } : {}) });
+    const { bot, url } = await startLoopbackBot(rescue, logger, fake, { signingSecret, botToken, ...(slack.history === false ? { history: false } : {}), app: { storeHealth: () => store.health(), ...slack.app } });
     if (!options.scheduler) return { store, db, rescue, bot: { app: bot, url } };
     const timers: (() => void)[] = [];
     const scheduler = new Scheduler(rescue, { report: slackScheduleReporter(bot.app.client, { rescue, logger }), timer: { set: (fn) => timers.push(fn), clear: () => undefined } });

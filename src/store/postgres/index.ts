@@ -12,6 +12,7 @@ import { migratePg } from './migrations.js';
 import { PgRows } from './rows.js';
 import { PgAudit, PgRateLimiter, PgSchedules, PgTones } from './state.js';
 import { PgPhoneLock, type PgPhoneLockOptions } from './phone-lock.js';
+import { pgHealth } from './health.js';
 
 export { PgDatabase, describeDatabaseUrl } from './database.js';
 export { migratePg, PG_MIGRATIONS } from './migrations.js';
@@ -40,6 +41,7 @@ export async function openPostgresStore(url: string, keyring: Keyring, options: 
     schedules: new PgSchedules(db),
     tones: new PgTones(db),
     phoneLock: new PgPhoneLock(db, options.phoneLock),
+    health: () => pgHealth(db),
     close: () => db.close(),
   };
 }
