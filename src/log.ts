@@ -25,6 +25,7 @@ export const SECRET_FIELDS: readonly string[] = [
   'STORE_KEYS',
   'DATABASE_URL',
   'CUCM_PASSWORD',
+  'METRICS_TOKEN',
 ];
 
 /**

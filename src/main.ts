@@ -9,7 +9,8 @@ import { ConfigError, readConfig, README_SLACK_SETUP, type Config, type Env } fr
 import { isAppError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { PhoneClient } from './phone/index.js';
-import { connectCallManager, recentRescues, rescueDeps, startHousekeeping, type RescueDeps } from './rescue/index.js';
+import { Metrics } from './metrics/index.js';
+import { connectCallManager, meteredStore, phoneObserver, recentRescues, rescueDeps, startHousekeeping, watchRescues, type RescueDeps } from './rescue/index.js';
 import { startScheduler } from './rescue/scheduler.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import { slackScheduleReporter } from './slack/flows/scheduled.js';
@@ -49,9 +50,19 @@ export async function main(env?: Env): Promise<void> {
   // /readyz: what the store says about itself while it is open; once closed for shutdown, not ready.
   const storeHealth = (): Promise<StoreHealth> => (storeOpen ? store.health() : Promise.resolve({ ok: false, reason: 'shutting down' }));
 
-  const phones = new PhoneClient({ networkPolicy: phoneConfig.networkPolicy, logger, responseTimeoutMs: phoneConfig.responseTimeoutMs, ...(store.phoneLock ? { phoneLock: store.phoneLock } : {}) });
-  const callManager = connectCallManager(config.callManager, { limits: store.limits, logger, dataDir: storeConfig.dataDir });
-  const rescue: RescueDeps = rescueDeps(store, { phones, settings, logger, ...(callManager ? { callManager } : {}) });
+  // Prometheus metrics (METRICS_ENABLED, default on): the store's operations timed, every phone request counted.
+  const metrics = slack.metrics ? new Metrics() : undefined;
+  const metered = metrics ? meteredStore(store, metrics) : store;
+  const phones = new PhoneClient({
+    networkPolicy: phoneConfig.networkPolicy,
+    logger,
+    responseTimeoutMs: phoneConfig.responseTimeoutMs,
+    ...(metered.phoneLock ? { phoneLock: metered.phoneLock } : {}),
+    ...(metrics ? { observe: phoneObserver(metrics) } : {}),
+  });
+  const callManager = connectCallManager(config.callManager, { limits: metered.limits, logger, dataDir: storeConfig.dataDir });
+  const rescue: RescueDeps = rescueDeps(metered, { phones, settings, logger, ...(callManager ? { callManager } : {}), ...(metrics ? { metrics } : {}) });
+  if (metrics) watchRescues(metrics, { rescue, phones, store: { engine: store.engine, health: storeHealth, schedules: store.schedules } });
   const stopHousekeeping = startHousekeeping(rescue);
   const bot = createSlackApp({ config: slack, rescue, logger, storeHealth, history: (key, limit) => recentRescues(rescue, key, limit) });
   // Scheduled rescues: the first round runs at once (rescues due while the bot was down fire or are reported missed).

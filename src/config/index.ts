@@ -12,7 +12,7 @@ import { slackPart } from './slack.js';
 import { storePart } from './store.js';
 
 export { ConfigError, type Env } from './env.js';
-export { README_SLACK_SETUP, type SlackConfig, type SlackMode } from './slack.js';
+export { README_SLACK_SETUP, type MetricsEndpoint, type SlackConfig, type SlackMode } from './slack.js';
 export type { CallManagerConfig } from './call-manager.js';
 export { storeConfigFromEnv } from './store.js';
 export { rescueSettingsFromEnv } from './rescue.js';

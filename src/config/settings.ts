@@ -236,9 +236,27 @@ export const SETTINGS = {
   }),
   HEALTH_PORT: defaulted({
     section: 'Operations',
-    doc: 'Socket Mode: port of the small /healthz + /readyz listener (0 = none).',
+    doc: 'Port of the small listener for /healthz, /readyz and /metrics, in both modes (0 = none; in HTTP mode /healthz and /readyz are on PORT as well).',
     parse: int(PORT),
     default: '3001',
+  }),
+  METRICS_ENABLED: defaulted({
+    section: 'Operations',
+    doc: 'false turns off the Prometheus metrics at /metrics.',
+    parse: bool(),
+    default: 'true',
+  }),
+  METRICS_TOKEN: setting({
+    section: 'Operations',
+    doc: 'When set, /metrics wants "Authorization: Bearer <token>" and answers 401 otherwise (secret).',
+    parse: text(),
+    secret: true,
+  }),
+  METRICS_ON_SLACK_PORT: defaulted({
+    section: 'Operations',
+    doc: 'HTTP mode: also serve /metrics on PORT, the port Slack reaches (off: only on HEALTH_PORT).',
+    parse: bool(),
+    default: 'false',
   }),
   HOST: defaulted({
     section: 'Operations',

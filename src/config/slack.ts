@@ -17,12 +17,21 @@ export interface SlackConfig {
   signingSecret?: string;
   /** HTTP mode: port of /slack/events, /healthz and /readyz. */
   port: number;
-  /** Socket Mode: port of the small /healthz + /readyz listener (0 = none). */
+  /** Port of the small /healthz, /readyz and /metrics listener, in both modes (0 = none). */
   healthPort: number;
+  /** Prometheus metrics at /metrics (absent: none). */
+  metrics?: MetricsEndpoint;
   /** Bind address of the HTTP listener(s). */
   host: string;
   /** Web API base URL override (enterprise proxy, tests). */
   apiUrl?: string;
+}
+
+export interface MetricsEndpoint {
+  /** When set, /metrics wants "Authorization: Bearer <token>". Secret. */
+  token?: string;
+  /** HTTP mode: also on PORT (the port Slack reaches). */
+  onSlackPort: boolean;
 }
 
 const WHERE = {
@@ -32,7 +41,7 @@ const WHERE = {
 } as const;
 
 export const slackPart = part(
-  ['SLACK_SOCKET_MODE', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_API_URL', 'PORT', 'HEALTH_PORT', 'HOST'],
+  ['SLACK_SOCKET_MODE', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_API_URL', 'PORT', 'HEALTH_PORT', 'HOST', 'METRICS_ENABLED', 'METRICS_TOKEN', 'METRICS_ON_SLACK_PORT'],
   ({ values: v, given, problem }): SlackConfig => {
     const socket = v.SLACK_SOCKET_MODE;
     const required = (name: keyof typeof WHERE): void => {
@@ -49,6 +58,7 @@ export const slackPart = part(
       healthPort: v.HEALTH_PORT,
       host: v.HOST,
       apiUrl: v.SLACK_API_URL,
+      ...(v.METRICS_ENABLED ? { metrics: { ...(v.METRICS_TOKEN !== undefined ? { token: v.METRICS_TOKEN } : {}), onSlackPort: v.METRICS_ON_SLACK_PORT } } : {}),
     };
   },
 );

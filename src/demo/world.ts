@@ -14,12 +14,14 @@ import type { SlackConfig } from '../config/slack.js';
 import { isAppError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { createNetworkPolicy, PhoneClient } from '../phone/index.js';
-import { connectCallManager, recentRescues, registerPhone, rescueDeps, type RescueDeps } from '../rescue/index.js';
+import { Metrics } from '../metrics/index.js';
+import { connectCallManager, meteredStore, phoneObserver, recentRescues, registerPhone, rescueDeps, watchRescues, type RescueDeps } from '../rescue/index.js';
 import { startScheduler } from '../rescue/scheduler.js';
 import { SIM_CUCM_PASSWORD, SIM_CUCM_USERNAME, startCallManagerSim, type SimulatedCallManager } from '../sim/cucm/index.js';
 import { startPhone, type SimPhone } from '../sim/index.js';
 import { createSlackApp, type SlackApp } from '../slack/app.js';
 import { slackScheduleReporter } from '../slack/flows/scheduled.js';
+import { startHealthServer } from '../slack/health.js';
 import { generateKeyLine, openFullStore } from '../store/index.js';
 import { printNote, type Output } from './render.js';
 import { Screen } from './screen.js';
@@ -67,6 +69,8 @@ export interface Demo {
   /** Alice's entry changes when her phone moves (`move alice`). */
   phones: { you: SimPhone; alice: SimPhone; carol: SimPhone };
   cucm: SimulatedCallManager;
+  /** Prometheus metrics of this run (the bot serves them on HEALTH_PORT). */
+  metricsUrl: string;
   outDir: string;
   logPath: string;
   /** Runs one typed line (a Slack action or a demo command). Resolves false when the user asked to quit. */
@@ -130,7 +134,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       PHONE_DEFAULT_PASSWORD: DEMO_PASSWORDS.office,
     });
     // Only loopback: the demo's phones live on 127.0.0.1 and nothing else may be reached.
-    const phones = new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), connectTimeoutMs: 1_000, responseTimeoutMs: 3_000, logger });
+    // Metrics as the bot has them (src/main.ts), served on a loopback port printed in the banner.
+    const metrics = new Metrics();
+    const metered = meteredStore(store, metrics);
+    const phones = new PhoneClient({ networkPolicy: createNetworkPolicy(['127.0.0.0/8']), connectTimeoutMs: 1_000, responseTimeoutMs: 3_000, logger, observe: phoneObserver(metrics) });
     // A clock that `skip` moves forward, so a scheduled rescue can be shown without waiting for it.
     let skippedMs = 0;
     const clock = () => new Date(Date.now() + skippedMs);
@@ -150,7 +157,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       { limits: store.limits, logger, dataDir, clock },
     );
     cleanups.push(() => callManager?.close());
-    const rescue: RescueDeps = rescueDeps(store, { phones, settings, logger, clock, ...(callManager ? { callManager } : {}) });
+    const rescue: RescueDeps = rescueDeps(metered, { phones, settings, logger, clock, metrics, ...(callManager ? { callManager } : {}) });
+    watchRescues(metrics, { rescue, phones, store });
+    const metricsServer = await startHealthServer({ checks: { store: () => store.health() } }, 0, '127.0.0.1', { text: () => metrics.text() });
+    cleanups.push(() => new Promise<void>((resolve) => metricsServer.server.close(() => resolve())));
     // You typed your phone's address; Alice typed her phone's device name (the call manager knows its address).
     for (const [user, address, phone] of [[YOU, you.address, you], [ALICE, DEMO_DEVICES.alice, alice]] as const) {
       await registerPhone(rescue, { teamId: DEMO_TEAM, userId: user.id, address, username: phone.username, password: phone.password, rings: DEMO_RINGS, intervalSeconds: DEMO_INTERVAL_SECONDS });
@@ -172,7 +182,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 
     // Every request reaches the app through the terminal receiver and app.processEvent; no HTTP or
     // Socket Mode receiver is built. With a receiver only botToken and apiUrl are read from the config.
-    const config: SlackConfig = { mode: 'http', botToken, port: 0, healthPort: 0, host: '127.0.0.1', apiUrl: standin.apiUrl };
+    const config: SlackConfig = { mode: 'http', botToken, port: 0, healthPort: 0, host: '127.0.0.1', apiUrl: standin.apiUrl, metrics: { onSlackPort: false } };
     // What the manifest declares is what the app registered (read once a line is typed, when `bot` exists).
     const manifest = () => ({ commands: bot.registered.commands, shortcuts: bot.registered.shortcuts.filter((s) => s !== 'rescue_author') });
     const receiver = new TerminalReceiver({ standin, screen, out, channel: DEMO_CHANNEL, user: YOU.id, manifest });
@@ -203,6 +213,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       rescue,
       phones: phonesNow,
       cucm,
+      metricsUrl: `http://127.0.0.1:${metricsServer.port}/metrics`,
       outDir,
       logPath,
       run: (line) => runLine(demo, line),
@@ -249,6 +260,7 @@ function printBanner(demo: Demo, dataDir: string): void {
   out.line(`    @bob has no phone registered; @helperbot is a bot.`);
   out.line(`  Encrypted store: ${dataDir} (key made for this run; deleted on exit)`);
   out.line(`  Slack is a stand-in on ${demo.standin.url}; nothing leaves this machine.`);
+  out.line(`  Metrics (Prometheus text, as the bot serves them on HEALTH_PORT): ${demo.metricsUrl}`);
   out.line(`  Screenshots are saved in ${demo.outDir}; the app's log is ${demo.logPath}`);
   out.line(`  ${out.paint('[slack]', 'blue', 'bold')} marks what Slack shows, ${out.paint('[phone]', 'yellow', 'bold')} what a phone did.`);
 }

@@ -29,6 +29,7 @@ import {
 import { parseReply } from './parse.js';
 import { abortReason } from './queue.js';
 import { parseStreamingActive } from './status.js';
+import type { Logger } from '../log.js';
 import type { Phone } from './types.js';
 
 export const DEFAULT_CALL_CHECK_TIMEOUT_MS = 2_000;
@@ -120,6 +121,8 @@ export interface CheckCallOptions {
   /** Budget for the whole check (queue, connect, answer). Default 2 s. */
   timeoutMs?: number;
   memory?: CallCheckMemory;
+  /** Where the request is logged (RequestOptions.logger). */
+  logger?: Logger;
 }
 
 /** Errors that say the phone cannot be reached safely at all: a Play would fail the same way. */
@@ -151,7 +154,7 @@ export async function checkCall(client: PhoneClient, phone: Phone | PhoneTarget,
   // No credentials: the info pages need none (reference §5).
   const target: PhoneTarget = { address: phone.address, ...(phone.tls ? { tls: phone.tls } : {}), ...(phone.modern !== undefined ? { modern: phone.modern } : {}) };
   try {
-    const reply = await client.get(target, CALL_CHECK_PATH, { signal, responseTimeoutMs: timeoutMs });
+    const reply = await client.get(target, CALL_CHECK_PATH, { signal, responseTimeoutMs: timeoutMs, ...(opts.logger ? { logger: opts.logger } : {}) });
     let state: CallState = 'unsupported';
     if (reply.status === 200 && parseReply(reply.body, reply.contentType).kind === 'other-xml') {
       try {

@@ -52,6 +52,19 @@ export interface PhoneClientOptions {
    * replicas on one Postgres database). Default none: the in-process queue alone.
    */
   phoneLock?: PhoneLock;
+  /** Told of every request when it ends (metrics): what it was, how it ended, how long it took. */
+  observe?: (request: PhoneRequestObservation) => void;
+}
+
+/** What a request was: a command (Execute), text pushed to the screen, a screenshot, or an information page. */
+export type PhoneOperation = 'execute' | 'text' | 'screenshot' | 'info';
+
+export interface PhoneRequestObservation {
+  operation: PhoneOperation;
+  /** 'ok', or the error's code (PhoneTimeout, PhoneAuthFailed...; 'Aborted'; 'Unexpected'). */
+  outcome: string;
+  /** From the call to its answer, the wait for the phone's turn included. */
+  seconds: number;
 }
 
 export interface RequestOptions {
@@ -63,6 +76,8 @@ export interface RequestOptions {
    * the request is written; if it throws, the connection is closed and nothing is sent.
    */
   beforeSend?: () => Promise<void>;
+  /** Logs this request here instead of the client's logger (a child carrying the caller's ids, e.g. a rescue id). */
+  logger?: Logger;
 }
 
 export interface GetOptions extends RequestOptions {
@@ -83,6 +98,7 @@ interface SendSpec {
   signal?: AbortSignal;
   responseTimeoutMs?: number;
   beforeSend?: () => Promise<void>;
+  logger?: Logger;
 }
 
 /** Uppercase hex with colons. */
@@ -99,6 +115,7 @@ export class PhoneClient {
   private readonly lookup: LookupAll | undefined;
   private readonly queue = new PerKeyQueue();
   private readonly phoneLock: PhoneLock | undefined;
+  private readonly observer: PhoneClientOptions['observe'];
 
   constructor(options: PhoneClientOptions = {}) {
     this.networkPolicy = options.networkPolicy ?? createNetworkPolicy();
@@ -107,6 +124,32 @@ export class PhoneClient {
     this.logger = options.logger ?? silentLogger();
     this.lookup = options.lookup;
     this.phoneLock = options.phoneLock;
+    this.observer = options.observe;
+  }
+
+  /** Requests waiting for a phone that is busy with another (this process). */
+  get waiting(): number {
+    return this.queue.waiting;
+  }
+
+  /**
+   * Runs one request and tells the observer how it ended. A failure the caller did not ask for (not an
+   * abort) is logged at warn with its error code and how long the phone took: never a credential.
+   */
+  private async observed<T>(operation: PhoneOperation, opts: Pick<RequestOptions, 'logger' | 'signal'>, run: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1000;
+    try {
+      const result = await run();
+      this.observer?.({ operation, outcome: 'ok', seconds: seconds() });
+      return result;
+    } catch (err) {
+      const aborted = opts.signal?.aborted === true || (err instanceof Error && err.name === 'AbortError');
+      const outcome = aborted ? 'Aborted' : isAppError(err) ? err.code : 'Unexpected';
+      this.observer?.({ operation, outcome, seconds: seconds() });
+      if (!aborted) (opts.logger ?? this.logger).warn({ operation, error: outcome, ms: Math.round(seconds() * 1000) }, 'phone request failed');
+      throw err;
+    }
   }
 
   /**
@@ -120,13 +163,13 @@ export class PhoneClient {
   /** POST a CiscoIPPhoneExecute with 1-3 items; resolves with the response items (empty on multiplatform phones). */
   async execute(phone: Phone, items: readonly ExecuteItem[], opts: RequestOptions = {}): Promise<ExecuteResult> {
     const xml = buildExecute(items, { modern: phone.modern });
-    return this.postObject(phone, xml, opts);
+    return this.observed('execute', opts, () => this.postObject(phone, xml, opts));
   }
 
   /** POST a CiscoIPPhoneText (title, prompt, text) to show on the screen. */
   async pushText(phone: Phone, text: PhoneText, opts: RequestOptions = {}): Promise<ExecuteResult> {
     const xml = buildText(text, { modern: phone.modern });
-    return this.postObject(phone, xml, opts);
+    return this.observed('text', opts, () => this.postObject(phone, xml, opts));
   }
 
   /** POST any already-built XML object to /CGI/Execute and interpret the answer. */
@@ -142,7 +185,9 @@ export class PhoneClient {
     if (!path.startsWith('/')) throw new TypeError('path must start with "/"');
     const addr = parsePhoneAddress(phone.address);
     const maxBytes = opts.kind === 'image' ? MAX_IMAGE_BYTES : MAX_XML_BYTES;
-    return this.send(phone, addr, { method: 'GET', path, maxBytes, signal: opts.signal, responseTimeoutMs: opts.responseTimeoutMs });
+    return this.observed(path.startsWith('/CGI/Screenshot') ? 'screenshot' : 'info', opts, () =>
+      this.send(phone, addr, { method: 'GET', path, maxBytes, signal: opts.signal, responseTimeoutMs: opts.responseTimeoutMs, ...(opts.logger ? { logger: opts.logger } : {}) }),
+    );
   }
 
   private async send(phone: PhoneTarget, addr: PhoneAddress, spec: SendSpec): Promise<PhoneReply> {
@@ -240,11 +285,11 @@ export class PhoneClient {
         body: Buffer.concat(chunks),
         ...(certificateSha256 ? { certificateSha256 } : {}),
       };
-      this.logger.debug({ phone: key, method: spec.method, path: spec.path, status: res.statusCode, bytes: total, ms: Date.now() - started }, 'phone request');
+      (spec.logger ?? this.logger).debug({ phone: key, method: spec.method, path: spec.path, status: res.statusCode, bytes: total, ms: Date.now() - started }, 'phone request');
       return reply;
     } catch (err) {
       const mapped = this.mapError(err, key, { deadline: deadline.signal, user: spec.signal, connected, responseTimeoutMs });
-      this.logger.debug({ phone: key, method: spec.method, path: spec.path, error: mapped.name, ms: Date.now() - started }, 'phone request failed');
+      (spec.logger ?? this.logger).debug({ phone: key, method: spec.method, path: spec.path, error: isAppError(mapped) ? mapped.code : mapped.name, ms: Date.now() - started }, 'phone request failed');
       throw mapped;
     } finally {
       if (timer) clearTimeout(timer);

@@ -31,6 +31,8 @@ export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_RESPONSE_TIMEOUT_MS,
   type PhoneClientOptions,
+  type PhoneOperation,
+  type PhoneRequestObservation,
   type PhoneTarget,
   type PhoneReply,
   type RequestOptions,

@@ -24,6 +24,13 @@ export class PerKeyQueue {
     return this.busy.size;
   }
 
+  /** Callers waiting for their turn, over every key (metrics). */
+  get waiting(): number {
+    let n = 0;
+    for (const waiters of this.queues.values()) n += waiters.length;
+    return n;
+  }
+
   /** Resolves with a release function when it is this caller's turn. */
   acquire(key: string, signal?: AbortSignal): Promise<Release> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));

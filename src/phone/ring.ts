@@ -15,6 +15,7 @@
  * Cover story: validated with everything else before any request; pushed right after the first ring
  * completes; a refusal is reported in the result (`coverStory`), never stops the ring.
  */
+import type { Logger } from '../log.js';
 import type { PhoneClient } from './client.js';
 import { parsePhoneAddress, phoneKey } from './address.js';
 import { PhoneInCall, checkCall, type CallCheckMemory } from './call-check.js';
@@ -43,6 +44,8 @@ export interface RingExtraOptions extends RingOptions {
   beforeFirstPlay?: () => Promise<void>;
   /** The wait between rings; default `realPause` (a timer). Tests pass one on their own clock. */
   pause?: RingPause;
+  /** Where this ring's requests and each Play are logged (a child carrying the rescue id); default the client's logger. */
+  logger?: Logger;
 }
 
 /** Waits `ms`, or less if the signal aborts; resolves false when aborted, true when the time is up. */
@@ -78,6 +81,7 @@ export async function ring(client: PhoneClient, phone: Phone, opts: RingExtraOpt
   const priority = opts.priority ?? DEFAULT_RING_PRIORITY;
   const coverStory: CoverStory | undefined = opts.coverStory ? validateCoverStory(opts.coverStory, { modern: phone.modern }) : undefined;
   const key = phoneKey(parsePhoneAddress(phone.address));
+  const log = opts.logger ? { logger: opts.logger } : {};
   const { signal } = opts;
 
   let checking = opts.callCheck !== false;
@@ -100,7 +104,8 @@ export async function ring(client: PhoneClient, phone: Phone, opts: RingExtraOpt
     if (signal?.aborted) return result(true);
     try {
       if (checking) {
-        const state = await checkCall(client, phone, { signal, memory: opts.callCheckMemory, timeoutMs: opts.callCheckTimeoutMs });
+        const state = await checkCall(client, phone, { signal, memory: opts.callCheckMemory, timeoutMs: opts.callCheckTimeoutMs, ...log });
+        opts.logger?.debug({ ring: i, callCheck: state }, 'call check');
         if (state === 'in-call') {
           if (completed === 0) throw new PhoneInCall(key);
           interruptedByCall = true;
@@ -112,8 +117,9 @@ export async function ring(client: PhoneClient, phone: Phone, opts: RingExtraOpt
           callCheckNote ??= state;
         }
       }
-      const r = await client.execute(phone, [{ url, priority }], { signal, ...(i === 1 && opts.beforeFirstPlay ? { beforeSend: opts.beforeFirstPlay } : {}) });
+      const r = await client.execute(phone, [{ url, priority }], { signal, ...log, ...(i === 1 && opts.beforeFirstPlay ? { beforeSend: opts.beforeFirstPlay } : {}) });
       certificateSha256 ??= r.certificateSha256;
+      opts.logger?.debug({ ring: i, of: rings, url }, 'ring played');
     } catch (err) {
       if (isAbort(err, signal)) return result(true);
       throw err;
@@ -122,7 +128,8 @@ export async function ring(client: PhoneClient, phone: Phone, opts: RingExtraOpt
     opts.onProgress?.({ ring: i, of: rings });
     if (i === 1 && coverStory) {
       try {
-        const pushed = await pushCoverStory(client, phone, coverStory, { signal });
+        const pushed = await pushCoverStory(client, phone, coverStory, { signal, ...log });
+        opts.logger?.debug({ outcome: pushed.outcome, ...(pushed.error ? { code: pushed.error.code } : {}) }, 'cover story pushed');
         cover = { coverStory: pushed.outcome, ...(pushed.error ? { coverStoryError: pushed.error } : {}) };
       } catch (err) {
         if (isAbort(err, signal)) {

@@ -17,7 +17,7 @@ export class ActiveRescues {
   private readonly byId = new Map<string, ActiveRescue>();
 
   /** Registers a rescue unless its target is already ringing; returns undefined in that case. */
-  begin(teamId: string, requesterId: string, targetId: string, run: (signal: AbortSignal) => Promise<unknown>): ActiveRescue | undefined {
+  begin(teamId: string, requesterId: string, targetId: string, run: (signal: AbortSignal, id: string) => Promise<unknown>): ActiveRescue | undefined {
     if (this.forTarget(teamId, targetId)) return undefined;
     const controller = new AbortController();
     const id = randomUUID();
@@ -28,7 +28,7 @@ export class ActiveRescues {
       targetId,
       controller,
       done: Promise.resolve()
-        .then(() => run(controller.signal))
+        .then(() => run(controller.signal, id))
         .finally(() => this.byId.delete(id)),
     };
     this.byId.set(id, rescue);

@@ -53,6 +53,7 @@ export async function audit(deps: Pick<RescueDeps, 'audit' | 'logger' | 'clock'>
       ...(more.errorClass !== undefined ? { errorClass: more.errorClass } : {}),
       ...(more.detail !== undefined ? { detail: more.detail } : {}),
     });
+    deps.logger.debug({ action: facts.action, outcome, ...(more.errorClass !== undefined ? { errorClass: more.errorClass } : {}) }, 'audit entry written');
   } catch (err) {
     deps.logger.warn({ err, teamId: facts.teamId, action: facts.action, outcome }, 'audit entry could not be written');
   }

@@ -1,6 +1,7 @@
 /** What every use case runs on. Built once by the bot, the CLI or the demo (see `rescueDeps`). */
 import type { CallManager } from '../callmanager/index.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/index.js';
 import type { PhoneClient, RingPause } from '../phone/index.js';
 import type { AuditLog, RateLimiter, ScheduleStore, Store, ToneList } from '../store/state-types.js';
 import type { PhoneDirectory } from '../store/types.js';
@@ -27,6 +28,8 @@ export interface RescueDeps {
   tones?: ToneList;
   /** The call manager (CUCM), when CUCM_URL is set: finds people's desk phones (find-phones.ts) and where a phone registered by device name is (device-address.ts). */
   callManager?: CallManager;
+  /** Prometheus metrics (src/metrics): rescues by kind and outcome, scheduled rescues. Absent: nothing counted. */
+  metrics?: Metrics;
 }
 
 export function now(deps: Pick<RescueDeps, 'clock'>): Date {
@@ -34,7 +37,7 @@ export function now(deps: Pick<RescueDeps, 'clock'>): Date {
 }
 
 /** The one way to build the deps from an opened store (`openFullStore`). */
-export function rescueDeps(store: Pick<Store, 'directory' | 'audit' | 'limits'> & Partial<Pick<Store, 'schedules' | 'tones'>>, parts: { phones: PhoneClient; settings: RescueSettings; logger: Logger; clock?: () => Date; ringPause?: RingPause; callManager?: CallManager }): RescueDeps {
+export function rescueDeps(store: Pick<Store, 'directory' | 'audit' | 'limits'> & Partial<Pick<Store, 'schedules' | 'tones'>>, parts: { phones: PhoneClient; settings: RescueSettings; logger: Logger; clock?: () => Date; ringPause?: RingPause; callManager?: CallManager; metrics?: Metrics }): RescueDeps {
   return {
     phones: parts.phones,
     directory: store.directory,
@@ -48,5 +51,6 @@ export function rescueDeps(store: Pick<Store, 'directory' | 'audit' | 'limits'> 
     ...(store.schedules ? { schedules: store.schedules } : {}),
     ...(store.tones ? { tones: store.tones } : {}),
     ...(parts.callManager ? { callManager: parts.callManager } : {}),
+    ...(parts.metrics ? { metrics: parts.metrics } : {}),
   };
 }

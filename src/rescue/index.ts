@@ -13,6 +13,7 @@ export { findRegistration, requireRegistration } from './lookup.js';
 export { phoneFor, ringPlanFor } from './phone-for.js';
 export { connectCallManager, CERTIFICATE_PIN_FILE, type CallManagerParts } from './call-manager-wiring.js';
 export { StoreRisBudget, RIS_BUCKET } from './ris-budget.js';
+export { meteredStore, phoneObserver, watchRescues } from './metrics-wiring.js';
 export { diagnosePhone, didNotConnect, withPhoneAddress, type AddressOptions } from './device-address.js';
 export { registerPhone, saveRegistration, USER_ID_PATTERN, type RegisterInput, type RegisterOptions, type Registered } from './register.js';
 export { registerMany, RegistrationsRefused, type EntryRefusal, type ManyOptions, type ManyRegistered } from './register-many.js';

@@ -4,6 +4,8 @@
  * returns at once; the ringing goes on in the background and `done` settles with the outcome.
  */
 import { isAppError, type AppError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { RescueKind } from '../metrics/index.js';
 import { ring, validateCoverStory } from '../phone/index.js';
 import type { CoverStory, CoverStoryOutcome, RingProgress, RingResult } from '../phone/types.js';
 import type { RescueDeps } from './deps.js';
@@ -31,6 +33,8 @@ export interface RescueRequest {
   onProgress?: (p: RingProgress) => void;
   /** Ring at most once under this id, across replicas (a scheduled rescue's id); claimed right before the first Play. */
   once?: string;
+  /** Where the request came from, for the rescue's first log line (e.g. Slack's trigger id); never a secret. */
+  trace?: Record<string, string>;
   /**
    * A scheduled rescue taken over from a runner that stopped while firing it (requires `once`): the
    * limits were taken when it first fired, so they are not taken again (the target's cooldown would
@@ -58,6 +62,8 @@ export interface RescueHandle {
   targetId: string;
   self: boolean;
   rings: number;
+  /** The use cases' logger with this rescue's id: every line about it carries `rescueId`. */
+  logger: Logger;
   /** Cancel the remaining rings. */
   stop(): void;
   /** Always resolves (never rejects). */
@@ -68,7 +74,9 @@ export async function startRescue(deps: RescueDeps, req: RescueRequest): Promise
   const targetId = req.targetId ?? req.requesterId;
   const self = targetId === req.requesterId;
   const facts: AuditFacts = { teamId: req.teamId, actorId: req.requesterId, targetId, action: req.test ? 'test_ring' : 'rescue' };
+  const kind: RescueKind = req.test ? 'test' : req.once !== undefined ? 'scheduled' : self ? 'own' : 'colleague';
   const refuse = async (err: unknown): Promise<never> => {
+    deps.metrics?.rescue(kind, 'refused', isAppError(err) ? err.code : 'Unexpected');
     await auditError(deps, facts, err);
     throw err;
   };
@@ -96,7 +104,10 @@ export async function startRescue(deps: RescueDeps, req: RescueRequest): Promise
   const used = reg;
 
   let completed = 0;
-  const active = deps.active.begin(req.teamId, req.requesterId, targetId, async (signal): Promise<RescueOutcome> => {
+  const active = deps.active.begin(req.teamId, req.requesterId, targetId, async (signal, rescueId): Promise<RescueOutcome> => {
+    // Every line about this rescue carries its id: the call check, each Play, the cover story, the audit row.
+    const log = deps.logger.child({ rescueId });
+    const logged = { ...deps, logger: log };
     const outcome = await (async (): Promise<RescueOutcome> => {
       try {
         // The claim is taken once connected, right before the first Play is written: once taken, the
@@ -116,6 +127,7 @@ export async function startRescue(deps: RescueDeps, req: RescueRequest): Promise
             intervalMs: plan.intervalMs,
             signal,
             ...(deps.ringPause ? { pause: deps.ringPause } : {}),
+            logger: log,
             callCheck: deps.settings.callCheck !== false,
             ...(claimRing ? { beforeFirstPlay: claimRing } : {}),
             ...(cover ? { coverStory: cover } : {}),
@@ -124,10 +136,10 @@ export async function startRescue(deps: RescueDeps, req: RescueRequest): Promise
               req.onProgress?.(p);
             },
           });
-        const result = await withPhoneAddress(deps, phone, ringAt, { mayRetry: () => completed === 0 && !claimed && !signal.aborted });
-        await rememberCertificate(deps, used, result.certificateSha256);
+        const result = await withPhoneAddress(logged, phone, ringAt, { mayRetry: () => completed === 0 && !claimed && !signal.aborted });
+        await rememberCertificate(logged, used, result.certificateSha256);
         if (result.coverStory === 'rejected' || result.coverStory === 'failed') {
-          deps.logger.info({ teamId: req.teamId, targetId, outcome: result.coverStory, code: result.coverStoryError?.code }, 'cover story not shown');
+          log.info({ teamId: req.teamId, targetId, outcome: result.coverStory, code: result.coverStoryError?.code }, 'cover story not shown');
         }
         return {
           ok: true,
@@ -141,21 +153,26 @@ export async function startRescue(deps: RescueDeps, req: RescueRequest): Promise
       } catch (raw) {
         const err = explainCertificate(raw, targetId, req.requesterId);
         if (isAppError(err)) return { ok: false, completed, requested: rings, error: err };
-        deps.logger.error({ err, teamId: req.teamId, targetId }, 'rescue failed unexpectedly');
+        log.error({ err, teamId: req.teamId, targetId }, 'rescue failed unexpectedly');
         return { ok: false, completed, requested: rings, error: new UnexpectedFailure(err) };
       }
     })();
     const notes = outcome.ok ? [outcome.interruptedByCall ? 'a call started' : '', outcome.coverStory ? `cover story ${outcome.coverStory}` : ''].filter(Boolean).join('; ') : '';
     const detail = ringDetail(outcome.completed, outcome.requested, notes || undefined);
-    if (outcome.ok) await audit(deps, facts, outcome.stopped ? 'stopped' : 'ok', { detail });
-    else await audit(deps, facts, outcomeOf(outcome.error).outcome, { errorClass: outcome.error.code, detail });
+    deps.metrics?.rescue(kind, outcome.ok ? 'rang' : 'failed', outcome.ok ? undefined : outcome.error.code);
+    if (outcome.ok) await audit(logged, facts, outcome.stopped ? 'stopped' : 'ok', { detail });
+    else await audit(logged, facts, outcomeOf(outcome.error).outcome, { errorClass: outcome.error.code, detail });
+    if (outcome.ok) log.info({ completed: outcome.completed, requested: outcome.requested, stopped: outcome.stopped }, 'rescue finished');
+    else log.warn({ completed: outcome.completed, requested: outcome.requested, code: outcome.error.code }, 'rescue failed');
     return outcome;
   });
   // Another request for this phone began while the limits were checked (same process).
   if (!active) return refuse(new RescueInProgress(targetId, self));
-  deps.logger.info({ rescueId: active.id, teamId: req.teamId, requesterId: req.requesterId, targetId, rings }, 'rescue started');
+  const logger = deps.logger.child({ rescueId: active.id });
+  logger.info({ teamId: req.teamId, requesterId: req.requesterId, targetId, kind, rings, ...req.trace }, 'rescue started');
   return {
     id: active.id,
+    logger,
     targetId,
     self,
     rings,

@@ -186,6 +186,7 @@ export class Scheduler {
   private async missed(entry: ScheduledRescue): Promise<void> {
     const late = this.now().getTime() - entry.dueAt.getTime();
     this.deps.logger.warn({ scheduleId: entry.id, teamId: entry.teamId, requesterId: entry.requesterId, targetId: entry.targetId, lateMs: late }, 'scheduled rescue missed (rescue-ring was not running)');
+    this.deps.metrics?.scheduledEnd('missed');
     await audit(this.deps, { teamId: entry.teamId, actorId: entry.requesterId, targetId: entry.targetId, action: 'scheduled_rescue' }, 'missed', {
       detail: `was due ${entry.dueAt.toISOString()}`,
     });
@@ -198,6 +199,7 @@ export class Scheduler {
       { scheduleId: entry.id, teamId: entry.teamId, requesterId: entry.requesterId, targetId: entry.targetId },
       'scheduled rescue was claimed by a runner that stopped; not rung again, requester told',
     );
+    this.deps.metrics?.scheduledEnd('taken_over');
     if (late) {
       await audit(this.deps, { teamId: entry.teamId, actorId: entry.requesterId, targetId: entry.targetId, action: 'scheduled_rescue' }, 'missed', {
         detail: `was due ${entry.dueAt.toISOString()}; the runner firing it stopped, it may have rung`,
@@ -235,6 +237,7 @@ export class Scheduler {
       return;
     }
     this.deps.logger.info({ ...log, rescueId: handle.id }, 'scheduled rescue fired');
+    this.deps.metrics?.scheduledFired((this.now().getTime() - entry.dueAt.getTime()) / 1000);
     const report = this.options.report;
     this.track(
       'fired',

@@ -14,7 +14,8 @@ import { boltLogger } from './bolt-logger.js';
 import { registerCommands } from './commands/index.js';
 import type { RescueHistory, SlackDeps } from './context.js';
 import { registerEvents } from './events/index.js';
-import { healthHandler, startHealthServer, type Readiness } from './health.js';
+import { healthHandler, startHealthServer, type MetricsSource, type Readiness } from './health.js';
+import { countingFetch } from './slack-metrics.js';
 import { Registry, type Registered } from './registry.js';
 import { registerShortcuts } from './shortcuts/index.js';
 import { SlackTokenRefused } from './errors.js';
@@ -59,10 +60,11 @@ export interface SlackApp {
   tasks: BackgroundTasks;
   /**
    * Starts listening. `listen` overrides the configured port/host (tests use port 0): in HTTP mode for
-   * /slack/events (+ /healthz, /readyz), in Socket Mode for the health listener; a custom receiver
-   * ignores it. Returns the bound ports (and the HTTP server in HTTP mode, for measurements).
+   * /slack/events (+ /healthz, /readyz), in Socket Mode for the health listener; `healthPort` for the
+   * health listener in either mode (/healthz, /readyz, /metrics; HEALTH_PORT, 0 = none); a custom
+   * receiver ignores it. Returns the bound ports (and the HTTP server in HTTP mode, for measurements).
    */
-  start(listen?: { port?: number; host?: string }): Promise<{ port?: number; healthPort?: number; server?: Server }>;
+  start(listen?: { port?: number; host?: string; healthPort?: number }): Promise<{ port?: number; healthPort?: number; server?: Server }>;
   /** Stops taking new requests (receiver and health listener). Work in progress is left to drain. */
   stop(): Promise<void>;
   /** Slack connected (Socket Mode), listening (HTTP), or the custom receiver started. */
@@ -74,11 +76,15 @@ export interface SlackApp {
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const { config, logger } = options;
   const log = boltLogger(logger);
+  // Metrics (METRICS_ENABLED): the use cases' registry, served at /metrics; every Web API call counted.
+  const metrics = config.metrics && options.rescue.metrics ? options.rescue.metrics : undefined;
+  const metricsSource: MetricsSource | undefined = metrics ? { text: () => metrics.text(), ...(config.metrics?.token !== undefined ? { token: config.metrics.token } : {}) } : undefined;
   const clientOptions = {
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {}),
     // An interactive bot: a few quick retries, not the default ten retries over thirty minutes.
     retryConfig: { retries: options.retries ?? 2, factor: 2, minTimeout: 300, maxTimeout: 3_000, randomize: true },
     timeout: options.timeoutMs ?? 10_000,
+    ...(metrics ? { fetch: countingFetch(metrics) } : {}),
   };
   let connected = false;
   const storeHealth = options.storeHealth ?? (async (): Promise<StoreHealth> => ({ ok: true }));
@@ -106,7 +112,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     });
     receiver = socket;
   } else {
-    const health = healthHandler(readiness);
+    // /metrics on the port Slack reaches only when the operator asks (METRICS_ON_SLACK_PORT).
+    const onSlackPort = config.metrics?.onSlackPort === true ? metricsSource : undefined;
+    const health = healthHandler(readiness, onSlackPort);
     http = new HTTPReceiver({
       signingSecret: config.signingSecret ?? '',
       endpoints: '/slack/events',
@@ -114,6 +122,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       customRoutes: [
         { path: '/healthz', method: ['GET', 'HEAD'], handler: health },
         { path: '/readyz', method: ['GET', 'HEAD'], handler: health },
+        ...(onSlackPort ? [{ path: '/metrics', method: ['GET', 'HEAD'], handler: health }] : []),
       ],
     });
     receiver = http;
@@ -160,8 +169,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       }
     },
     async start(listen = {}) {
+      const host = listen.host ?? config.host;
+      const startHealth = async (port: number | undefined): Promise<number | undefined> => {
+        if (port === undefined) return undefined;
+        const h = await startHealthServer(readiness, port, host, metricsSource);
+        healthServer = h.server;
+        logger.info({ port: h.port, metrics: metricsSource !== undefined }, `health listener on /healthz, /readyz${metricsSource ? ' and /metrics' : ''}`);
+        return h.port;
+      };
       if (http) {
-        const server = (await app.start({ port: listen.port ?? config.port, host: listen.host ?? config.host })) as Server;
+        const server = (await app.start({ port: listen.port ?? config.port, host })) as Server;
         // Keep Slack's (or a proxy's) connections open between requests: Node closes idle ones after
         // 5 s, so a burst after a quiet spell arrived on fresh connections, accepted one per turn of
         // the event loop (measured in bench/parts/slack.ts). Longer than common load-balancer idle timeouts.
@@ -170,20 +187,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         connected = true;
         const port = (server.address() as AddressInfo).port;
         logger.info({ port }, 'listening for Slack on /slack/events (HTTP mode)');
-        return { port, server };
+        // The health listener (with /metrics) on its own port: HEALTH_PORT, or listen.healthPort (tests: 0).
+        const healthPort = await startHealth(listen.healthPort ?? (config.healthPort > 0 ? config.healthPort : undefined));
+        return { port, server, ...(healthPort !== undefined ? { healthPort } : {}) };
       }
       if (options.receiver) {
         await app.start();
         connected = true;
         return {};
       }
-      let healthPort: number | undefined;
-      if (config.healthPort > 0 || listen.port !== undefined) {
-        const h = await startHealthServer(readiness, listen.port ?? config.healthPort, listen.host ?? config.host);
-        healthServer = h.server;
-        healthPort = h.port;
-        logger.info({ port: healthPort }, 'health listener on /healthz and /readyz');
-      }
+      const healthPort = await startHealth(listen.healthPort ?? listen.port ?? (config.healthPort > 0 ? config.healthPort : undefined));
       await app.start();
       return { healthPort };
     },

@@ -1,7 +1,9 @@
 /**
- * /healthz (the process is up) and /readyz (the store answers and Slack is connected). Served as Bolt
- * custom routes in HTTP mode, and by a small node:http listener on HEALTH_PORT in Socket Mode.
+ * /healthz (the process is up), /readyz (the store answers and Slack is connected) and /metrics
+ * (Prometheus, optionally behind a bearer token). Served by a small node:http listener on HEALTH_PORT
+ * (both modes), and in HTTP mode also as Bolt custom routes on PORT (/metrics there only when asked).
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -55,7 +57,38 @@ export async function checkReadiness(readiness: Readiness): Promise<{ ready: boo
   return { ready: answers.every((c) => c.ok), checks };
 }
 
-export function healthHandler(readiness: Readiness) {
+/** What /metrics serves: the exposition text, and the token a scraper must present (none: open). */
+export interface MetricsSource {
+  text(): Promise<{ contentType: string; body: string }>;
+  /** Secret: compared in constant time, never logged. */
+  token?: string;
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** "Authorization: Bearer <token>" with the right token (compared in constant time). */
+function authorized(req: IncomingMessage, token: string | undefined): boolean {
+  if (token === undefined) return true;
+  const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+  return m !== null && timingSafeEqual(digest(m[1]!), digest(token));
+}
+
+function serveMetrics(req: IncomingMessage, res: ServerResponse, metrics: MetricsSource): void {
+  if (!authorized(req, metrics.token)) {
+    res.writeHead(401, { 'www-authenticate': 'Bearer realm="rescue-ring metrics"', 'content-type': 'text/plain' }).end('401: /metrics wants "Authorization: Bearer <METRICS_TOKEN>".\n');
+    return;
+  }
+  metrics.text().then(
+    ({ contentType, body }) => {
+      if (!res.destroyed) res.writeHead(200, { 'content-type': contentType }).end(req.method === 'HEAD' ? undefined : body);
+    },
+    () => {
+      if (!res.destroyed) res.writeHead(500, { 'content-type': 'text/plain' }).end('500: the metrics could not be collected; see the log.\n');
+    },
+  );
+}
+
+export function healthHandler(readiness: Readiness, metrics?: MetricsSource) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -74,12 +107,16 @@ export function healthHandler(readiness: Readiness) {
       });
       return;
     }
+    if (path === '/metrics' && metrics) {
+      serveMetrics(req, res, metrics);
+      return;
+    }
     res.writeHead(404).end();
   };
 }
 
-export async function startHealthServer(readiness: Readiness, port: number, host: string): Promise<{ server: Server; port: number }> {
-  const server = createServer(healthHandler(readiness));
+export async function startHealthServer(readiness: Readiness, port: number, host: string, metrics?: MetricsSource): Promise<{ server: Server; port: number }> {
+  const server = createServer(healthHandler(readiness, metrics));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -8,6 +8,7 @@
  */
 import type { types, webApi } from '@slack/bolt';
 import type { Logger } from '../log.js';
+import type { SlackDeps } from './context.js';
 import type { SlackMessage } from './blocks/message.js';
 import { responsePoster, type PostResponse } from './respond.js';
 import { isRefusedPayload, logSlackFailure, trySlack } from './slack-errors.js';
@@ -30,6 +31,8 @@ export interface Surface {
   show(msg: SlackMessage, kind: PostKind): Promise<boolean>;
   /** How many more progress posts can go out while keeping one for the outcome. */
   progressSlots(): number;
+  /** Logs what follows here (a rescue's logger, so every line about its posts carries the rescue id). */
+  logWith(logger: Logger): void;
 }
 
 /** Slack's limit: 5 posts per response_url within 30 minutes. */
@@ -37,7 +40,13 @@ export const RESPONSE_URL_POSTS = 5;
 
 abstract class SerialSurface implements Surface {
   private chain: Promise<unknown> = Promise.resolve();
+  constructor(protected log: Logger) {}
   abstract progressSlots(): number;
+
+  logWith(logger: Logger): void {
+    this.log = logger;
+  }
+
   protected abstract post(msg: SlackMessage, kind: PostKind): Promise<boolean>;
 
   show(msg: SlackMessage, kind: PostKind): Promise<boolean> {
@@ -56,14 +65,14 @@ export class ResponseUrlSurface extends SerialSurface {
 
   constructor(
     responseUrl: string | PostResponse,
-    private readonly logger: Logger,
+    deps: Pick<SlackDeps, 'logger' | 'rescue'>,
     /** False when nothing was shown yet (a message shortcut acks with no message): the first post adds one. */
     private replaceOriginal = true,
     budget = RESPONSE_URL_POSTS,
   ) {
-    super();
+    super(deps.logger);
     this.budget = budget;
-    this.post_ = typeof responseUrl === 'string' ? responsePoster(responseUrl) : responseUrl;
+    this.post_ = typeof responseUrl === 'string' ? responsePoster(responseUrl, { observe: deps.rescue.metrics }) : responseUrl;
   }
 
   private readonly budget: number;
@@ -74,6 +83,11 @@ export class ResponseUrlSurface extends SerialSurface {
     return this;
   }
 
+  override logWith(logger: Logger): void {
+    super.logWith(logger);
+    this.fallback?.logWith(logger);
+  }
+
   progressSlots(): number {
     return this.dead ? 0 : Math.max(0, this.budget - this.used - 1);
   }
@@ -81,23 +95,24 @@ export class ResponseUrlSurface extends SerialSurface {
   protected async post(msg: SlackMessage, kind: PostKind): Promise<boolean> {
     const sent = await this.postHere(msg, kind);
     if (sent || kind !== 'final' || !this.fallback) return sent;
-    this.logger.info('outcome sent to the fallback surface (DM) instead of the response_url');
+    this.log.info('outcome sent to the fallback surface (DM) instead of the response_url');
     return this.fallback.show(msg, 'final');
   }
 
   private async postHere(msg: SlackMessage, kind: PostKind): Promise<boolean> {
     if (this.dead) return false;
     if (kind === 'progress' ? this.progressSlots() <= 0 : this.used >= this.budget) {
-      this.logger.debug({ kind }, 'response_url budget spent; post skipped');
+      this.log.debug({ kind }, 'response_url budget spent; post skipped');
       return false;
     }
     this.used += 1;
     try {
       await this.post_({ response_type: 'ephemeral', replace_original: this.replaceOriginal, text: msg.text, ...(msg.blocks ? { blocks: msg.blocks } : {}) });
       this.replaceOriginal = true;
+      this.log.debug({ kind }, 'response_url post sent');
       return true;
     } catch (err) {
-      const code = logSlackFailure(this.logger, 'response_url post', err, { kind });
+      const code = logSlackFailure(this.log, 'response_url post', err, { kind });
       // 404 = expired or unknown response_url: further posts cannot succeed either.
       if (code === 'response_url_404' || code === 'response_url_410') this.dead = true;
       // Slack refused the blocks: the text alone still tells the person what happened.
@@ -113,9 +128,9 @@ export class DmSurface extends SerialSurface {
   constructor(
     private readonly client: webApi.WebClient,
     private readonly userId: string,
-    private readonly logger: Logger,
+    logger: Logger,
   ) {
-    super();
+    super(logger);
   }
 
   progressSlots(): number {
@@ -126,15 +141,15 @@ export class DmSurface extends SerialSurface {
     const ctx = { userId: this.userId, kind };
     if (this.where) {
       const { channel, ts } = this.where;
-      const updated = await sendOrText(this.logger, 'chat.update (DM)', msg, (m) => this.client.chat.update({ channel, ts, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}) }), ctx);
+      const updated = await sendOrText(this.log, 'chat.update (DM)', msg, (m) => this.client.chat.update({ channel, ts, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}) }), ctx);
       if (updated) return true;
       if (kind === 'progress') return false;
       // The outcome must arrive: fall through and post it as a new message.
     }
-    const dm = await trySlack(this.logger, 'conversations.open', () => this.client.conversations.open({ users: this.userId }), ctx);
+    const dm = await trySlack(this.log, 'conversations.open', () => this.client.conversations.open({ users: this.userId }), ctx);
     const channel = dm?.channel?.id;
     if (!channel) return false;
-    const posted = await sendOrText(this.logger, 'chat.postMessage (DM)', msg, (m) => this.client.chat.postMessage({ channel, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}) }), ctx);
+    const posted = await sendOrText(this.log, 'chat.postMessage (DM)', msg, (m) => this.client.chat.postMessage({ channel, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}) }), ctx);
     if (posted?.ts) this.where = { channel, ts: posted.ts };
     return posted !== undefined;
   }
@@ -145,9 +160,9 @@ export class ViewSurface extends SerialSurface {
     private readonly client: webApi.WebClient,
     private readonly viewId: string,
     private readonly render: (msg: SlackMessage) => types.View,
-    private readonly logger: Logger,
+    logger: Logger,
   ) {
-    super();
+    super(logger);
   }
 
   progressSlots(): number {
@@ -155,7 +170,7 @@ export class ViewSurface extends SerialSurface {
   }
 
   protected async post(msg: SlackMessage): Promise<boolean> {
-    const r = await trySlack(this.logger, 'views.update', () => this.client.views.update({ view_id: this.viewId, view: this.render(msg) }), { viewId: this.viewId });
+    const r = await trySlack(this.log, 'views.update', () => this.client.views.update({ view_id: this.viewId, view: this.render(msg) }), { viewId: this.viewId });
     return r !== undefined;
   }
 }

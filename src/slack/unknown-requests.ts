@@ -10,7 +10,6 @@
  * match every id but act only on unknown ones, so nothing is acked twice.
  */
 import type { App, webApi } from '@slack/bolt';
-import type { Logger } from '../log.js';
 import type { SlackMessage } from './blocks/message.js';
 import { outOfDateMessage, outOfDateModal, unknownCommandMessage } from './blocks/out-of-date.js';
 import type { SlackDeps } from './context.js';
@@ -32,14 +31,14 @@ export function registerUnknownRequests(app: App, reg: Registry, deps: SlackDeps
     if (known.actions.includes(id)) return;
     await ack();
     const responseUrl = 'response_url' in body ? body.response_url : undefined;
-    tell('button', id, surfaceOf(responseUrl, client, body.user.id, deps.logger), outOfDateMessage('button'));
+    tell('button', id, surfaceOf(responseUrl, client, body.user.id, deps), outOfDateMessage('button'));
   });
 
   app.shortcut(ANY, async ({ ack, shortcut, client }) => {
     if (known.shortcuts.includes(shortcut.callback_id)) return;
     await ack();
     const responseUrl = shortcut.type === 'message_action' ? shortcut.response_url : undefined;
-    tell('shortcut', shortcut.callback_id, surfaceOf(responseUrl, client, shortcut.user.id, deps.logger), outOfDateMessage('shortcut'));
+    tell('shortcut', shortcut.callback_id, surfaceOf(responseUrl, client, shortcut.user.id, deps), outOfDateMessage('shortcut'));
   });
 
   app.view(ANY, async ({ ack, view }) => {
@@ -61,7 +60,7 @@ export function registerUnknownRequests(app: App, reg: Registry, deps: SlackDeps
 }
 
 /** The response_url when there is one (a new ephemeral message; the DM when it fails), else the DM. */
-function surfaceOf(responseUrl: string | undefined, client: webApi.WebClient, userId: string, logger: Logger): Surface {
-  const dm = new DmSurface(client, userId, logger);
-  return responseUrl ? new ResponseUrlSurface(responseUrl, logger, false).withFallback(dm) : dm;
+function surfaceOf(responseUrl: string | undefined, client: webApi.WebClient, userId: string, deps: SlackDeps): Surface {
+  const dm = new DmSurface(client, userId, deps.logger);
+  return responseUrl ? new ResponseUrlSurface(responseUrl, deps, false).withFallback(dm) : dm;
 }

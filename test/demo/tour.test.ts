@@ -37,6 +37,16 @@ describe('the tour against a broken phone', () => {
     expect(text).toContain('I could not ring your phone.');
   });
 
+  it('prints where its metrics are, and they count what the demo did', async () => {
+    expect(out.transcript.join('\n')).toContain(`Metrics (Prometheus text, as the bot serves them on HEALTH_PORT): ${demo.metricsUrl}`);
+    await demo.phones.you.setFault('http500', false);
+    const rang = async () => Number(/^rescue_ring_rescues_total\{kind="own",outcome="rang",reason="none"\} (\d+)$/m.exec(await (await fetch(demo.metricsUrl)).text())?.[1] ?? 0);
+    const before = await rang();
+    await demo.run('/rescue');
+    await demo.idle();
+    expect(await rang()).toBe(before + 1);
+  });
+
   it('lets the phone client reach loopback only: a private-network address is refused in the form', async () => {
     const from = out.transcript.length;
     await demo.run('/phone');

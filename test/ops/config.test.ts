@@ -81,7 +81,7 @@ describe('the start-up check', () => {
 
   it('has the documented defaults', () => {
     const config = readConfig(SLACK);
-    expect(config.slack).toEqual({ mode: 'socket', botToken: 'xoxb-1', appToken: 'xapp-1', signingSecret: undefined, port: 3000, healthPort: 3001, host: '0.0.0.0', apiUrl: undefined });
+    expect(config.slack).toEqual({ mode: 'socket', botToken: 'xoxb-1', appToken: 'xapp-1', signingSecret: undefined, port: 3000, healthPort: 3001, host: '0.0.0.0', apiUrl: undefined, metrics: { onSlackPort: false } });
     expect(config.phones.networkPolicy.allowed).toEqual(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7']);
     expect(config.phones.responseTimeoutMs).toBe(15_000);
     expect(config.shutdownGraceMs).toBe(10_000);

@@ -7,7 +7,8 @@ import { rescueSettingsFromEnv } from '../../src/config/index.js';
 import type { SlackConfig } from '../../src/config/slack.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { createNetworkPolicy, PhoneClient, type RingPause } from '../../src/phone/index.js';
-import { recentRescues, registerPhone, rescueDeps, type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
+import type { Metrics } from '../../src/metrics/index.js';
+import { meteredStore, phoneObserver, recentRescues, registerPhone, rescueDeps, watchRescues, type RegisterInput, type RescueDeps } from '../../src/rescue/index.js';
 import { startPhone, type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from '../../src/slack/app.js';
 import type { Store } from '../../src/store/state-types.js';
@@ -29,23 +30,31 @@ export interface LoopbackDepsOptions {
   /** Phone client timeouts: short, so a hanging phone fails fast. Default 2 s / 1 s. */
   responseTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** Wired as src/main.ts wires it: the store's operations timed, phone requests observed, the gauges watched. */
+  metrics?: Metrics;
 }
 
 /** The use cases over `store`; phones may be reached on 127.0.0.0/8 only. Throws on a bad setting. */
 export function loopbackRescueDeps(store: Store, logger: Logger, options: LoopbackDepsOptions): RescueDeps {
   const settings = rescueSettingsFromEnv(options.env);
-  return rescueDeps(store, {
-    phones: new PhoneClient({
-      networkPolicy: createNetworkPolicy(['127.0.0.0/8']),
-      responseTimeoutMs: options.responseTimeoutMs ?? 2_000,
-      connectTimeoutMs: options.connectTimeoutMs ?? 1_000,
-      logger,
-    }),
+  const { metrics } = options;
+  const phones = new PhoneClient({
+    networkPolicy: createNetworkPolicy(['127.0.0.0/8']),
+    responseTimeoutMs: options.responseTimeoutMs ?? 2_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 1_000,
+    logger,
+    ...(metrics ? { observe: phoneObserver(metrics) } : {}),
+  });
+  const rescue = rescueDeps(metrics ? meteredStore(store, metrics) : store, {
+    phones,
     settings,
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ringPause ? { ringPause: options.ringPause } : {}),
+    ...(metrics ? { metrics } : {}),
   });
+  if (metrics) watchRescues(metrics, { rescue, phones, store });
+  return rescue;
 }
 
 export interface LoopbackBotOptions {
@@ -54,11 +63,22 @@ export interface LoopbackBotOptions {
   /** App Home's "Recent rescues" from the audit log (as main.ts wires it). Default true. */
   history?: boolean;
   app?: Partial<SlackAppOptions>;
+  /** Serve /metrics (the use cases' registry) on a health listener of its own, optionally behind a token. */
+  metrics?: { token?: string };
 }
 
 /** Starts the real Bolt app in HTTP mode on 127.0.0.1 port 0 against the fake Slack; `url` is /slack/events. */
-export async function startLoopbackBot(rescue: RescueDeps, logger: Logger, fake: FakeSlack, options: LoopbackBotOptions): Promise<{ bot: SlackApp; url: string }> {
-  const config: SlackConfig = { mode: 'http', botToken: options.botToken, signingSecret: options.signingSecret, port: 0, healthPort: 0, host: '127.0.0.1', apiUrl: fake.apiUrl };
+export async function startLoopbackBot(rescue: RescueDeps, logger: Logger, fake: FakeSlack, options: LoopbackBotOptions): Promise<{ bot: SlackApp; url: string; healthUrl?: string }> {
+  const config: SlackConfig = {
+    mode: 'http',
+    botToken: options.botToken,
+    signingSecret: options.signingSecret,
+    port: 0,
+    healthPort: 0,
+    host: '127.0.0.1',
+    apiUrl: fake.apiUrl,
+    ...(options.metrics ? { metrics: { ...options.metrics, onSlackPort: false } } : {}),
+  };
   const bot = createSlackApp({
     config,
     rescue,
@@ -70,8 +90,8 @@ export async function startLoopbackBot(rescue: RescueDeps, logger: Logger, fake:
     timeoutMs: 3_000,
     ...options.app,
   });
-  const { port } = await bot.start({ port: 0, host: '127.0.0.1' });
-  return { bot, url: `http://127.0.0.1:${port}/slack/events` };
+  const { port, healthPort } = await bot.start({ port: 0, host: '127.0.0.1', ...(options.metrics ? { healthPort: 0 } : {}) });
+  return { bot, url: `http://127.0.0.1:${port}/slack/events`, ...(healthPort !== undefined ? { healthUrl: `http://127.0.0.1:${healthPort}` } : {}) };
 }
 
 /** A world's simulated phones: `phone` starts one (kept in `phones`, for the world to stop), `register` registers it as the Slack form does. */

@@ -27,6 +27,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
+import { Metrics } from '../../src/metrics/index.js';
 import { connectCallManager, startRescue, type RegisterInput, type RescueDeps, type RescueRequest } from '../../src/rescue/index.js';
 import { Scheduler } from '../../src/rescue/scheduler.js';
 import { startCallManagerSim, type SimCucmDevice, type SimCucmOptions, type SimulatedCallManager } from '../../src/sim/cucm/index.js';
@@ -117,6 +118,8 @@ export interface WorldOptions {
   logLevel?: string;
   /** Start the simulated call manager (these users and devices) and connect the use cases to it. */
   callManager?: SimCucmOptions;
+  /** Prometheus metrics wired as src/main.ts wires them, served at `healthUrl`/metrics (behind `token` when given). */
+  metrics?: { token?: string };
 }
 
 export interface CommandAnswer {
@@ -174,6 +177,8 @@ export interface World {
   /** Closes app and store, moves the clock by `downMs`, opens both again on the same file. */
   restart(downMs: number): Promise<void>;
 
+  /** GET /metrics on the health listener (only with `metrics`); `token` as the bearer token. */
+  scrape(token?: string): Promise<{ status: number; text: string }>;
   /** The simulated call manager (only with `callManager`). */
   cucm: SimulatedCallManager;
   /** A simulated phone the call manager lists as `device.name`, registered at 127.0.0.`hostByte` (CUCM_PHONE_PORT). */
@@ -188,7 +193,7 @@ interface Running {
   store: Store;
   db: Database;
   rescue: RescueDeps;
-  bot?: { app: SlackApp; url: string };
+  bot?: { app: SlackApp; url: string; healthUrl?: string };
   scheduler?: { it: Scheduler; timers: (() => void)[] };
 }
 
@@ -226,6 +231,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       ringPause: pauses.pause,
       responseTimeoutMs: options.responseTimeoutMs ?? 5_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 2_000,
+      ...(options.metrics ? { metrics: new Metrics({ processMetrics: false }) } : {}),
     });
     const callManager = cucm
       ? connectCallManager(simOptions(cucm.url, { phonePort: devicePort }), {
@@ -238,11 +244,17 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       : undefined;
     if (callManager) rescue.callManager = callManager;
     if (!slack || !fake) return { store, db, rescue };
-    const { bot, url } = await startLoopbackBot(rescue, logger, fake, { signingSecret, botToken, ...(slack.history === false ? { history: false } : {}), app: { storeHealth: () => store.health(), ...slack.app } });
-    if (!options.scheduler) return { store, db, rescue, bot: { app: bot, url } };
+    const { bot, url, healthUrl } = await startLoopbackBot(rescue, logger, fake, {
+      signingSecret,
+      botToken,
+      ...(slack.history === false ? { history: false } : {}),
+      app: { storeHealth: () => store.health(), ...slack.app },
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    });
+    if (!options.scheduler) return { store, db, rescue, bot: { app: bot, url, ...(healthUrl ? { healthUrl } : {}) } };
     const timers: (() => void)[] = [];
     const scheduler = new Scheduler(rescue, { report: slackScheduleReporter(bot.app.client, { rescue, logger }), timer: { set: (fn) => timers.push(fn), clear: () => undefined } });
-    return { store, db, rescue, bot: { app: bot, url }, scheduler: { it: scheduler, timers } };
+    return { store, db, rescue, bot: { app: bot, url, ...(healthUrl ? { healthUrl } : {}) }, scheduler: { it: scheduler, timers } };
   };
   const shut = async (r: Running) => {
     await r.scheduler?.it.stop();
@@ -346,6 +358,12 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       await shut(cur);
       world.advance(downMs);
       cur = await open();
+    },
+    async scrape(token) {
+      const base = cur.bot?.healthUrl;
+      if (!base) throw new Error('this world was started without metrics (or without slack)');
+      const res = await fetch(`${base}/metrics`, token !== undefined ? { headers: { authorization: `Bearer ${token}` } } : {});
+      return { status: res.status, text: await res.text() };
     },
     get cucm() {
       if (!cucm) throw new Error('this world was started without callManager');

@@ -22,7 +22,7 @@ export function where(body: Body): 'message' | 'home' | 'modal' {
 /** Where the answer to a button goes (see the file comment). */
 export async function surfaceFor(deps: SlackDeps, body: Body, client: webApi.WebClient): Promise<Surface> {
   const w = where(body);
-  if (w === 'message' && body.response_url) return new ResponseUrlSurface(body.response_url, deps.logger).withFallback(new DmSurface(client, body.user.id, deps.logger));
+  if (w === 'message' && body.response_url) return new ResponseUrlSurface(body.response_url, deps).withFallback(new DmSurface(client, body.user.id, deps.logger));
   if (w === 'modal' && body.view?.id) {
     const reg = await findRegistration(deps.rescue, { teamId: body.team?.id ?? '', userId: body.user.id }).catch(() => undefined);
     if (reg) return new ViewSurface(client, body.view.id, (msg) => savedModal(reg, msg), deps.logger);

@@ -14,7 +14,7 @@ export function cancelScheduledCallback(deps: SlackDeps): ButtonListener {
     const teamId = body.team?.id ?? '';
     const userId = body.user.id;
     const id = action.value ?? '';
-    const surface: Surface = body.response_url ? new ResponseUrlSurface(body.response_url, deps.logger) : new DmSurface(client, userId, deps.logger);
+    const surface: Surface = body.response_url ? new ResponseUrlSurface(body.response_url, deps) : new DmSurface(client, userId, deps.logger);
     deps.tasks.run('cancel scheduled rescue (button)', async () => {
       const { message, count } = id === '' ? { message: cancelNotFoundMessage(), count: 0 } : await cancelMessageFor(deps, teamId, userId, id);
       deps.logger.info({ teamId, userId, scheduleId: id, cancelled: count }, 'cancel scheduled rescue button');

@@ -14,7 +14,7 @@ export function stopRescueCallback(deps: SlackDeps): ButtonListener {
     // When it stopped, the rescue itself posts "Stopped..." on its own message.
     if (!stopped) {
       const m = alreadyFinishedMessage();
-      if (body.response_url) await trySlack(deps.logger, 'respond (stop)', () => responsePoster(body.response_url!)({ response_type: 'ephemeral', replace_original: false, text: m.text }));
+      if (body.response_url) await trySlack(deps.logger, 'respond (stop)', () => responsePoster(body.response_url!, { observe: deps.rescue.metrics })({ response_type: 'ephemeral', replace_original: false, text: m.text }));
     }
   };
 }

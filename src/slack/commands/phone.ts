@@ -15,7 +15,7 @@ export function registerPhoneCommand(app: App, reg: Registry, deps: SlackDeps): 
     const teamId = command.team_id;
     const userId = command.user_id;
     const sub = command.text.trim().toLowerCase();
-    const surface = new ResponseUrlSurface(command.response_url, deps.logger).withFallback(new DmSurface(client, command.user_id, deps.logger));
+    const surface = new ResponseUrlSurface(command.response_url, deps).withFallback(new DmSurface(client, command.user_id, deps.logger));
 
     switch (sub) {
       case '':

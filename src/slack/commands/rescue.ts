@@ -21,7 +21,7 @@ export function registerRescueCommand(app: App, reg: Registry, deps: SlackDeps):
   app.command(reg.command(COMMANDS.rescue), async ({ ack, command, client }) => {
     const teamId = command.team_id;
     const requesterId = command.user_id;
-    const replies = () => new ResponseUrlSurface(command.response_url, deps.logger).withFallback(new DmSurface(client, command.user_id, deps.logger));
+    const replies = () => new ResponseUrlSurface(command.response_url, deps).withFallback(new DmSurface(client, command.user_id, deps.logger));
     let parsed;
     try {
       parsed = parseRescueText(command.text);
@@ -59,13 +59,13 @@ export function registerRescueCommand(app: App, reg: Registry, deps: SlackDeps):
           await ack(ephemeral(checkingMessage(parsed.userId)));
           const surface = replies();
           const targetId = parsed.userId;
-          deps.tasks.run('rescue @user', () => rescueOnSurface(deps, client, { teamId, requesterId, targetId, ...story }, surface));
+          deps.tasks.run('rescue @user', () => rescueOnSurface(deps, client, { teamId, requesterId, targetId, ...story, triggerId: command.trigger_id }, surface));
           return;
         }
         // Your own phone (`/rescue` or `/rescue @me`).
         // Only local checks run before the ack (directory lookup, consent); the phone is rung after it.
         const surface = replies();
-        await rescueWithAck(deps, client, { teamId, requesterId, ...story }, surface, (m) => ack(ephemeral(m)));
+        await rescueWithAck(deps, client, { teamId, requesterId, ...story, triggerId: command.trigger_id }, surface, (m) => ack(ephemeral(m)));
         return;
       }
     }

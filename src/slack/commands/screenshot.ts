@@ -11,7 +11,7 @@ import { DmSurface, ephemeral, ResponseUrlSurface } from '../surface.js';
 export function registerScreenshotCommand(app: App, reg: Registry, deps: SlackDeps): void {
   app.command(reg.command(COMMANDS.screenshot), async ({ ack, command, client }) => {
     await ack(ephemeral(workingMessage('Taking a screenshot of your phone...')));
-    const surface = new ResponseUrlSurface(command.response_url, deps.logger).withFallback(new DmSurface(client, command.user_id, deps.logger));
+    const surface = new ResponseUrlSurface(command.response_url, deps).withFallback(new DmSurface(client, command.user_id, deps.logger));
     deps.tasks.run('screenshot', async () => {
       try {
         await sendScreenshotToDm(deps, client, command.team_id, command.user_id);

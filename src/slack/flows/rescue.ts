@@ -25,6 +25,8 @@ export interface RescueAsk {
   test?: boolean;
   /** Text for the phone's screen after the first ring (`/rescue "..."`). */
   coverStory?: string;
+  /** The Slack request's trigger id, for the rescue's first log line. */
+  triggerId?: string;
 }
 
 export interface StartedRescue {
@@ -49,6 +51,7 @@ export async function beginRescue(deps: SlackDeps, client: webApi.WebClient, ask
     ...(ask.targetId && ask.targetId !== ask.requesterId ? { targetId: ask.targetId } : {}),
     ...(ask.test ? { test: true } : {}),
     ...(ask.coverStory !== undefined ? { coverStory: ask.coverStory } : {}),
+    ...(ask.triggerId !== undefined ? { trace: { triggerId: ask.triggerId } } : {}),
     onProgress: (p) => {
       const view = state.view;
       if (!view || p.ring >= p.of) return; // the outcome covers the last ring
@@ -58,6 +61,8 @@ export async function beginRescue(deps: SlackDeps, client: webApi.WebClient, ask
   });
   const v: RescueView = { id: handle.id, targetId: handle.targetId, self: handle.self, rings: handle.rings, ...(ask.test ? { test: true } : {}) };
   state.view = v;
+  // The progress and outcome posts are logged with the rescue's id.
+  surface.logWith(handle.logger);
   return {
     handle,
     view: v,
@@ -66,7 +71,7 @@ export async function beginRescue(deps: SlackDeps, client: webApi.WebClient, ask
       const outcome = await handle.done;
       await surface.show(outcomeMessage(v, outcome), 'final');
       if (!v.self && !ask.test && outcome.completed > 0) {
-        const log = deps.logger;
+        const log = handle.logger;
         const ctx = { teamId: ask.teamId, targetId: v.targetId };
         const dm = await trySlack(log, 'conversations.open (rescued DM)', () => client.conversations.open({ users: v.targetId }), ctx);
         const channel = dm?.channel?.id;

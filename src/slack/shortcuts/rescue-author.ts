@@ -12,7 +12,7 @@ export function rescueAuthorCallback(deps: SlackDeps): Middleware<SlackShortcutM
     const teamId = shortcut.team?.id ?? '';
     const requesterId = shortcut.user.id;
     // Nothing was shown yet: the first post adds an ephemeral message, later ones replace it.
-    const surface = new ResponseUrlSurface(shortcut.response_url, deps.logger, false).withFallback(new DmSurface(client, requesterId, deps.logger));
+    const surface = new ResponseUrlSurface(shortcut.response_url, deps, false).withFallback(new DmSurface(client, requesterId, deps.logger));
     const author = shortcut.message.user;
     if (!author || shortcut.message.bot_id) {
       deps.tasks.run('rescue author (no author)', async () => void (await surface.show(errorMessage(new NoHumanAuthor()), 'final')));

@@ -9,6 +9,6 @@ export function rescueMeCallback(deps: SlackDeps): Middleware<SlackShortcutMiddl
     await ack();
     const teamId = shortcut.team?.id ?? '';
     const surface = new DmSurface(client, shortcut.user.id, deps.logger);
-    deps.tasks.run('rescue (shortcut)', () => rescueOnSurface(deps, client, { teamId, requesterId: shortcut.user.id }, surface));
+    deps.tasks.run('rescue (shortcut)', () => rescueOnSurface(deps, client, { teamId, requesterId: shortcut.user.id, triggerId: shortcut.trigger_id }, surface));
   };
 }
