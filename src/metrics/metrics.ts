@@ -79,7 +79,7 @@ export class Metrics {
       labelNames: ['method', 'outcome'],
       registers,
     });
-    this.slackRateLimited = new Counter({ name: `${p}slack_rate_limited_total`, help: 'Slack Web API answers with HTTP 429 (rate limited), by method.', labelNames: ['method'], registers });
+    this.slackRateLimited = new Counter({ name: `${p}slack_rate_limited_total`, help: 'Slack answers with HTTP 429 (rate limited), by Web API method (response_url for response_url posts).', labelNames: ['method'], registers });
     this.responseUrlPosts = new Counter({ name: `${p}slack_response_url_posts_total`, help: 'Posts to Slack response_urls by outcome (ok, rate_limited, http_error, network_error).', labelNames: ['outcome'], registers });
     this.lateness = new Histogram({ name: `${p}scheduled_rescue_lateness_seconds`, help: 'How long after its time a scheduled rescue fired.', buckets: LATENESS_BUCKETS, registers });
     this.scheduledEnded = new Counter({
@@ -116,6 +116,7 @@ export class Metrics {
 
   responseUrlPost(outcome: Exclude<SlackOutcome, 'error'>): void {
     this.responseUrlPosts.inc({ outcome });
+    if (outcome === 'rate_limited') this.slackRateLimited.inc({ method: 'response_url' });
   }
 
   scheduledFired(latenessSeconds: number): void {
