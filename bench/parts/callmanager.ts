@@ -18,7 +18,7 @@ import { rescueSettingsFromEnv } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { createNetworkPolicy, PhoneClient } from '../../src/phone/index.js';
 import { connectCallManager, registerPhone, rescueDeps, startRescue } from '../../src/rescue/index.js';
-import { SIM_CUCM_PASSWORD, SIM_CUCM_USERNAME, startCallManagerSim } from '../../src/sim/cucm/index.js';
+import { simCallManagerOptions, startCallManagerSim } from '../../src/sim/cucm/index.js';
 import { startPhone, type SimPhone } from '../../src/sim/index.js';
 import { openFullStore } from '../../src/store/index.js';
 
@@ -64,18 +64,7 @@ export async function run(): Promise<BenchSection> {
   const store = await openFullStore({ dataDir: dir, production: true, keys: `k1:${randomBytes(32).toString('base64')}`, keyId: 'k1' }, { logger });
   // As src/main.ts wires it, with the call manager's settings at their documented defaults.
   const callManager = connectCallManager(
-    {
-      url: cucm.url,
-      username: SIM_CUCM_USERNAME,
-      password: SIM_CUCM_PASSWORD,
-      axlVersion: '12.5',
-      tls: { trustOnFirstUse: false },
-      phonePort: phones[0]!.port,
-      phoneScheme: 'http',
-      addressCacheSeconds: 300,
-      risPerMinute: RIS_PER_MINUTE,
-      staleAddressSeconds: 86_400,
-    },
+    simCallManagerOptions(cucm.url, { phonePort: phones[0]!.port, risPerMinute: RIS_PER_MINUTE }),
     { limits: store.limits, logger, dataDir: dir },
   )!;
   try {

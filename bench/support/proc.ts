@@ -3,7 +3,6 @@
  * VmRSS), CPU time used (/proc/PID/stat utime + stime), load average, and a free loopback port.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 
 /** Memory of a process in MB from /proc/PID/status: `peak` is VmHWM (high-water mark of RSS). */
@@ -28,10 +27,4 @@ export function load1(): number {
 }
 
 /** A port free on 127.0.0.1 right now (for a child process that must be told its port). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from '../../src/sim/free-port.js';

@@ -5,11 +5,11 @@
  * The phone password comes from the environment (PHONE_PASSWORD, or --password-env NAME), never argv;
  * without it the phones accept the simulator's default password, which is printed since it is no secret.
  */
-import { createServer } from 'node:net';
 import type { Command } from 'commander';
 import { variableNamed, type Env } from '../config/index.js';
 import { SIM_CUCM_PASSWORD, SIM_CUCM_USERNAME, startCallManagerSim, type SimulatedCallManager } from '../sim/cucm/index.js';
 import { startSimulator } from '../sim/index.js';
+import { freePort } from '../sim/free-port.js';
 import type { PhoneSimulator, ScreenshotFormat, SimFaults, SimPhoneOptions } from '../sim/index.js';
 import { SIM_DEFAULT_PASSWORD, SIM_DEFAULT_USERNAME } from '../sim/defaults.js';
 import { ExitCode, UsageError, output, reportError } from './io.js';
@@ -110,18 +110,6 @@ export function deviceName(i: number): string {
   return `SEP${(0x00aa_0000_0000 + i + 1).toString(16).toUpperCase().padStart(12, '0')}`;
 }
 
-/** A port free on loopback now: the one port every phone of the call manager listens on. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.1.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** The call manager's lines: what to put in .env, and what to try. */
 function describeCallManager(cucm: SimulatedCallManager, sim: PhoneSimulator, opts: SimVerbOptions): string {
   const first = sim.phones[0];
@@ -190,7 +178,7 @@ export async function runSim(opts: SimVerbOptions, signal?: AbortSignal): Promis
   try {
     const cucmPort = intOption(opts.cucmPort, '--cucm-port', 1, 65535);
     if (cucmPort !== undefined && !opts.cucm) throw new UsageError('--cucm-port goes with --cucm.');
-    const phones = phoneOptionsFrom(opts.cucm && opts.port === undefined ? { ...opts, port: String(await freePort()) } : opts);
+    const phones = phoneOptionsFrom(opts.cucm && opts.port === undefined ? { ...opts, port: String(await freePort(deviceHost(0))) } : opts);
     const fromEnv = variableNamed(opts.passwordEnv);
     sim = await startSimulator({ phones });
     const listed = sim.phones;

@@ -17,7 +17,7 @@ import { createNetworkPolicy, PhoneClient } from '../phone/index.js';
 import { Metrics } from '../metrics/index.js';
 import { connectCallManager, meteredStore, phoneObserver, recentRescues, registerPhone, rescueDeps, watchRescues, type RescueDeps } from '../rescue/index.js';
 import { startScheduler } from '../rescue/scheduler.js';
-import { SIM_CUCM_PASSWORD, SIM_CUCM_USERNAME, startCallManagerSim, type SimulatedCallManager } from '../sim/cucm/index.js';
+import { simCallManagerOptions, startCallManagerSim, type SimulatedCallManager } from '../sim/cucm/index.js';
 import { startPhone, type SimPhone } from '../sim/index.js';
 import { createSlackApp, type SlackApp } from '../slack/app.js';
 import { slackScheduleReporter } from '../slack/flows/scheduled.js';
@@ -142,18 +142,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     let skippedMs = 0;
     const clock = () => new Date(Date.now() + skippedMs);
     const callManager = connectCallManager(
-      {
-        url: cucm.url,
-        username: SIM_CUCM_USERNAME,
-        password: SIM_CUCM_PASSWORD,
-        axlVersion: '12.5',
-        tls: { trustOnFirstUse: false },
-        phonePort: alice.port,
-        phoneScheme: 'http',
-        addressCacheSeconds: 300,
-        risPerMinute: 10,
-        staleAddressSeconds: 86_400,
-      },
+      simCallManagerOptions(cucm.url, { phonePort: alice.port }),
       { limits: store.limits, logger, dataDir, clock },
     );
     cleanups.push(() => callManager?.close());

@@ -22,7 +22,6 @@
  * The test ids (ME, ALICE, TEAM, ...) are defined here and nowhere else.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +30,7 @@ import { Metrics } from '../../src/metrics/index.js';
 import { connectCallManager, startRescue, type RegisterInput, type RescueDeps, type RescueRequest } from '../../src/rescue/index.js';
 import { Scheduler } from '../../src/rescue/scheduler.js';
 import { startCallManagerSim, type SimCucmDevice, type SimCucmOptions, type SimulatedCallManager } from '../../src/sim/cucm/index.js';
+import { freePort } from '../../src/sim/free-port.js';
 import { type SimPhone, type SimPhoneOptions } from '../../src/sim/index.js';
 import type { SlackApp, SlackAppOptions } from '../../src/slack/app.js';
 import { slackScheduleReporter } from '../../src/slack/flows/scheduled.js';
@@ -401,18 +401,6 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     world.phone = (o = {}) => start({ ...defaults, ...o });
   }
   return world;
-}
-
-/** A port free on loopback now, for the phones the call manager lists (one port, many 127.0.0.x). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts a rescue (in TEAM) and waits for it: 'ok' or 'failed:<code>', or the refusal's code and hint. */

@@ -5,6 +5,7 @@
 import { SimulatedCallManager } from './server.js';
 import type { SimCucmOptions } from './types.js';
 
+export { simCallManagerOptions } from './client-options.js';
 export { SimulatedCallManager, SIM_CUCM_USERNAME, SIM_CUCM_PASSWORD, SIM_CUCM_AXL_PATH, SIM_CUCM_RIS_PATH } from './server.js';
 export type { SimCucmAccount, SimCucmDevice, SimCucmFaults, SimCucmOptions, SimCucmRequest, SimCucmUser, SimDeviceStatus } from './types.js';
 
