@@ -159,11 +159,13 @@ export async function startRescue(deps: RescueDeps, req: RescueRequest): Promise
     })();
     const notes = outcome.ok ? [outcome.interruptedByCall ? 'a call started' : '', outcome.coverStory ? `cover story ${outcome.coverStory}` : ''].filter(Boolean).join('; ') : '';
     const detail = ringDetail(outcome.completed, outcome.requested, notes || undefined);
-    deps.metrics?.rescue(kind, outcome.ok ? 'rang' : 'failed', outcome.ok ? undefined : outcome.error.code);
+    // Not rung because the phone was on a call (or already rung for this id): not a failure of anything.
+    const failed = !outcome.ok && outcomeOf(outcome.error).outcome === 'failed';
+    deps.metrics?.rescue(kind, outcome.ok ? 'rang' : failed ? 'failed' : 'refused', outcome.ok ? undefined : outcome.error.code);
     if (outcome.ok) await audit(logged, facts, outcome.stopped ? 'stopped' : 'ok', { detail });
     else await audit(logged, facts, outcomeOf(outcome.error).outcome, { errorClass: outcome.error.code, detail });
     if (outcome.ok) log.info({ completed: outcome.completed, requested: outcome.requested, stopped: outcome.stopped }, 'rescue finished');
-    else log.warn({ completed: outcome.completed, requested: outcome.requested, code: outcome.error.code }, 'rescue failed');
+    else log[failed ? 'warn' : 'info']({ completed: outcome.completed, requested: outcome.requested, code: outcome.error.code }, failed ? 'rescue failed' : 'rescue not rung');
     return outcome;
   });
   // Another request for this phone began while the limits were checked (same process).
