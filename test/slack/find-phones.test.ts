@@ -3,7 +3,8 @@
  * profile e-mail), the simulated call manager over loopback HTTP, a real SQLite store.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SIM_CUCM_PASSWORD } from '../../src/sim/cucm/index.js';
+import { SIM_CUCM_PASSWORD, SIM_CUCM_USERNAME, type SimCucmAccount } from '../../src/sim/cucm/index.js';
+import { registerPhone } from '../../src/rescue/index.js';
 import type { SimPhone } from '../../src/sim/index.js';
 import { actionsIn, messageText, type FakeUser } from '../support/fake-slack.js';
 import { blockAction } from '../support/slack-requests.js';
@@ -22,7 +23,7 @@ afterEach(async () => {
 
 type Setup = 'one' | 'several' | 'softphone' | 'none';
 
-async function start(setup: Setup, o: { env?: Record<string, string>; noEmail?: boolean } = {}): Promise<World> {
+async function start(setup: Setup, o: { env?: Record<string, string>; noEmail?: boolean; accounts?: SimCucmAccount[] } = {}): Promise<World> {
   const users: FakeUser[] = USERS.map((u) => (EMAILS[u.id] && !o.noEmail ? { ...u, email: EMAILS[u.id] } : u));
   const devices = {
     one: [{ name: MY_PHONE, owner: 'me', description: '2nd floor, desk 14', model: 'Cisco 8845', ip: '127.0.0.31' }, { name: 'CSFME', associated: ['me'] }],
@@ -36,7 +37,11 @@ async function start(setup: Setup, o: { env?: Record<string, string>; noEmail?: 
   h = await startWorld({
     slack: { users },
     env: { ...SHARED, ...o.env },
-    callManager: { users: [{ userid: 'me', mailid: 'me@example.com' }, { userid: 'alice', mailid: 'alice@example.com' }], devices: [...devices, { name: ALICE_PHONE, owner: 'alice', ip: '127.0.0.32' }] },
+    callManager: {
+      users: [{ userid: 'me', mailid: 'me@example.com' }, { userid: 'alice', mailid: 'alice@example.com' }],
+      devices: [...devices, { name: ALICE_PHONE, owner: 'alice', ip: '127.0.0.32' }],
+      ...(o.accounts ? { accounts: o.accounts } : {}),
+    },
   });
   return h;
 }
@@ -207,4 +212,20 @@ describe('/rescue of a phone registered by device name, through the receiver', (
       for (const secret of [SIM_CUCM_PASSWORD, SHARED.PHONE_DEFAULT_PASSWORD]) expect(everything).not.toContain(secret);
     });
   }
+
+  it('the RisPort role missing from the call-manager account: the rescuer reads which role an administrator must add', async () => {
+    const hh = await start('none', { accounts: [{ username: SIM_CUCM_USERNAME, password: SIM_CUCM_PASSWORD, ris: false }] });
+    await aliceRegistered(hh);
+    const r = await hh.command(ME, '/rescue', `<@${ALICE}|alice>`);
+    const reply = await hh.fake.waitForResponse(r.responseId, 'Standard RealtimeAndTraceCollection');
+    expect(messageText(reply.params)).toContain('is missing the role "Standard RealtimeAndTraceCollection"');
+  });
+
+  it('a device name the call manager does not know: the person reads how to check the name', async () => {
+    const hh = await start('none');
+    await registerPhone(hh.rescue, { teamId: TEAM, userId: ME, address: 'SEP0000000000EE', username: 'office', password: SHARED.PHONE_DEFAULT_PASSWORD });
+    const r = await hh.command(ME, '/rescue');
+    const reply = await hh.fake.waitForResponse(r.responseId, 'knows no phone named');
+    expect(messageText(reply.params)).toContain('knows no phone named SEP0000000000EE');
+  });
 });
