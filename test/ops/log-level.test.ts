@@ -26,7 +26,7 @@ describe('LOG_LEVEL', () => {
     try {
       const child = spawn(process.execPath, [entryPoint('main')], {
         cwd: dir,
-        env: { PATH: process.env.PATH ?? '', HOME: dir, SLACK_SOCKET_MODE: 'false', SLACK_BOT_TOKEN: 'xoxb-x', SLACK_SIGNING_SECRET: 's', DATA_DIR: dir, LOG_LEVEL: 'verbose' },
+        env: { PATH: process.env.PATH ?? '', HOME: dir, SLACK_SOCKET_MODE: 'false', HEALTH_PORT: '0', SLACK_BOT_TOKEN: 'xoxb-x', SLACK_SIGNING_SECRET: 's', DATA_DIR: dir, LOG_LEVEL: 'verbose' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';

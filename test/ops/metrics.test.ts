@@ -52,6 +52,17 @@ describe('/metrics', () => {
     expect(ok.text + w.logs.text()).not.toContain(TOKEN);
   });
 
+  it('is on the health listener only, unless METRICS_ON_SLACK_PORT puts it on the port Slack reaches too', async () => {
+    const onSlackPort = async (h: World) => (await fetch(h.url.replace('/slack/events', '/metrics'))).status;
+    w = await startWorld({ metrics: {} });
+    expect((await w.scrape()).status).toBe(200);
+    expect(await onSlackPort(w)).toBe(404);
+    await w.close();
+    w = await startWorld({ metrics: { onSlackPort: true, token: TOKEN } });
+    expect(await onSlackPort(w)).toBe(401);
+    expect((await fetch(w.url.replace('/slack/events', '/metrics'), { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+  });
+
   it('counts a ring, a wrong password, an unregistered user and a hanging phone by kind, outcome and reason, with phone latencies', async () => {
     w = await startWorld({ metrics: { token: TOKEN }, rings: 2, responseTimeoutMs: 300 });
     const h = w;

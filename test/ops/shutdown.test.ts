@@ -62,6 +62,8 @@ async function startBot(grace: string): Promise<Bot> {
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: fake.apiUrl,
     PORT: '0',
+    // The health listener (/healthz, /readyz, /metrics) on a free port too: several bots run at once.
+    HEALTH_PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     STORE_KEYS: KEYS,

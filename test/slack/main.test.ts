@@ -82,7 +82,7 @@ describe('npm start', () => {
     const fake = await FakeSlack.start();
     cleanups.push(() => fake.stop());
     fake.setFault('auth.test', { kind: 'error', error: 'invalid_auth' });
-    const run = start({ SLACK_SOCKET_MODE: 'false', SLACK_BOT_TOKEN: 'xoxb-revoked-0000', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: fake.apiUrl, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir }, dir);
+    const run = start({ SLACK_SOCKET_MODE: 'false', SLACK_BOT_TOKEN: 'xoxb-revoked-0000', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: fake.apiUrl, PORT: '0', HEALTH_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir }, dir);
     expect(await run.exit).toBe(1);
     const err = run.stderr.join('');
     expect(err).toContain('invalid_auth');
@@ -112,6 +112,8 @@ describe('npm start', () => {
           SLACK_SIGNING_SECRET: secret,
           SLACK_API_URL: fake.apiUrl,
           PORT: '0',
+          // The health listener (/healthz, /readyz, /metrics) on a free port too: several bots run at once.
+          HEALTH_PORT: '0',
           HOST: '127.0.0.1',
           DATA_DIR: dir,
           PHONE_ALLOWED_NETWORKS: '127.0.0.0/8',

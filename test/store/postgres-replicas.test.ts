@@ -53,6 +53,8 @@ describePg('two replicas on one Postgres database', () => {
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_API_URL: fake.apiUrl,
       PORT: '0',
+      // The health listener (/healthz, /readyz, /metrics) on a free port too: several bots run at once.
+      HEALTH_PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: join(dir, name),
       DATABASE_URL: db.url,

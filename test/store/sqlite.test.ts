@@ -255,7 +255,7 @@ describe('SQLite engine', () => {
     await seeded.close();
     truncateSync(sqlitePath(dir), 0);
     const main = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
-    const env = { PATH: process.env.PATH ?? '', HOME: dir, SLACK_SOCKET_MODE: 'false', SLACK_BOT_TOKEN: 'xoxb-test-0000', SLACK_SIGNING_SECRET: 's', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, STORE_KEYS: keys, STORE_KEY_ID: 'k1' };
+    const env = { PATH: process.env.PATH ?? '', HOME: dir, SLACK_SOCKET_MODE: 'false', HEALTH_PORT: '0', SLACK_BOT_TOKEN: 'xoxb-test-0000', SLACK_SIGNING_SECRET: 's', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, STORE_KEYS: keys, STORE_KEY_ID: 'k1' };
     const tsx = pathToFileURL(join(import.meta.dirname, '..', '..', 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
     const child = spawn(process.execPath, ['--import', tsx, main], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';

@@ -64,7 +64,7 @@ export interface LoopbackBotOptions {
   history?: boolean;
   app?: Partial<SlackAppOptions>;
   /** Serve /metrics (the use cases' registry) on a health listener of its own, optionally behind a token. */
-  metrics?: { token?: string };
+  metrics?: { token?: string; onSlackPort?: boolean };
 }
 
 /** Starts the real Bolt app in HTTP mode on 127.0.0.1 port 0 against the fake Slack; `url` is /slack/events. */
@@ -77,7 +77,7 @@ export async function startLoopbackBot(rescue: RescueDeps, logger: Logger, fake:
     healthPort: 0,
     host: '127.0.0.1',
     apiUrl: fake.apiUrl,
-    ...(options.metrics ? { metrics: { ...options.metrics, onSlackPort: false } } : {}),
+    ...(options.metrics ? { metrics: { onSlackPort: false, ...options.metrics } } : {}),
   };
   const bot = createSlackApp({
     config,

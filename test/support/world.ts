@@ -119,7 +119,7 @@ export interface WorldOptions {
   /** Start the simulated call manager (these users and devices) and connect the use cases to it. */
   callManager?: SimCucmOptions;
   /** Prometheus metrics wired as src/main.ts wires them, served at `healthUrl`/metrics (behind `token` when given). */
-  metrics?: { token?: string };
+  metrics?: { token?: string; onSlackPort?: boolean };
 }
 
 export interface CommandAnswer {
