@@ -8,6 +8,8 @@ import { startCallManagerSim, SIM_CUCM_PASSWORD, SIM_CUCM_USERNAME, type SimCucm
 import { harnessPerTest } from './harness.js';
 
 const N = 1000;
+/** Four CLI processes, each syncing 1,000 people: a deadline for a loaded machine, not a speed assertion. */
+const PROCESSES = 120_000;
 const BOT_TOKEN = 'xoxb-sync-test-token-1';
 const SHARED_PASSWORD = 'office-SECRET-0b7';
 const harness = harnessPerTest();
@@ -98,7 +100,7 @@ describe('phones sync on a workspace of 1,000 people', () => {
     expect(await s2.directory.get({ teamId: 'T1', userId: 'U000000' })).toMatchObject({ address: 'SEP000000000000', source: 'callmanager-unconfirmed' });
     expect(await s2.directory.count()).toBe(798);
     await s2.close();
-  });
+  }, PROCESSES);
 
   it('exit codes for cron: 2 without the settings, 1 when Slack refuses the token', async () => {
     const h = harness();
