@@ -1,6 +1,6 @@
 /**
- * The HTTP client for Cisco phones (undici). One request in flight per phone (keyed by the smallest
- * of the phone's resolved addresses, so two names for one phone share a turn), a fresh connection
+ * The HTTP client for Cisco phones (node:http, on a socket it connects itself). One request in flight
+ * per phone (keyed by the smallest of the phone's resolved addresses, so two names for one phone share a turn), a fresh connection
  * per request (phone web servers are tiny; no idle-socket behaviour is documented), Basic auth on
  * every request, no redirects, capped bodies, a connect timeout separate from the response timeout
  * (Play answers only when the tone ends), AbortSignal honoured while queued, connecting and reading.
@@ -9,12 +9,12 @@
  * to the checked IP itself (Host header and TLS server name keep the typed name): no second lookup.
  */
 import { readFileSync } from 'node:fs';
-import { isIP, type Socket } from 'node:net';
-import type { TLSSocket, ConnectionOptions } from 'node:tls';
-import { Client, buildConnector } from 'undici';
+import { request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket, type ConnectionOptions } from 'node:tls';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
-import { hostForUrl, hostHeader, parsePhoneAddress, phoneKey, type PhoneAddress } from './address.js';
+import { hostHeader, parsePhoneAddress, phoneKey, type PhoneAddress } from './address.js';
 import {
   PhoneBadResponse,
   PhoneCertificateChanged,
@@ -220,147 +220,169 @@ export class PhoneClient {
     }
   }
 
-  private async sendOnce(phone: PhoneTarget, addr: PhoneAddress, ip: string, spec: SendSpec): Promise<PhoneReply> {
+  /**
+   * One request on a fresh connection to the checked `ip`: connect (TCP, then TLS for https) within the
+   * connect timeout, check the pinned certificate, start the response timer, await `beforeSend`, then
+   * write the request (node:http on the connected socket; no agent, no pooling) and read the capped answer.
+   */
+  private sendOnce(phone: PhoneTarget, addr: PhoneAddress, ip: string, spec: SendSpec): Promise<PhoneReply> {
     const key = phoneKey(addr);
     const started = Date.now();
-    const deadline = new AbortController();
     const responseTimeoutMs = spec.responseTimeoutMs ?? this.responseTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    let certificateSha256: string | undefined;
-    let connected = false;
+    const logger = spec.logger ?? this.logger;
+    const signal = spec.signal;
+    // Throws PhoneTlsFailed (unreadable CA file) before anything is opened.
+    const tlsOptions = addr.scheme === 'https' ? this.tlsOptions(phone, addr) : undefined;
 
-    const connector = this.connector(phone, addr, spec.beforeSend, (socket) => {
-      connected = true;
-      timer = setTimeout(() => deadline.abort(), responseTimeoutMs);
-      if (addr.scheme === 'https') {
-        const cert = (socket as TLSSocket).getPeerCertificate();
-        certificateSha256 = cert?.fingerprint256 ? normalizeFingerprint(cert.fingerprint256) : undefined;
-        const pinned = phone.tls?.mode === 'pin' ? phone.tls.sha256 : undefined;
-        if (pinned !== undefined && normalizeFingerprint(pinned) !== certificateSha256) {
-          throw new PhoneCertificateChanged(key, normalizeFingerprint(pinned), certificateSha256 ?? 'none');
-        }
-      }
-    });
+    return new Promise<PhoneReply>((resolve, reject) => {
+      let done = false;
+      let connected = false;
+      let certificateSha256: string | undefined;
+      let req: ClientRequest | undefined;
 
-    const client = new Client(`${addr.scheme}://${hostForUrl(ip)}:${addr.port}`, {
-      connect: connector,
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      pipelining: 1,
-      keepAliveTimeout: 1,
-    });
-    const signal = spec.signal ? AbortSignal.any([deadline.signal, spec.signal]) : deadline.signal;
-
-    const headers: Record<string, string> = {
-      host: hostHeader(addr),
-      connection: 'close',
-      accept: 'text/xml, text/*, image/*, */*',
-      'user-agent': 'rescue-ring',
-    };
-    if (phone.credentials) headers.authorization = basicAuth(phone.credentials);
-    if (spec.body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-
-    try {
-      const res = await client.request({ method: spec.method, path: spec.path, headers, body: spec.body, signal });
-      const contentLength = Number(res.headers['content-length']);
-      if (Number.isFinite(contentLength) && contentLength > spec.maxBytes) {
-        res.body.destroy();
-        throw tooBig(key, spec.maxBytes);
-      }
-      const chunks: Buffer[] = [];
-      let total = 0;
-      for await (const chunk of res.body) {
-        const buf = chunk as Buffer;
-        total += buf.length;
-        if (total > spec.maxBytes) {
-          res.body.destroy();
-          throw tooBig(key, spec.maxBytes);
-        }
-        chunks.push(buf);
-      }
-      const reply: PhoneReply = {
-        status: res.statusCode,
-        contentType: header(res.headers['content-type']),
-        location: header(res.headers.location),
-        body: Buffer.concat(chunks),
-        ...(certificateSha256 ? { certificateSha256 } : {}),
-      };
-      (spec.logger ?? this.logger).debug({ phone: key, method: spec.method, path: spec.path, status: res.statusCode, bytes: total, ms: Date.now() - started }, 'phone request');
-      return reply;
-    } catch (err) {
-      const mapped = this.mapError(err, key, { deadline: deadline.signal, user: spec.signal, connected, responseTimeoutMs });
-      (spec.logger ?? this.logger).debug({ phone: key, method: spec.method, path: spec.path, error: isAppError(mapped) ? mapped.code : mapped.name, ms: Date.now() - started }, 'phone request failed');
-      throw mapped;
-    } finally {
-      if (timer) clearTimeout(timer);
-      client.destroy().catch(() => undefined);
-    }
-  }
-
-  /** undici connector: connect to the checked IP, apply the TLS policy, start the response timer once connected. */
-  private connector(phone: PhoneTarget, addr: PhoneAddress, beforeSend: (() => Promise<void>) | undefined, onConnected: (socket: Socket) => void): buildConnector.connector {
-    const tlsOptions: ConnectionOptions = {};
-    if (addr.scheme === 'https') {
-      const policy: TlsPolicy = phone.tls ?? { mode: 'pin' };
-      if (isIP(addr.host) === 0) tlsOptions.servername = addr.host;
-      if (policy.mode === 'ca') {
-        let ca: Buffer;
-        try {
-          ca = readFileSync(policy.caFile);
-        } catch (err) {
-          throw new PhoneTlsFailed(`The CA file for phone ${phoneKey(addr)} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
-        }
-        tlsOptions.ca = ca;
-        tlsOptions.rejectUnauthorized = true;
-        // Phone certificates never match the IP: the chain is verified, the name is not.
-        tlsOptions.checkServerIdentity = () => undefined;
-      } else {
-        tlsOptions.rejectUnauthorized = false;
-        if (policy.mode === 'insecure-skip-verify') {
-          this.logger.warn({ phone: phoneKey(addr) }, 'TLS certificate verification is OFF for this phone (insecure-skip-verify)');
-        }
-      }
-    }
-    const base = buildConnector({ ...tlsOptions, timeout: this.connectTimeoutMs, maxCachedSessions: 0, keepAlive: false });
-    return (options, callback) => {
-      base(options, (err, socket) => {
-        if (err || !socket) {
-          callback(err ?? new Error('no socket'), null);
-          return;
-        }
-        try {
-          onConnected(socket);
-        } catch (e) {
+      const finish = (err: Error | undefined, reply?: PhoneReply): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (err !== undefined) {
+          if (req !== undefined) req.destroy();
           socket.destroy();
-          callback(e as Error, null);
+          if (logger.isLevelEnabled('debug')) {
+            logger.debug({ phone: key, method: spec.method, path: spec.path, error: isAppError(err) ? err.code : err.name, ms: Date.now() - started }, 'phone request failed');
+          }
+          reject(err);
           return;
         }
-        if (!beforeSend) {
-          callback(null, socket);
+        if (logger.isLevelEnabled('debug')) {
+          logger.debug({ phone: key, method: spec.method, path: spec.path, status: reply!.status, bytes: reply!.body.length, ms: Date.now() - started }, 'phone request');
+        }
+        resolve(reply!);
+      };
+      const failed = (err: unknown): void => {
+        if (!done) finish(this.mapError(err, key, connected));
+      };
+      const onAbort = (): void => finish(abortReason(signal!));
+
+      // Connect to the checked IP itself: no lookup (Host header and TLS server name keep the typed name).
+      const socket: Socket =
+        tlsOptions === undefined ? netConnect({ host: ip, port: addr.port, noDelay: true }) : tlsConnect({ ...tlsOptions, host: ip, port: addr.port });
+      if (tlsOptions !== undefined) socket.setNoDelay(true);
+      socket.on('error', failed);
+      let timer: NodeJS.Timeout | undefined = setTimeout(
+        () => finish(new PhoneTimeout(`Connecting to phone ${key} timed out after ${this.connectTimeoutMs} ms`, 'connect')),
+        this.connectTimeoutMs,
+      );
+      if (signal !== undefined) {
+        if (signal.aborted) {
+          onAbort();
+          return;
+        }
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+
+      const write = (): void => {
+        if (done) return;
+        const headers: OutgoingHttpHeaders = {
+          host: hostHeader(addr),
+          connection: 'close',
+          accept: 'text/xml, text/*, image/*, */*',
+          'user-agent': 'rescue-ring',
+        };
+        if (phone.credentials) headers.authorization = basicAuth(phone.credentials);
+        if (spec.body !== undefined) {
+          headers['content-type'] = 'application/x-www-form-urlencoded';
+          headers['content-length'] = Buffer.byteLength(spec.body);
+        }
+        req = httpRequest({ method: spec.method, path: spec.path, headers, setHost: false, createConnection: () => socket });
+        req.on('error', failed);
+        req.on('response', (res: IncomingMessage) => {
+          const contentLength = Number(res.headers['content-length']);
+          if (Number.isFinite(contentLength) && contentLength > spec.maxBytes) {
+            finish(tooBig(key, spec.maxBytes));
+            return;
+          }
+          const chunks: Buffer[] = [];
+          let total = 0;
+          res.on('data', (chunk: Buffer) => {
+            total += chunk.length;
+            if (total > spec.maxBytes) {
+              finish(tooBig(key, spec.maxBytes));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('error', failed);
+          res.on('end', () => {
+            if (done) return;
+            if (!res.complete) {
+              failed(Object.assign(new Error('the connection closed before the whole answer arrived'), { code: 'ECONNRESET' }));
+              return;
+            }
+            finish(undefined, {
+              status: res.statusCode ?? 0,
+              contentType: res.headers['content-type'],
+              location: res.headers.location,
+              body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total),
+              ...(certificateSha256 ? { certificateSha256 } : {}),
+            });
+          });
+        });
+        req.end(spec.body);
+      };
+
+      socket.once(tlsOptions === undefined ? 'connect' : 'secureConnect', () => {
+        if (done) return;
+        connected = true;
+        clearTimeout(timer);
+        timer = setTimeout(() => finish(new PhoneTimeout(`Phone ${key} did not answer within ${responseTimeoutMs} ms`, 'response')), responseTimeoutMs);
+        if (tlsOptions !== undefined) {
+          const cert = (socket as TLSSocket).getPeerCertificate();
+          certificateSha256 = cert?.fingerprint256 ? normalizeFingerprint(cert.fingerprint256) : undefined;
+          const pinned = phone.tls?.mode === 'pin' ? phone.tls.sha256 : undefined;
+          if (pinned !== undefined && normalizeFingerprint(pinned) !== certificateSha256) {
+            finish(new PhoneCertificateChanged(key, normalizeFingerprint(pinned), certificateSha256 ?? 'none'));
+            return;
+          }
+        }
+        if (spec.beforeSend === undefined) {
+          write();
           return;
         }
         // Connected: the request goes out as soon as the hook lets it, so nothing but the write is left between them.
-        beforeSend().then(
-          () => callback(null, socket),
-          (e: unknown) => {
-            socket.destroy();
-            callback(e as Error, null);
-          },
-        );
+        spec.beforeSend().then(write, failed);
       });
-    };
+    });
   }
 
-  private mapError(
-    err: unknown,
-    key: string,
-    ctx: { deadline: AbortSignal; user?: AbortSignal; connected: boolean; responseTimeoutMs: number },
-  ): Error {
-    if (isAppError(err)) return err;
-    if (ctx.user?.aborted) return abortReason(ctx.user);
-    if (ctx.deadline.aborted) {
-      return new PhoneTimeout(`Phone ${key} did not answer within ${ctx.responseTimeoutMs} ms`, 'response', { cause: err });
+  /** The TLS options of an https phone under its policy (CA file, pin / trust on first use, insecure-skip-verify). */
+  private tlsOptions(phone: PhoneTarget, addr: PhoneAddress): ConnectionOptions {
+    const policy: TlsPolicy = phone.tls ?? { mode: 'pin' };
+    const tlsOptions: ConnectionOptions = {};
+    if (isIP(addr.host) === 0) tlsOptions.servername = addr.host;
+    if (policy.mode === 'ca') {
+      let ca: Buffer;
+      try {
+        ca = readFileSync(policy.caFile);
+      } catch (err) {
+        throw new PhoneTlsFailed(`The CA file for phone ${phoneKey(addr)} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+      }
+      tlsOptions.ca = ca;
+      tlsOptions.rejectUnauthorized = true;
+      // Phone certificates never match the IP: the chain is verified, the name is not.
+      tlsOptions.checkServerIdentity = () => undefined;
+    } else {
+      tlsOptions.rejectUnauthorized = false;
+      if (policy.mode === 'insecure-skip-verify') {
+        this.logger.warn({ phone: phoneKey(addr) }, 'TLS certificate verification is OFF for this phone (insecure-skip-verify)');
+      }
     }
+    return tlsOptions;
+  }
+
+  /** A network or protocol error as the phone error it means (errors that already are AppErrors pass through). */
+  private mapError(err: unknown, key: string, connected: boolean): Error {
+    if (isAppError(err)) return err;
     const code = networkErrorCode(err);
     if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
       return new PhoneTimeout(`Connecting to phone ${key} timed out after ${this.connectTimeoutMs} ms`, 'connect', { cause: err });
@@ -371,8 +393,8 @@ export class PhoneClient {
     if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) || /ssl|tls|certificate/i.test(errorMessage(err))) {
       return new PhoneTlsFailed(`The secure connection to phone ${key} failed (${code || errorMessage(err)})`, { cause: err });
     }
-    if (['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'].includes(code) || !ctx.connected) {
-      return ctx.connected
+    if (['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'].includes(code) || !connected) {
+      return connected
         ? new PhoneConnectionLost(`Phone ${key} dropped the connection (${code || 'closed'})`, { cause: err })
         : new PhoneUnreachable(`Phone ${key} could not be reached (${code || errorMessage(err)})`, { cause: err });
     }
@@ -387,10 +409,6 @@ function lockAddress(ips: readonly string[]): string {
 
 function basicAuth(c: PhoneCredentials): string {
   return `Basic ${Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64')}`;
-}
-
-function header(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
 }
 
 function tooBig(key: string, max: number): PhoneBadResponse {
