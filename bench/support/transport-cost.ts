@@ -6,8 +6,10 @@
  *
  * Two processes, both running the compiled code (dist/, from `npm run build`): the simulated phone in a
  * child process of its own (it prints its address, and stops when its stdin closes), and the measuring
- * process, which runs only the clients: per transport a warm-up, then N sequential requests, and its
- * own CPU time (process.cpuUsage, user + system) divided by N. Only the client's CPU counts.
+ * process, which runs only the clients: per transport a warm-up, then N sequential requests in 15
+ * interleaved rounds (the order turns each round, so drift on a shared machine hits each alike), and its
+ * own CPU time (process.cpuUsage, user + system) per request, the median of the rounds. Only the
+ * client's CPU counts.
  *
  * Run on its own: `npm run build && npx tsx bench/support/transport-cost.ts [N]`.
  * TRANSPORT_COST_ONLY=phoneClient|undici|nodeHttp measures one transport (e.g. under
@@ -25,11 +27,17 @@ export interface TransportCost {
   nodeHttpMs: number;
   /** phoneClientMs / nodeHttpMs (issue 16's target: at most 1.25). */
   ratio: number;
+  /** Measured requests per transport. */
   requests: number;
+  /** The kernel's part of each figure (system CPU ms per request). */
+  systemMs: { phoneClient: number; undiciClient: number; nodeHttp: number };
+  /** Each round's CPU ms per request, by transport (phoneClient, undici, nodeHttp). */
+  rounds: Record<string, { all: number; system: number }[]>;
 }
 
 export const DEFAULT_REQUESTS = 1500;
 const WARMUP = 300;
+const ROUNDS = 15;
 
 // The simulated phone's process: starts one phone, prints its address as JSON, stops when stdin closes.
 const PHONE_SCRIPT = `
@@ -83,19 +91,31 @@ const viaNodeHttp = () => new Promise((resolve, reject) => {
   req.on('error', reject);
   req.end(body);
 });
-const cpu = async (fn) => {
-  for (let i = 0; i < warmup; i++) await fn();
-  const before = process.cpuUsage();
-  for (let i = 0; i < n; i++) await fn();
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / 1000 / n;
-};
-const result = { requests: n };
-// The floor first and last (its mean is used), the others between: drift on a shared machine shows as a gap between the two floors.
-if (!only || only === 'nodeHttp') result.nodeHttpFirstMs = await cpu(viaNodeHttp);
-if (!only || only === 'phoneClient') result.phoneClientMs = await cpu(viaPhoneClient);
-if (!only || only === 'undici') result.undiciClientMs = await cpu(viaUndici);
-if (!only) result.nodeHttpLastMs = await cpu(viaNodeHttp);
+// Interleaved rounds (the order turns each round) so that drift on a shared machine hits every
+// transport alike; per transport the median of its rounds' CPU per request (user + system, and system alone).
+const transports = { nodeHttp: viaNodeHttp, phoneClient: viaPhoneClient, undici: viaUndici };
+const names = Object.keys(transports).filter((k) => !only || k === only);
+for (const name of names) for (let i = 0; i < warmup; i++) await transports[name]();
+const rounds = Number(process.env.ROUNDS);
+const per = Math.ceil(n / rounds);
+const samples = Object.fromEntries(names.map((k) => [k, []]));
+for (let r = 0; r < rounds; r++) {
+  for (let j = 0; j < names.length; j++) {
+    const name = names[(r + j) % names.length];
+    const fn = transports[name];
+    const before = process.cpuUsage();
+    for (let i = 0; i < per; i++) await fn();
+    const used = process.cpuUsage(before);
+    samples[name].push({ all: (used.user + used.system) / 1000 / per, system: used.system / 1000 / per });
+  }
+}
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const result = { requests: per * rounds };
+for (const name of names) {
+  result[name + 'Ms'] = median(samples[name].map((x) => x.all));
+  result[name + 'SystemMs'] = median(samples[name].map((x) => x.system));
+}
+result.rounds = samples;
 child.stdin.end();
 await new Promise((r) => child.once('exit', r));
 process.stdout.write(JSON.stringify(result));
@@ -109,6 +129,7 @@ export function measureTransportCost(n = DEFAULT_REQUESTS, options: { only?: 'ph
       PATH: process.env.PATH ?? '',
       N: String(n),
       WARMUP: String(WARMUP),
+      ROUNDS: String(ROUNDS),
       ONLY: options.only ?? '',
       PHONE_SCRIPT,
       PHONE_MODULE: pathToFileURL(join(ROOT, 'dist/phone/index.js')).href,
@@ -117,11 +138,16 @@ export function measureTransportCost(n = DEFAULT_REQUESTS, options: { only?: 'ph
     encoding: 'utf8',
     maxBuffer: 1024 * 1024,
   });
-  const r = JSON.parse(out) as { requests: number; phoneClientMs?: number; undiciClientMs?: number; nodeHttpFirstMs?: number; nodeHttpLastMs?: number };
-  const floors = [r.nodeHttpFirstMs, r.nodeHttpLastMs].filter((x): x is number => x !== undefined);
-  const nodeHttpMs = floors.length > 0 ? floors.reduce((a, b) => a + b, 0) / floors.length : NaN;
-  const phoneClientMs = r.phoneClientMs ?? NaN;
-  return { phoneClientMs, undiciClientMs: r.undiciClientMs ?? NaN, nodeHttpMs, ratio: phoneClientMs / nodeHttpMs, requests: r.requests };
+  const r = JSON.parse(out) as { requests: number; rounds: TransportCost['rounds'] } & Partial<Record<'phoneClientMs' | 'undiciMs' | 'nodeHttpMs' | 'phoneClientSystemMs' | 'undiciSystemMs' | 'nodeHttpSystemMs', number>>;
+  return {
+    phoneClientMs: r.phoneClientMs ?? NaN,
+    undiciClientMs: r.undiciMs ?? NaN,
+    nodeHttpMs: r.nodeHttpMs ?? NaN,
+    ratio: (r.phoneClientMs ?? NaN) / (r.nodeHttpMs ?? NaN),
+    requests: r.requests,
+    rounds: r.rounds,
+    systemMs: { phoneClient: r.phoneClientSystemMs ?? NaN, undiciClient: r.undiciSystemMs ?? NaN, nodeHttp: r.nodeHttpSystemMs ?? NaN },
+  };
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -131,8 +157,11 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   const r = measureTransportCost(n, { ...(only ? { only } : {}), ...(nodeArgs ? { nodeArgs } : {}) });
   const f = (x: number) => x.toFixed(3);
   process.stdout.write(
-    `CPU per request (ms, ${r.requests} sequential after ${WARMUP} warm-up, phone in another process): ` +
+    `CPU per request (ms, ${r.requests} sequential in ${ROUNDS} rounds after ${WARMUP} warm-up, phone in another process): ` +
       `PhoneClient.execute ${f(r.phoneClientMs)}, undici Client per request ${f(r.undiciClientMs)}, node:http agent:false ${f(r.nodeHttpMs)}; ` +
-      `ratio PhoneClient/node:http ${r.ratio.toFixed(2)}\n`,
+      `ratio PhoneClient/node:http ${r.ratio.toFixed(2)} (system part: ${f(r.systemMs.phoneClient)} / ${f(r.systemMs.undiciClient)} / ${f(r.systemMs.nodeHttp)})\n` +
+      Object.entries(r.rounds)
+        .map(([name, xs]) => `  ${name} by round: ${xs.map((x) => f(x.all)).join(' ')}\n`)
+        .join(''),
   );
 }
