@@ -117,5 +117,15 @@ export function buildText(t: PhoneText, opts: BuildOptions = {}): string {
 
 /** The POST body for /CGI/Execute: `XML=` + the URL-encoded object (form encoding, spaces as `+`). */
 export function formBody(xml: string): string {
-  return new URLSearchParams({ XML: xml }).toString();
+  let encoded: string;
+  try {
+    encoded = encodeURIComponent(xml);
+  } catch {
+    // A lone surrogate: URLSearchParams writes it as U+FFFD.
+    return new URLSearchParams({ XML: xml }).toString();
+  }
+  // What URLSearchParams writes, without building one: encodeURIComponent leaves ! ' ( ) ~ as they are and writes a space as %20.
+  return `XML=${encoded.replace(FORM_DIFFERENCES, (c) => FORM_ESCAPES[c]!)}`;
 }
+const FORM_DIFFERENCES = /[!'()~]|%20/g;
+const FORM_ESCAPES: Record<string, string> = { '!': '%21', "'": '%27', '(': '%28', ')': '%29', '~': '%7E', '%20': '+' };
