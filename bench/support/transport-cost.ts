@@ -7,7 +7,8 @@
  * Two processes, both running the compiled code (dist/, from `npm run build`): the simulated phone in a
  * child process of its own (it prints its address, and stops when its stdin closes), and the measuring
  * process, which runs only the clients: per transport a warm-up, then N sequential requests in 15
- * interleaved rounds (the order turns each round, so drift on a shared machine hits each alike), and its
+ * interleaved rounds (the order turns each round, so drift on a shared machine hits each alike; a young-generation
+ * collection before each round, outside the measurement, so no transport pays for another's garbage), and its
  * own CPU time (process.cpuUsage, user + system) per request, the median of the rounds. Only the
  * client's CPU counts.
  *
@@ -103,6 +104,7 @@ for (let r = 0; r < rounds; r++) {
   for (let j = 0; j < names.length; j++) {
     const name = names[(r + j) % names.length];
     const fn = transports[name];
+    globalThis.gc({ type: 'minor' }); // each round starts on an empty young generation: no transport pays for another's garbage
     const before = process.cpuUsage();
     for (let i = 0; i < per; i++) await fn();
     const used = process.cpuUsage(before);
@@ -123,7 +125,7 @@ process.stdout.write(JSON.stringify(result));
 
 /** Needs dist/ (buildBot()). */
 export function measureTransportCost(n = DEFAULT_REQUESTS, options: { only?: 'phoneClient' | 'undici' | 'nodeHttp'; nodeArgs?: string[] } = {}): TransportCost {
-  const out = execFileSync(process.execPath, [...(options.nodeArgs ?? []), '--input-type=module', '-e', SCRIPT], {
+  const out = execFileSync(process.execPath, ['--expose-gc', ...(options.nodeArgs ?? []), '--input-type=module', '-e', SCRIPT], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

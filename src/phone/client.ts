@@ -200,7 +200,7 @@ export class PhoneClient {
     const release = await this.queue.acquire(key, spec.signal);
     let releaseShared: (() => Promise<void>) | undefined;
     try {
-      releaseShared = await this.phoneLock?.acquire(key, spec.signal);
+      if (this.phoneLock !== undefined) releaseShared = await this.phoneLock.acquire(key, spec.signal);
       // A name may resolve to several (all checked) addresses: try the next one only when nothing
       // was sent (refused / no route / connect timeout), never after the request went out.
       for (let i = 0; ; i++) {
@@ -297,7 +297,18 @@ export class PhoneClient {
         req = httpRequest({ method: spec.method, path: spec.path, headers, setHost: false, createConnection: () => socket });
         req.on('error', failed);
         req.on('response', (res: IncomingMessage) => {
-          const contentLength = Number(res.headers['content-length']);
+          // The three headers read, from the raw list (res.headers would build an object of every header).
+          let contentLengthText: string | undefined;
+          let contentType: string | undefined;
+          let location: string | undefined;
+          const raw = res.rawHeaders;
+          for (let i = 0; i < raw.length; i += 2) {
+            const name = raw[i]!;
+            if (name.length === 14 && name.toLowerCase() === 'content-length') contentLengthText ??= raw[i + 1];
+            else if (name.length === 12 && name.toLowerCase() === 'content-type') contentType ??= raw[i + 1];
+            else if (name.length === 8 && name.toLowerCase() === 'location') location ??= raw[i + 1];
+          }
+          const contentLength = Number(contentLengthText);
           if (Number.isFinite(contentLength) && contentLength > spec.maxBytes) {
             finish(tooBig(key, spec.maxBytes));
             return;
@@ -321,8 +332,8 @@ export class PhoneClient {
             }
             finish(undefined, {
               status: res.statusCode ?? 0,
-              contentType: res.headers['content-type'],
-              location: res.headers.location,
+              contentType,
+              location,
               body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total),
               ...(certificateSha256 ? { certificateSha256 } : {}),
             });
@@ -404,7 +415,7 @@ export class PhoneClient {
 
 /** The address a phone is queued and leased under: the smallest of its checked IPs (plain string order). */
 function lockAddress(ips: readonly string[]): string {
-  return [...ips].sort()[0]!;
+  return ips.length === 1 ? ips[0]! : [...ips].sort()[0]!;
 }
 
 function basicAuth(c: PhoneCredentials): string {

@@ -106,10 +106,11 @@ function readError(text: string): Extract<ParsedReply, { kind: 'error' }> {
 export function parseReply(body: Buffer, contentType?: string): ParsedReply {
   if (blank(body)) return { kind: 'empty' };
   const text = decodeBody(body, contentType);
-  if (ERROR_TAG.test(text)) return readError(text);
-  if (looksBinary(text)) return { kind: 'binary' };
+  // A plain response holds no error tag and no control character, so it needs neither check below.
   const plain = plainResponseItems(text);
   if (plain !== undefined) return { kind: 'response', items: plain.map(responseItem) };
+  if (ERROR_TAG.test(text)) return readError(text);
+  if (looksBinary(text)) return { kind: 'binary' };
   const tree = parseXml(text);
   if (tree === undefined) return { kind: 'text' };
   if ('ciscoipphoneresponse' in tree) return { kind: 'response', items: responseItemsOf(tree) };
@@ -140,12 +141,13 @@ function responseItem(a: Record<string, unknown>): ResponseItem {
 
 /**
  * The common answer, read without the XML parser: XML declarations, then a CiscoIPPhoneResponse holding
- * only self-closed ResponseItems whose attributes are letters="value" with no `&`, `<` or `>` in the
- * value, spaces, tabs and line breaks between (names in any case). Anything else (entities, single quotes, text, other
+ * only self-closed ResponseItems whose attributes are letters="value" with no `&`, `<`, `>`, control
+ * character or U+FFFD in the value (nor `<` or those in the declarations), spaces, tabs and line breaks between (names in any case). Anything else (entities, single quotes, text, other
  * elements...) is undefined and goes through the full parse, which gives the same items for what this reads.
  */
-const PLAIN_RESPONSE = /^[ \t\r\n]*(?:<\?xml[^>]*\?>[ \t\r\n]*)*<ciscoipphoneresponse>[ \t\r\n]*((?:<responseitem(?:[ \t\r\n]+[a-z]+="[^"<>&]*")*[ \t\r\n]*\/>[ \t\r\n]*)*)<\/ciscoipphoneresponse>[ \t\r\n]*$/i;
-const PLAIN_ITEM = /<responseitem((?:[ \t\r\n]+[a-z]+="[^"<>&]*")*)[ \t\r\n]*\/>/gi;
+// eslint-disable-next-line no-control-regex -- control characters (binary answers) are left to the full path
+const PLAIN_RESPONSE = /^[ \t\r\n]*(?:<\?xml[^<>\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]*\?>[ \t\r\n]*)*<ciscoipphoneresponse>[ \t\r\n]*((?:<responseitem(?:[ \t\r\n]+[a-z]+="[^"<>&\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]*")*[ \t\r\n]*\/>[ \t\r\n]*)*)<\/ciscoipphoneresponse>[ \t\r\n]*$/i;
+const PLAIN_ITEM = /<responseitem((?:[ \t\r\n]+[a-z]+="[^"]*")*)[ \t\r\n]*\/>/gi;
 const PLAIN_ATTRIBUTE = /([a-z]+)="([^"]*)"/gi;
 
 export function plainResponseItems(text: string): Record<string, string>[] | undefined {

@@ -29,14 +29,16 @@ export interface ToneRules {
   denied?: readonly string[];
 }
 
+const DENIED_LOWER: ReadonlySet<string> = new Set(DENIED_TONES.map((d) => d.toLowerCase()));
+
 /** Validate a Play file name; returns it unchanged. Throws InvalidTone or ToneDenied. */
 export function validateTone(tone: string, rules: ToneRules = {}): string {
   if (!TONE_NAME_PATTERN.test(tone)) {
     const shown = JSON.stringify(tone.length > 40 ? `${tone.slice(0, 37)}...` : tone);
     throw new InvalidTone(`Ringtone ${shown} is not a valid file name (letters, digits, ".", "-", "_"; at most 64 characters)`);
   }
-  const denied = [...DENIED_TONES, ...(rules.denied ?? [])].map((d) => d.toLowerCase());
-  if (denied.includes(tone.toLowerCase())) throw new ToneDenied(tone);
+  const lower = tone.toLowerCase();
+  if (DENIED_LOWER.has(lower) || rules.denied?.some((d) => d.toLowerCase() === lower)) throw new ToneDenied(tone);
   return tone;
 }
 
@@ -125,7 +127,10 @@ export function formBody(xml: string): string {
     return new URLSearchParams({ XML: xml }).toString();
   }
   // What URLSearchParams writes, without building one: encodeURIComponent leaves ! ' ( ) ~ as they are and writes a space as %20.
-  return `XML=${encoded.replace(FORM_DIFFERENCES, (c) => FORM_ESCAPES[c]!)}`;
+  encoded = encoded.replace(SPACES, '+');
+  return `XML=${FORM_DIFFERENCES.test(encoded) ? encoded.replace(FORM_DIFFERENCES_ALL, (c) => FORM_ESCAPES[c]!) : encoded}`;
 }
-const FORM_DIFFERENCES = /[!'()~]|%20/g;
-const FORM_ESCAPES: Record<string, string> = { '!': '%21', "'": '%27', '(': '%28', ')': '%29', '~': '%7E', '%20': '+' };
+const SPACES = /%20/g;
+const FORM_DIFFERENCES = /[!'()~]/;
+const FORM_DIFFERENCES_ALL = /[!'()~]/g;
+const FORM_ESCAPES: Record<string, string> = { '!': '%21', "'": '%27', '(': '%28', ')': '%29', '~': '%7E' };

@@ -7,7 +7,7 @@ import { formBody } from '../../src/phone/xml.js';
 const ws = fc.constantFrom('', ' ', '\n', '\r\n', '\t', '  \n ');
 const caseOf = (name: string) => fc.array(fc.boolean(), { minLength: name.length, maxLength: name.length }).map((up) => [...name].map((c, i) => (up[i] ? c.toUpperCase() : c.toLowerCase())).join(''));
 const value = fc.oneof(
-  fc.constantFrom('Play:Classic1.raw', 'Success', '0', '6', ' 0 ', '', 'abc', '1.5', '-1', 'Data with spaces', 'x=y;z', "it's", 'ünïcödé'),
+  fc.constantFrom('Play:Classic1.raw', 'Success', '0', '6', ' 0 ', '', 'abc', '1.5', '-1', 'Data with spaces', 'x=y;z', "it's", 'ünïcödé', 'a\u0001b', '\ufffd', '<CiscoIPPhoneError Number="4"/>'),
   fc.string({ maxLength: 12 }).filter((v) => !/["]/.test(v)),
 );
 const attribute = fc.tuple(fc.oneof(fc.constantFrom('URL', 'Data', 'Status'), fc.stringMatching(/^[A-Za-z]{1,6}$/)), value).chain(([name, v]) => caseOf(name).map((n) => ({ n, v })));
@@ -15,7 +15,7 @@ const item = fc.tuple(fc.array(fc.tuple(ws.filter((w) => w !== ''), attribute), 
   ([attrs, end, tag]) => `<${tag}${attrs.map(([w, a]) => `${w}${a.n}="${a.v}"`).join('')}${end}/>`,
 );
 const doc = fc
-  .tuple(fc.array(fc.constantFrom('<?xml version="1.0" encoding="utf-8"?>', '<?XML version="1.0"?>'), { maxLength: 2 }), ws, caseOf('CiscoIPPhoneResponse'), fc.array(fc.tuple(item, ws), { maxLength: 4 }), ws)
+  .tuple(fc.array(fc.constantFrom('<?xml version="1.0" encoding="utf-8"?>', '<?XML version="1.0"?>', '<?xml <CiscoIPPhoneError?>', '<?xml \u0002?>'), { maxLength: 2 }), ws, caseOf('CiscoIPPhoneResponse'), fc.array(fc.tuple(item, ws), { maxLength: 4 }), ws)
   .map(([decls, w, root, items, tail]) => `${decls.join('\n')}${w}<${root}>${w}${items.map(([i, s]) => i + s).join('')}</${root}>${tail}`);
 
 describe('the plain CiscoIPPhoneResponse shortcut', () => {
@@ -31,6 +31,10 @@ describe('the plain CiscoIPPhoneResponse shortcut', () => {
         const plain = plainResponseItems(text);
         const tree = parseXml(text);
         if (plain === undefined) return; // not for the shortcut: the full parse alone decides
+        // What parseReply checks before the full parse, and what the shortcut skips: no error tag, nothing binary.
+        expect(text).not.toMatch(/<\s*ciscoipphoneerror\b/i);
+        // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+        expect(text).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]/);
         expect(tree).toBeDefined();
         const full = responseItemsOf(tree!);
         expect(parseReply(Buffer.from(text, 'utf8'))).toEqual({ kind: 'response', items: full });
@@ -39,7 +43,7 @@ describe('the plain CiscoIPPhoneResponse shortcut', () => {
     );
     // Most generated documents are plain ones, so the comparison above is not vacuous.
     const sample = fc.sample(doc, { numRuns: 500, seed: 16 });
-    expect(sample.filter((t) => plainResponseItems(t) !== undefined).length).toBeGreaterThan(250);
+    expect(sample.filter((t) => plainResponseItems(t) !== undefined).length).toBeGreaterThan(100);
   });
 
   it('leaves entities, single quotes, text and other elements to the full parse', () => {
