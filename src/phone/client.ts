@@ -23,7 +23,7 @@ import {
   PhoneTlsFailed,
   PhoneUnreachable,
 } from './errors.js';
-import { checkPhoneAddress, createNetworkPolicy, type CheckedPhoneAddress, type LookupAll, type NetworkPolicy } from './network-policy.js';
+import { checkIpAddress, checkPhoneAddress, createNetworkPolicy, type CheckedPhoneAddress, type LookupAll, type NetworkPolicy } from './network-policy.js';
 import { interpretExecuteReply, type RawReply } from './parse.js';
 import { PerKeyQueue, abortReason, type PhoneLock } from './queue.js';
 import type { ExecuteItem, ExecuteResult, Phone, PhoneCredentials, TlsPolicy } from './types.js';
@@ -191,13 +191,14 @@ export class PhoneClient {
   }
 
   private async send(phone: PhoneTarget, addr: PhoneAddress, spec: SendSpec): Promise<PhoneReply> {
-    const checked = await this.checkAddress(addr, spec.signal);
+    // An IP address is checked at once; a name waits for DNS.
+    const checked = checkIpAddress(addr, this.networkPolicy) ?? (await this.checkAddress(addr, spec.signal));
     // One request at a time per phone, whatever name it was registered under: the queue and the
     // shared lock are keyed by the resolved address (and port), so "phone5.office" and "10.0.0.5"
     // share a turn. A name with several addresses is keyed by the smallest of them, so the key does
     // not change when DNS answers in another order; connecting still follows DNS's order.
     const key = phoneKey({ ...addr, host: lockAddress(checked.ips) });
-    const release = await this.queue.acquire(key, spec.signal);
+    const release = this.queue.tryAcquire(key, spec.signal) ?? (await this.queue.acquire(key, spec.signal));
     let releaseShared: (() => Promise<void>) | undefined;
     try {
       if (this.phoneLock !== undefined) releaseShared = await this.phoneLock.acquire(key, spec.signal);
