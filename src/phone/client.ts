@@ -9,7 +9,7 @@
  * to the checked IP itself (Host header and TLS server name keep the typed name): no second lookup.
  */
 import { readFileSync } from 'node:fs';
-import { request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket, type ConnectionOptions } from 'node:tls';
 import type { Logger } from '../log.js';
@@ -161,14 +161,24 @@ export class PhoneClient {
   }
 
   /** POST a CiscoIPPhoneExecute with 1-3 items; resolves with the response items (empty on multiplatform phones). */
-  async execute(phone: Phone, items: readonly ExecuteItem[], opts: RequestOptions = {}): Promise<ExecuteResult> {
-    const xml = buildExecute(items, { modern: phone.modern });
+  execute(phone: Phone, items: readonly ExecuteItem[], opts: RequestOptions = {}): Promise<ExecuteResult> {
+    let xml: string;
+    try {
+      xml = buildExecute(items, { modern: phone.modern });
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return this.observed('execute', opts, () => this.postObject(phone, xml, opts));
   }
 
   /** POST a CiscoIPPhoneText (title, prompt, text) to show on the screen. */
-  async pushText(phone: Phone, text: PhoneText, opts: RequestOptions = {}): Promise<ExecuteResult> {
-    const xml = buildText(text, { modern: phone.modern });
+  pushText(phone: Phone, text: PhoneText, opts: RequestOptions = {}): Promise<ExecuteResult> {
+    let xml: string;
+    try {
+      xml = buildText(text, { modern: phone.modern });
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return this.observed('text', opts, () => this.postObject(phone, xml, opts));
   }
 
@@ -284,17 +294,10 @@ export class PhoneClient {
 
       const write = (): void => {
         if (done) return;
-        const headers: OutgoingHttpHeaders = {
-          host: hostHeader(addr),
-          connection: 'close',
-          accept: 'text/xml, text/*, image/*, */*',
-          'user-agent': 'rescue-ring',
-        };
-        if (phone.credentials) headers.authorization = basicAuth(phone.credentials);
-        if (spec.body !== undefined) {
-          headers['content-type'] = 'application/x-www-form-urlencoded';
-          headers['content-length'] = Buffer.byteLength(spec.body);
-        }
+        // Name, value, name, value... (node:http writes them as they are, without a headers object to fill).
+        const headers: string[] = ['host', hostHeader(addr), 'connection', 'close', 'accept', 'text/xml, text/*, image/*, */*', 'user-agent', 'rescue-ring'];
+        if (phone.credentials) headers.push('authorization', basicAuth(phone.credentials));
+        if (spec.body !== undefined) headers.push('content-type', 'application/x-www-form-urlencoded', 'content-length', String(Buffer.byteLength(spec.body)));
         req = httpRequest({ method: spec.method, path: spec.path, headers, setHost: false, createConnection: () => socket });
         req.on('error', failed);
         req.on('response', (res: IncomingMessage) => {
