@@ -6,15 +6,18 @@
  *
  * Two processes, both running the compiled code (dist/, from `npm run build`): the simulated phone in a
  * child process of its own (it prints its address, and stops when its stdin closes), and the measuring
- * process, which runs only the clients: per transport a warm-up, then N sequential requests in 15
+ * process, which runs only the clients: per transport a warm-up, then N sequential requests in 5
  * interleaved rounds (the order turns each round, so drift on a shared machine hits each alike; a young-generation
  * collection before each round, outside the measurement, so no transport pays for another's garbage), and its
  * own CPU time (process.cpuUsage, user + system) per request, the median of the rounds. Only the
  * client's CPU counts.
  *
  * Run on its own: `npm run build && npx tsx bench/support/transport-cost.ts [N]`.
- * TRANSPORT_COST_ONLY=phoneClient|undici|nodeHttp measures one transport (e.g. under
- * `TRANSPORT_COST_NODE_ARGS=--cpu-prof --cpu-prof-dir=/tmp/prof`, to profile that loop alone).
+ * TRANSPORT_COST_ONLY=phoneClient|undici|nodeHttp (or a comma-separated list) measures only those (e.g.
+ * one under `TRANSPORT_COST_NODE_ARGS=--cpu-prof --cpu-prof-dir=/tmp/prof`, to profile that loop alone);
+ * TRANSPORT_COST_ROUNDS sets the number of rounds (default 5: 300 requests a round for N = 1,500;
+ * shorter rounds charge each switch between transports to the next one's cold code: with 15 rounds of
+ * 100 PhoneClient reads about 0.1-0.2 higher against node:http); TRANSPORT_COST_ROUND_GC=0 drops the collection between rounds.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -38,7 +41,7 @@ export interface TransportCost {
 
 export const DEFAULT_REQUESTS = 1500;
 const WARMUP = 300;
-const ROUNDS = 15;
+const ROUNDS = Number(process.env.TRANSPORT_COST_ROUNDS ?? 5);
 
 // The simulated phone's process: starts one phone, prints its address as JSON, stops when stdin closes.
 const PHONE_SCRIPT = `
@@ -95,7 +98,7 @@ const viaNodeHttp = () => new Promise((resolve, reject) => {
 // Interleaved rounds (the order turns each round) so that drift on a shared machine hits every
 // transport alike; per transport the median of its rounds' CPU per request (user + system, and system alone).
 const transports = { nodeHttp: viaNodeHttp, phoneClient: viaPhoneClient, undici: viaUndici };
-const names = Object.keys(transports).filter((k) => !only || k === only);
+const names = Object.keys(transports).filter((k) => !only || only.split(',').includes(k));
 for (const name of names) for (let i = 0; i < warmup; i++) await transports[name]();
 const rounds = Number(process.env.ROUNDS);
 const per = Math.ceil(n / rounds);
@@ -104,7 +107,7 @@ for (let r = 0; r < rounds; r++) {
   for (let j = 0; j < names.length; j++) {
     const name = names[(r + j) % names.length];
     const fn = transports[name];
-    globalThis.gc({ type: 'minor' }); // each round starts on an empty young generation: no transport pays for another's garbage
+    if (process.env.ROUND_GC !== '0') globalThis.gc({ type: 'minor' }); // each round starts on an empty young generation: no transport pays for another's garbage
     const before = process.cpuUsage();
     for (let i = 0; i < per; i++) await fn();
     const used = process.cpuUsage(before);
@@ -129,6 +132,7 @@ export function measureTransportCost(n = DEFAULT_REQUESTS, options: { only?: 'ph
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
+      ROUND_GC: process.env.TRANSPORT_COST_ROUND_GC ?? '',
       N: String(n),
       WARMUP: String(WARMUP),
       ROUNDS: String(ROUNDS),
