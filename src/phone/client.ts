@@ -1,6 +1,6 @@
 /**
- * The HTTP client for Cisco phones (undici). One request in flight per phone (keyed by the smallest
- * of the phone's resolved addresses, so two names for one phone share a turn), a fresh connection
+ * The HTTP client for Cisco phones (node:http, on a socket it connects itself). One request in flight
+ * per phone (keyed by the smallest of the phone's resolved addresses, so two names for one phone share a turn), a fresh connection
  * per request (phone web servers are tiny; no idle-socket behaviour is documented), Basic auth on
  * every request, no redirects, capped bodies, a connect timeout separate from the response timeout
  * (Play answers only when the tone ends), AbortSignal honoured while queued, connecting and reading.
@@ -9,12 +9,12 @@
  * to the checked IP itself (Host header and TLS server name keep the typed name): no second lookup.
  */
 import { readFileSync } from 'node:fs';
-import { isIP, type Socket } from 'node:net';
-import type { TLSSocket, ConnectionOptions } from 'node:tls';
-import { Client, buildConnector } from 'undici';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket, type ConnectionOptions } from 'node:tls';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
-import { hostForUrl, hostHeader, parsePhoneAddress, phoneKey, type PhoneAddress } from './address.js';
+import { hostHeader, parsePhoneAddress, phoneKey, type PhoneAddress } from './address.js';
 import {
   PhoneBadResponse,
   PhoneCertificateChanged,
@@ -23,7 +23,7 @@ import {
   PhoneTlsFailed,
   PhoneUnreachable,
 } from './errors.js';
-import { checkPhoneAddress, createNetworkPolicy, type CheckedPhoneAddress, type LookupAll, type NetworkPolicy } from './network-policy.js';
+import { checkIpAddress, checkPhoneAddress, createNetworkPolicy, type CheckedPhoneAddress, type LookupAll, type NetworkPolicy } from './network-policy.js';
 import { interpretExecuteReply, type RawReply } from './parse.js';
 import { PerKeyQueue, abortReason, type PhoneLock } from './queue.js';
 import type { ExecuteItem, ExecuteResult, Phone, PhoneCredentials, TlsPolicy } from './types.js';
@@ -161,14 +161,24 @@ export class PhoneClient {
   }
 
   /** POST a CiscoIPPhoneExecute with 1-3 items; resolves with the response items (empty on multiplatform phones). */
-  async execute(phone: Phone, items: readonly ExecuteItem[], opts: RequestOptions = {}): Promise<ExecuteResult> {
-    const xml = buildExecute(items, { modern: phone.modern });
+  execute(phone: Phone, items: readonly ExecuteItem[], opts: RequestOptions = {}): Promise<ExecuteResult> {
+    let xml: string;
+    try {
+      xml = buildExecute(items, { modern: phone.modern });
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return this.observed('execute', opts, () => this.postObject(phone, xml, opts));
   }
 
   /** POST a CiscoIPPhoneText (title, prompt, text) to show on the screen. */
-  async pushText(phone: Phone, text: PhoneText, opts: RequestOptions = {}): Promise<ExecuteResult> {
-    const xml = buildText(text, { modern: phone.modern });
+  pushText(phone: Phone, text: PhoneText, opts: RequestOptions = {}): Promise<ExecuteResult> {
+    let xml: string;
+    try {
+      xml = buildText(text, { modern: phone.modern });
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return this.observed('text', opts, () => this.postObject(phone, xml, opts));
   }
 
@@ -191,16 +201,17 @@ export class PhoneClient {
   }
 
   private async send(phone: PhoneTarget, addr: PhoneAddress, spec: SendSpec): Promise<PhoneReply> {
-    const checked = await this.checkAddress(addr, spec.signal);
+    // An IP address is checked at once; a name waits for DNS.
+    const checked = checkIpAddress(addr, this.networkPolicy) ?? (await this.checkAddress(addr, spec.signal));
     // One request at a time per phone, whatever name it was registered under: the queue and the
     // shared lock are keyed by the resolved address (and port), so "phone5.office" and "10.0.0.5"
     // share a turn. A name with several addresses is keyed by the smallest of them, so the key does
     // not change when DNS answers in another order; connecting still follows DNS's order.
     const key = phoneKey({ ...addr, host: lockAddress(checked.ips) });
-    const release = await this.queue.acquire(key, spec.signal);
+    const release = this.queue.tryAcquire(key, spec.signal) ?? (await this.queue.acquire(key, spec.signal));
     let releaseShared: (() => Promise<void>) | undefined;
     try {
-      releaseShared = await this.phoneLock?.acquire(key, spec.signal);
+      if (this.phoneLock !== undefined) releaseShared = await this.phoneLock.acquire(key, spec.signal);
       // A name may resolve to several (all checked) addresses: try the next one only when nothing
       // was sent (refused / no route / connect timeout), never after the request went out.
       for (let i = 0; ; i++) {
@@ -220,147 +231,173 @@ export class PhoneClient {
     }
   }
 
-  private async sendOnce(phone: PhoneTarget, addr: PhoneAddress, ip: string, spec: SendSpec): Promise<PhoneReply> {
+  /**
+   * One request on a fresh connection to the checked `ip`: connect (TCP, then TLS for https) within the
+   * connect timeout, check the pinned certificate, start the response timer, await `beforeSend`, then
+   * write the request (node:http on the connected socket; no agent, no pooling) and read the capped answer.
+   */
+  private sendOnce(phone: PhoneTarget, addr: PhoneAddress, ip: string, spec: SendSpec): Promise<PhoneReply> {
     const key = phoneKey(addr);
     const started = Date.now();
-    const deadline = new AbortController();
     const responseTimeoutMs = spec.responseTimeoutMs ?? this.responseTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    let certificateSha256: string | undefined;
-    let connected = false;
+    const logger = spec.logger ?? this.logger;
+    const signal = spec.signal;
+    // Throws PhoneTlsFailed (unreadable CA file) before anything is opened.
+    const tlsOptions = addr.scheme === 'https' ? this.tlsOptions(phone, addr) : undefined;
 
-    const connector = this.connector(phone, addr, spec.beforeSend, (socket) => {
-      connected = true;
-      timer = setTimeout(() => deadline.abort(), responseTimeoutMs);
-      if (addr.scheme === 'https') {
-        const cert = (socket as TLSSocket).getPeerCertificate();
-        certificateSha256 = cert?.fingerprint256 ? normalizeFingerprint(cert.fingerprint256) : undefined;
-        const pinned = phone.tls?.mode === 'pin' ? phone.tls.sha256 : undefined;
-        if (pinned !== undefined && normalizeFingerprint(pinned) !== certificateSha256) {
-          throw new PhoneCertificateChanged(key, normalizeFingerprint(pinned), certificateSha256 ?? 'none');
-        }
-      }
-    });
+    return new Promise<PhoneReply>((resolve, reject) => {
+      let done = false;
+      let connected = false;
+      let certificateSha256: string | undefined;
+      let req: ClientRequest | undefined;
 
-    const client = new Client(`${addr.scheme}://${hostForUrl(ip)}:${addr.port}`, {
-      connect: connector,
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      pipelining: 1,
-      keepAliveTimeout: 1,
-    });
-    const signal = spec.signal ? AbortSignal.any([deadline.signal, spec.signal]) : deadline.signal;
-
-    const headers: Record<string, string> = {
-      host: hostHeader(addr),
-      connection: 'close',
-      accept: 'text/xml, text/*, image/*, */*',
-      'user-agent': 'rescue-ring',
-    };
-    if (phone.credentials) headers.authorization = basicAuth(phone.credentials);
-    if (spec.body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-
-    try {
-      const res = await client.request({ method: spec.method, path: spec.path, headers, body: spec.body, signal });
-      const contentLength = Number(res.headers['content-length']);
-      if (Number.isFinite(contentLength) && contentLength > spec.maxBytes) {
-        res.body.destroy();
-        throw tooBig(key, spec.maxBytes);
-      }
-      const chunks: Buffer[] = [];
-      let total = 0;
-      for await (const chunk of res.body) {
-        const buf = chunk as Buffer;
-        total += buf.length;
-        if (total > spec.maxBytes) {
-          res.body.destroy();
-          throw tooBig(key, spec.maxBytes);
-        }
-        chunks.push(buf);
-      }
-      const reply: PhoneReply = {
-        status: res.statusCode,
-        contentType: header(res.headers['content-type']),
-        location: header(res.headers.location),
-        body: Buffer.concat(chunks),
-        ...(certificateSha256 ? { certificateSha256 } : {}),
-      };
-      (spec.logger ?? this.logger).debug({ phone: key, method: spec.method, path: spec.path, status: res.statusCode, bytes: total, ms: Date.now() - started }, 'phone request');
-      return reply;
-    } catch (err) {
-      const mapped = this.mapError(err, key, { deadline: deadline.signal, user: spec.signal, connected, responseTimeoutMs });
-      (spec.logger ?? this.logger).debug({ phone: key, method: spec.method, path: spec.path, error: isAppError(mapped) ? mapped.code : mapped.name, ms: Date.now() - started }, 'phone request failed');
-      throw mapped;
-    } finally {
-      if (timer) clearTimeout(timer);
-      client.destroy().catch(() => undefined);
-    }
-  }
-
-  /** undici connector: connect to the checked IP, apply the TLS policy, start the response timer once connected. */
-  private connector(phone: PhoneTarget, addr: PhoneAddress, beforeSend: (() => Promise<void>) | undefined, onConnected: (socket: Socket) => void): buildConnector.connector {
-    const tlsOptions: ConnectionOptions = {};
-    if (addr.scheme === 'https') {
-      const policy: TlsPolicy = phone.tls ?? { mode: 'pin' };
-      if (isIP(addr.host) === 0) tlsOptions.servername = addr.host;
-      if (policy.mode === 'ca') {
-        let ca: Buffer;
-        try {
-          ca = readFileSync(policy.caFile);
-        } catch (err) {
-          throw new PhoneTlsFailed(`The CA file for phone ${phoneKey(addr)} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
-        }
-        tlsOptions.ca = ca;
-        tlsOptions.rejectUnauthorized = true;
-        // Phone certificates never match the IP: the chain is verified, the name is not.
-        tlsOptions.checkServerIdentity = () => undefined;
-      } else {
-        tlsOptions.rejectUnauthorized = false;
-        if (policy.mode === 'insecure-skip-verify') {
-          this.logger.warn({ phone: phoneKey(addr) }, 'TLS certificate verification is OFF for this phone (insecure-skip-verify)');
-        }
-      }
-    }
-    const base = buildConnector({ ...tlsOptions, timeout: this.connectTimeoutMs, maxCachedSessions: 0, keepAlive: false });
-    return (options, callback) => {
-      base(options, (err, socket) => {
-        if (err || !socket) {
-          callback(err ?? new Error('no socket'), null);
-          return;
-        }
-        try {
-          onConnected(socket);
-        } catch (e) {
+      const finish = (err: Error | undefined, reply?: PhoneReply): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (err !== undefined) {
+          if (req !== undefined) req.destroy();
           socket.destroy();
-          callback(e as Error, null);
+          if (logger.isLevelEnabled('debug')) {
+            logger.debug({ phone: key, method: spec.method, path: spec.path, error: isAppError(err) ? err.code : err.name, ms: Date.now() - started }, 'phone request failed');
+          }
+          reject(err);
           return;
         }
-        if (!beforeSend) {
-          callback(null, socket);
+        if (logger.isLevelEnabled('debug')) {
+          logger.debug({ phone: key, method: spec.method, path: spec.path, status: reply!.status, bytes: reply!.body.length, ms: Date.now() - started }, 'phone request');
+        }
+        resolve(reply!);
+      };
+      const failed = (err: unknown): void => {
+        if (!done) finish(this.mapError(err, key, connected));
+      };
+      const onAbort = (): void => finish(abortReason(signal!));
+
+      // Connect to the checked IP itself: no lookup (Host header and TLS server name keep the typed name).
+      const socket: Socket =
+        tlsOptions === undefined ? netConnect({ host: ip, port: addr.port, noDelay: true }) : tlsConnect({ ...tlsOptions, host: ip, port: addr.port });
+      if (tlsOptions !== undefined) socket.setNoDelay(true);
+      socket.on('error', failed);
+      let timer: NodeJS.Timeout | undefined = setTimeout(
+        () => finish(new PhoneTimeout(`Connecting to phone ${key} timed out after ${this.connectTimeoutMs} ms`, 'connect')),
+        this.connectTimeoutMs,
+      );
+      if (signal !== undefined) {
+        if (signal.aborted) {
+          onAbort();
+          return;
+        }
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+
+      const write = (): void => {
+        if (done) return;
+        // Name, value, name, value... (node:http writes them as they are, without a headers object to fill).
+        const headers: string[] = ['host', hostHeader(addr), 'connection', 'close', 'accept', 'text/xml, text/*, image/*, */*', 'user-agent', 'rescue-ring'];
+        if (phone.credentials) headers.push('authorization', basicAuth(phone.credentials));
+        if (spec.body !== undefined) headers.push('content-type', 'application/x-www-form-urlencoded', 'content-length', String(Buffer.byteLength(spec.body)));
+        req = httpRequest({ method: spec.method, path: spec.path, headers, setHost: false, createConnection: () => socket });
+        req.on('error', failed);
+        req.on('response', (res: IncomingMessage) => {
+          // The three headers read, from the raw list (res.headers would build an object of every header).
+          let contentLengthText: string | undefined;
+          let contentType: string | undefined;
+          let location: string | undefined;
+          const raw = res.rawHeaders;
+          for (let i = 0; i < raw.length; i += 2) {
+            const name = raw[i]!;
+            if (name.length === 14 && name.toLowerCase() === 'content-length') contentLengthText ??= raw[i + 1];
+            else if (name.length === 12 && name.toLowerCase() === 'content-type') contentType ??= raw[i + 1];
+            else if (name.length === 8 && name.toLowerCase() === 'location') location ??= raw[i + 1];
+          }
+          const contentLength = Number(contentLengthText);
+          if (Number.isFinite(contentLength) && contentLength > spec.maxBytes) {
+            finish(tooBig(key, spec.maxBytes));
+            return;
+          }
+          const chunks: Buffer[] = [];
+          let total = 0;
+          res.on('data', (chunk: Buffer) => {
+            total += chunk.length;
+            if (total > spec.maxBytes) {
+              finish(tooBig(key, spec.maxBytes));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('error', failed);
+          res.on('end', () => {
+            if (done) return;
+            if (!res.complete) {
+              failed(Object.assign(new Error('the connection closed before the whole answer arrived'), { code: 'ECONNRESET' }));
+              return;
+            }
+            finish(undefined, {
+              status: res.statusCode ?? 0,
+              contentType,
+              location,
+              body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total),
+              ...(certificateSha256 ? { certificateSha256 } : {}),
+            });
+          });
+        });
+        req.end(spec.body);
+      };
+
+      socket.once(tlsOptions === undefined ? 'connect' : 'secureConnect', () => {
+        if (done) return;
+        connected = true;
+        clearTimeout(timer);
+        timer = setTimeout(() => finish(new PhoneTimeout(`Phone ${key} did not answer within ${responseTimeoutMs} ms`, 'response')), responseTimeoutMs);
+        if (tlsOptions !== undefined) {
+          const cert = (socket as TLSSocket).getPeerCertificate();
+          certificateSha256 = cert?.fingerprint256 ? normalizeFingerprint(cert.fingerprint256) : undefined;
+          const pinned = phone.tls?.mode === 'pin' ? phone.tls.sha256 : undefined;
+          if (pinned !== undefined && normalizeFingerprint(pinned) !== certificateSha256) {
+            finish(new PhoneCertificateChanged(key, normalizeFingerprint(pinned), certificateSha256 ?? 'none'));
+            return;
+          }
+        }
+        if (spec.beforeSend === undefined) {
+          write();
           return;
         }
         // Connected: the request goes out as soon as the hook lets it, so nothing but the write is left between them.
-        beforeSend().then(
-          () => callback(null, socket),
-          (e: unknown) => {
-            socket.destroy();
-            callback(e as Error, null);
-          },
-        );
+        spec.beforeSend().then(write, failed);
       });
-    };
+    });
   }
 
-  private mapError(
-    err: unknown,
-    key: string,
-    ctx: { deadline: AbortSignal; user?: AbortSignal; connected: boolean; responseTimeoutMs: number },
-  ): Error {
-    if (isAppError(err)) return err;
-    if (ctx.user?.aborted) return abortReason(ctx.user);
-    if (ctx.deadline.aborted) {
-      return new PhoneTimeout(`Phone ${key} did not answer within ${ctx.responseTimeoutMs} ms`, 'response', { cause: err });
+  /** The TLS options of an https phone under its policy (CA file, pin / trust on first use, insecure-skip-verify). */
+  private tlsOptions(phone: PhoneTarget, addr: PhoneAddress): ConnectionOptions {
+    const policy: TlsPolicy = phone.tls ?? { mode: 'pin' };
+    const tlsOptions: ConnectionOptions = {};
+    if (isIP(addr.host) === 0) tlsOptions.servername = addr.host;
+    if (policy.mode === 'ca') {
+      let ca: Buffer;
+      try {
+        ca = readFileSync(policy.caFile);
+      } catch (err) {
+        throw new PhoneTlsFailed(`The CA file for phone ${phoneKey(addr)} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+      }
+      tlsOptions.ca = ca;
+      tlsOptions.rejectUnauthorized = true;
+      // Phone certificates never match the IP: the chain is verified, the name is not.
+      tlsOptions.checkServerIdentity = () => undefined;
+    } else {
+      tlsOptions.rejectUnauthorized = false;
+      if (policy.mode === 'insecure-skip-verify') {
+        this.logger.warn({ phone: phoneKey(addr) }, 'TLS certificate verification is OFF for this phone (insecure-skip-verify)');
+      }
     }
+    return tlsOptions;
+  }
+
+  /** A network or protocol error as the phone error it means (errors that already are AppErrors pass through). */
+  private mapError(err: unknown, key: string, connected: boolean): Error {
+    if (isAppError(err)) return err;
     const code = networkErrorCode(err);
     if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
       return new PhoneTimeout(`Connecting to phone ${key} timed out after ${this.connectTimeoutMs} ms`, 'connect', { cause: err });
@@ -371,8 +408,8 @@ export class PhoneClient {
     if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) || /ssl|tls|certificate/i.test(errorMessage(err))) {
       return new PhoneTlsFailed(`The secure connection to phone ${key} failed (${code || errorMessage(err)})`, { cause: err });
     }
-    if (['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'].includes(code) || !ctx.connected) {
-      return ctx.connected
+    if (['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'].includes(code) || !connected) {
+      return connected
         ? new PhoneConnectionLost(`Phone ${key} dropped the connection (${code || 'closed'})`, { cause: err })
         : new PhoneUnreachable(`Phone ${key} could not be reached (${code || errorMessage(err)})`, { cause: err });
     }
@@ -382,15 +419,11 @@ export class PhoneClient {
 
 /** The address a phone is queued and leased under: the smallest of its checked IPs (plain string order). */
 function lockAddress(ips: readonly string[]): string {
-  return [...ips].sort()[0]!;
+  return ips.length === 1 ? ips[0]! : [...ips].sort()[0]!;
 }
 
 function basicAuth(c: PhoneCredentials): string {
   return `Basic ${Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64')}`;
-}
-
-function header(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
 }
 
 function tooBig(key: string, max: number): PhoneBadResponse {

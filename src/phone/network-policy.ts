@@ -23,6 +23,8 @@ interface Cidr {
   family: Family;
   prefix: number;
   list: BlockList;
+  /** IPv4 only: the network and its mask as unsigned 32-bit numbers (the per-request check, without a BlockList lookup). */
+  v4?: { network: number; mask: number };
 }
 
 interface SpecialRange extends Cidr {
@@ -47,7 +49,32 @@ function cidr(text: string): Cidr {
   if (prefix > (v === 4 ? 32 : 128)) throw new InvalidNetworkPolicy(`"${text}": the prefix must be at most ${v === 4 ? 32 : 128}`);
   const list = new BlockList();
   list.addSubnet(ip, prefix, family);
-  return { text: `${ip.toLowerCase()}/${prefix}`, family, prefix, list };
+  const entry: Cidr = { text: `${ip.toLowerCase()}/${prefix}`, family, prefix, list };
+  if (v === 4) {
+    const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+    entry.v4 = { network: (ipv4Number(ip) & mask) >>> 0, mask };
+  }
+  return entry;
+}
+
+/** A dotted-quad IPv4 address (as net.isIP accepts it: four decimal bytes) as an unsigned 32-bit number. */
+function ipv4Number(ip: string): number {
+  let n = 0;
+  let part = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      n = n * 256 + part;
+      part = 0;
+    } else part = part * 10 + (c - 48);
+  }
+  return n * 256 + part;
+}
+
+/** Whether `ip` (of the entry's family) lies in the entry's network: plain arithmetic for IPv4, the BlockList for IPv6. */
+function contains(entry: Cidr, ip: string, ip4: number | undefined): boolean {
+  if (entry.v4 !== undefined) return ip4 !== undefined && ((ip4 & entry.v4.mask) >>> 0) === entry.v4.network;
+  return entry.list.check(ip, entry.family);
 }
 
 const SPECIAL: readonly SpecialRange[] = [
@@ -80,8 +107,9 @@ export function refusalReason(ipInput: string, policy: NetworkPolicy): string | 
   const v = isIP(ip);
   if (v === 0) return `"${ip}" is not an IP address`;
   const family: Family = v === 4 ? 'ipv4' : 'ipv6';
-  const containing = policy.entries.filter((e) => e.family === family && e.list.check(ip, family));
-  const special = SPECIAL.find((s) => s.family === family && s.list.check(ip, family));
+  const ip4 = v === 4 ? ipv4Number(ip) : undefined;
+  const containing = policy.entries.filter((e) => e.family === family && contains(e, ip, ip4));
+  const special = SPECIAL.find((s) => s.family === family && contains(s, ip, ip4));
   if (special) {
     const explicit = containing.some((e) => e.prefix >= special.prefix);
     if (!explicit) return `${ip} is ${special.label}, which is refused unless ${special.text} (or a part of it) is listed in PHONE_ALLOWED_NETWORKS`;
@@ -121,7 +149,7 @@ export async function checkPhoneAddress(
   const parsed = typeof address === 'string' ? parsePhoneAddress(address) : address;
   let ips: string[];
   if (isIP(parsed.host) !== 0) {
-    ips = [normalizeIp(parsed.host)];
+    return checkIpAddress(parsed, policy)!;
   } else {
     try {
       ips = [...new Set((await bounded(lookup(parsed.host), options)).map((r) => normalizeIp(r.address)))];
@@ -131,6 +159,19 @@ export async function checkPhoneAddress(
     }
     if (ips.length === 0) throw new PhoneUnreachable(`The phone's host name ${parsed.host} has no address`);
   }
+  return checked(parsed, ips, policy);
+}
+
+/**
+ * checkPhoneAddress for an address whose host is an IP address, answered at once (no DNS to wait for):
+ * the same result or PhoneAddressRefused. Undefined when the host is a name.
+ */
+export function checkIpAddress(address: PhoneAddress, policy: NetworkPolicy): CheckedPhoneAddress | undefined {
+  if (isIP(address.host) === 0) return undefined;
+  return checked(address, [normalizeIp(address.host)], policy);
+}
+
+function checked(parsed: PhoneAddress, ips: string[], policy: NetworkPolicy): CheckedPhoneAddress {
   for (const ip of ips) {
     const reason = refusalReason(ip, policy);
     if (reason !== undefined) {

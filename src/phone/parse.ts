@@ -104,25 +104,62 @@ function readError(text: string): Extract<ParsedReply, { kind: 'error' }> {
 }
 
 export function parseReply(body: Buffer, contentType?: string): ParsedReply {
-  if (body.length === 0 || body.toString('latin1').trim() === '') return { kind: 'empty' };
+  if (blank(body)) return { kind: 'empty' };
   const text = decodeBody(body, contentType);
+  // A plain response holds no error tag and no control character, so it needs neither check below.
+  const plain = plainResponseItems(text);
+  if (plain !== undefined) return { kind: 'response', items: plain.map(responseItem) };
   if (ERROR_TAG.test(text)) return readError(text);
   if (looksBinary(text)) return { kind: 'binary' };
   const tree = parseXml(text);
   if (tree === undefined) return { kind: 'text' };
-  if ('ciscoipphoneresponse' in tree) {
-    const resp = attrs(tree.ciscoipphoneresponse);
-    const raw = resp.responseitem;
-    const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-    const items = list.map((it) => {
-      const a = attrs(it);
-      const status = Number(str(a.status).trim());
-      return { status: Number.isFinite(status) && str(a.status).trim() !== '' ? status : -1, data: str(a.data), url: str(a.url) };
-    });
-    return { kind: 'response', items };
-  }
+  if ('ciscoipphoneresponse' in tree) return { kind: 'response', items: responseItemsOf(tree) };
   const root = Object.keys(tree).find((k) => !k.startsWith('?')) ?? '';
   return { kind: 'other-xml', root, tree };
+}
+
+/** Nothing but whitespace as String.prototype.trim sees it in latin1 (tab to CR, space, no-break space). */
+function blank(body: Buffer): boolean {
+  for (let i = 0; i < body.length; i++) {
+    const b = body[i]!;
+    if (b !== 0x20 && b !== 0xa0 && (b < 0x09 || b > 0x0d)) return false;
+  }
+  return true;
+}
+
+/** The items of a parsed CiscoIPPhoneResponse (the tree's attributes, lower-cased). */
+export function responseItemsOf(tree: XmlTree): ResponseItem[] {
+  const raw = attrs(tree.ciscoipphoneresponse).responseitem;
+  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return list.map((it) => responseItem(attrs(it)));
+}
+
+function responseItem(a: Record<string, unknown>): ResponseItem {
+  const status = Number(str(a.status).trim());
+  return { status: Number.isFinite(status) && str(a.status).trim() !== '' ? status : -1, data: str(a.data), url: str(a.url) };
+}
+
+/**
+ * The common answer, read without the XML parser: XML declarations, then a CiscoIPPhoneResponse holding
+ * only self-closed ResponseItems whose attributes are letters="value" with no `&`, `<`, `>`, control
+ * character or U+FFFD in the value (nor `<` or those in the declarations), spaces, tabs and line breaks between (names in any case). Anything else (entities, single quotes, text, other
+ * elements...) is undefined and goes through the full parse, which gives the same items for what this reads.
+ */
+// eslint-disable-next-line no-control-regex -- control characters (binary answers) are left to the full path
+const PLAIN_RESPONSE = /^[ \t\r\n]*(?:<\?xml[^<>\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]*\?>[ \t\r\n]*)*<ciscoipphoneresponse>[ \t\r\n]*((?:<responseitem(?:[ \t\r\n]+[a-z]+="[^"<>&\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]*")*[ \t\r\n]*\/>[ \t\r\n]*)*)<\/ciscoipphoneresponse>[ \t\r\n]*$/i;
+const PLAIN_ITEM = /<responseitem((?:[ \t\r\n]+[a-z]+="[^"]*")*)[ \t\r\n]*\/>/gi;
+const PLAIN_ATTRIBUTE = /([a-z]+)="([^"]*)"/gi;
+
+export function plainResponseItems(text: string): Record<string, string>[] | undefined {
+  const m = PLAIN_RESPONSE.exec(text);
+  if (m === null) return undefined;
+  const items: Record<string, string>[] = [];
+  for (const item of m[1]!.matchAll(PLAIN_ITEM)) {
+    const a: Record<string, string> = {};
+    for (const attr of item[1]!.matchAll(PLAIN_ATTRIBUTE)) a[attr[1]!.toLowerCase()] = attr[2]!.trim();
+    items.push(a);
+  }
+  return items;
 }
 
 /** Throws the named error for an answer that says "authentication failed" or "error"; common to every request. */

@@ -31,6 +31,17 @@ export class PerKeyQueue {
     return n;
   }
 
+  /**
+   * The release function at once when the key is free (nobody holds or waits for it), else undefined
+   * (then wait with acquire()). Throws the abort reason when the signal has already fired.
+   */
+  tryAcquire(key: string, signal?: AbortSignal): Release | undefined {
+    if (signal?.aborted) throw abortReason(signal);
+    if (this.busy.has(key)) return undefined;
+    this.busy.add(key);
+    return this.releaser(key);
+  }
+
   /** Resolves with a release function when it is this caller's turn. */
   acquire(key: string, signal?: AbortSignal): Promise<Release> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));

@@ -29,14 +29,16 @@ export interface ToneRules {
   denied?: readonly string[];
 }
 
+const DENIED_LOWER: ReadonlySet<string> = new Set(DENIED_TONES.map((d) => d.toLowerCase()));
+
 /** Validate a Play file name; returns it unchanged. Throws InvalidTone or ToneDenied. */
 export function validateTone(tone: string, rules: ToneRules = {}): string {
   if (!TONE_NAME_PATTERN.test(tone)) {
     const shown = JSON.stringify(tone.length > 40 ? `${tone.slice(0, 37)}...` : tone);
     throw new InvalidTone(`Ringtone ${shown} is not a valid file name (letters, digits, ".", "-", "_"; at most 64 characters)`);
   }
-  const denied = [...DENIED_TONES, ...(rules.denied ?? [])].map((d) => d.toLowerCase());
-  if (denied.includes(tone.toLowerCase())) throw new ToneDenied(tone);
+  const lower = tone.toLowerCase();
+  if (DENIED_LOWER.has(lower) || rules.denied?.some((d) => d.toLowerCase() === lower)) throw new ToneDenied(tone);
   return tone;
 }
 
@@ -117,5 +119,18 @@ export function buildText(t: PhoneText, opts: BuildOptions = {}): string {
 
 /** The POST body for /CGI/Execute: `XML=` + the URL-encoded object (form encoding, spaces as `+`). */
 export function formBody(xml: string): string {
-  return new URLSearchParams({ XML: xml }).toString();
+  let encoded: string;
+  try {
+    encoded = encodeURIComponent(xml);
+  } catch {
+    // A lone surrogate: URLSearchParams writes it as U+FFFD.
+    return new URLSearchParams({ XML: xml }).toString();
+  }
+  // What URLSearchParams writes, without building one: encodeURIComponent leaves ! ' ( ) ~ as they are and writes a space as %20.
+  encoded = encoded.replace(SPACES, '+');
+  return `XML=${FORM_DIFFERENCES.test(encoded) ? encoded.replace(FORM_DIFFERENCES_ALL, (c) => FORM_ESCAPES[c]!) : encoded}`;
 }
+const SPACES = /%20/g;
+const FORM_DIFFERENCES = /[!'()~]/;
+const FORM_DIFFERENCES_ALL = /[!'()~]/g;
+const FORM_ESCAPES: Record<string, string> = { '!': '%21', "'": '%27', '(': '%28', ')': '%29', '~': '%7E' };
