@@ -11,7 +11,7 @@
 import { lookup } from 'node:dns/promises';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import type { Command } from 'commander';
 import { createCallManager, isDeskPhoneName, normalizeDeskPhoneName, phoneAddressFor, type CallManager, type CallManagerOptions } from '../callmanager/index.js';
 import { readConfig } from '../config/index.js';
@@ -94,10 +94,12 @@ function registerPhonesSync(phones: Command): void {
       runVerb(async (opts: { team?: string; apply?: boolean; replace?: boolean; json?: boolean }) => {
         const { slack } = readConfig(['slack']);
         const settings = settingsFromEnv();
-        const client = new webApi.WebClient(slack.botToken, {
+        // Slack's Web API client is loaded here only: every other verb starts without Bolt (half a second of CPU).
+        const { webApi: slackApi } = await import('@slack/bolt');
+        const client = new slackApi.WebClient(slack.botToken, {
           ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl.endsWith('/') ? slack.apiUrl : `${slack.apiUrl}/` } : {}),
           retryConfig: { retries: 2 },
-          logLevel: webApi.LogLevel.ERROR,
+          logLevel: slackApi.LogLevel.ERROR,
         });
         const listed = await listSlackPeople(client);
         const teamId = opts.team ?? listed.teamId;
