@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
-import { Agent, buildConnector, request } from 'undici';
+import type { Agent, buildConnector } from 'undici';
 import { isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
@@ -67,7 +67,11 @@ export class SoapTransport {
   private readonly totalMs: number;
   private readonly maxBytes: number;
   private readonly logger: Logger;
-  private readonly agent: Agent;
+  /** The TLS settings of every connection (the CA file read at construction, so a bad path is a settings error at once). */
+  private readonly tlsOptions: ConnectionOptions;
+  /** Created on the first request: undici is loaded then (a CLI verb that never asks the call manager does not pay for it). */
+  private agentReady: Promise<{ agent: Agent; request: typeof import('undici').request }> | undefined;
+  private closed = false;
   /** The fingerprint to insist on: configured, or the one trusted on first use. */
   private pinned: string | undefined;
   private lastPresented: string | undefined;
@@ -90,7 +94,15 @@ export class SoapTransport {
     this.maxBytes = options.maxBytes ?? MAX_SOAP_BYTES;
     this.logger = options.logger ?? silentLogger();
     this.pinned = options.tls.fingerprint ? normalizeFingerprint(options.tls.fingerprint) : undefined;
-    this.agent = new Agent({ connect: this.connector(url.protocol === 'https:'), keepAliveTimeout: 10_000, connections: 4 });
+    this.tlsOptions = this.tlsOptionsFor(url.protocol === 'https:');
+  }
+
+  private undici(): Promise<{ agent: Agent; request: typeof import('undici').request }> {
+    const https = this.origin.startsWith('https:');
+    return (this.agentReady ??= import('undici').then((u) => ({
+      agent: new u.Agent({ connect: this.connector(u.buildConnector, https), keepAliveTimeout: 10_000, connections: 4 }),
+      request: u.request,
+    })));
   }
 
   /** The SHA-256 fingerprint the call manager presented last (HTTPS only). */
@@ -99,7 +111,9 @@ export class SoapTransport {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.closed) return;
+    this.closed = true;
+    if (this.agentReady) await (await this.agentReady).agent.close();
   }
 
   /** POST the envelope; resolves with the SOAP Body of a non-fault answer, or throws a typed error. */
@@ -109,9 +123,10 @@ export class SoapTransport {
     const timer = setTimeout(() => deadline.abort(), this.totalMs);
     const signal = spec.signal ? AbortSignal.any([spec.signal, deadline.signal]) : deadline.signal;
     try {
+      const { agent, request } = await this.undici();
       const res = await request(this.origin + spec.path, {
         method: 'POST',
-        dispatcher: this.agent,
+        dispatcher: agent,
         signal,
         headers: {
           authorization: this.authorization,
@@ -188,8 +203,8 @@ export class SoapTransport {
     return new CallManagerUnreachable(`${where} could not be reached (${code || 'connection failed'})`, spec.api, { cause: err });
   }
 
-  /** undici connector applying the TLS choice: CA file, pinned fingerprint, trust on first use, or the system CAs. */
-  private connector(https: boolean): buildConnector.connector {
+  /** The TLS choice: CA file, pinned fingerprint, trust on first use, or the system CAs. */
+  private tlsOptionsFor(https: boolean): ConnectionOptions {
     const tlsOptions: ConnectionOptions = {};
     const tls = this.options.tls;
     if (https) {
@@ -207,8 +222,13 @@ export class SoapTransport {
         tlsOptions.rejectUnauthorized = true;
       }
     }
+    return tlsOptions;
+  }
+
+  /** undici connector applying the TLS choice, and checking the pinned fingerprint on every connection. */
+  private connector(build: typeof buildConnector, https: boolean): buildConnector.connector {
     // No TLS session resumption: a resumed session shows no certificate, and every connection is checked.
-    const base = buildConnector({ ...tlsOptions, timeout: this.connectMs, maxCachedSessions: 0 });
+    const base = build({ ...this.tlsOptions, timeout: this.connectMs, maxCachedSessions: 0 });
     return (opts, callback) => {
       base(opts, (err, socket) => {
         if (err || !socket) {
