@@ -25,7 +25,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyLine } from '../../src/store/index.js';
 import type { BenchSection } from '../run.js';
-import { buildBot, startBot, type BotProcess } from '../support/bot-process.js';
+import { benchBotEnv, benchNodeArgs, buildBot, startBot, type BotProcess } from '../support/bot-process.js';
 import { openConnections, sendAtRate, type Connections, type LoadRequest } from '../support/load.js';
 import { freePort, load1 } from '../support/proc.js';
 import { seedPhones } from '../support/seed.js';
@@ -120,26 +120,16 @@ async function startSide(world: World, on: boolean, half: number, round: number)
     phones.map((p, i) => ({ teamId: 'T1', userId: userId(i), address: p.address, username: p.username, password: p.password, permission: 'anyone' as const })),
   );
   const healthPort = await freePort();
-  const profDir = process.env.BENCH_CPU_PROF;
   const bot = await startBot({
     cwd: dir,
     env: {
-      ...storeEnv,
-      SLACK_SOCKET_MODE: 'false',
-      SLACK_BOT_TOKEN: 'xoxb-bench',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: world.ready.apiUrl,
-      PHONE_ALLOWED_NETWORKS: '127.0.0.0/8',
+      ...benchBotEnv(storeEnv, world.ready.apiUrl, SECRET),
       PHONE_DEFAULT_RINGS: '1',
-      LOG_LEVEL: 'warn',
       HEALTH_PORT: String(healthPort),
       METRICS_ENABLED: String(on),
       METRICS_TOKEN: TOKEN,
     },
-    nodeArgs: [
-      ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=metrics-${on ? 'on' : 'off'}-${round + 1}.cpuprofile`] : []),
-      ...(process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-    ],
+    nodeArgs: benchNodeArgs(`metrics-${on ? 'on' : 'off'}-${round + 1}.cpuprofile`),
   });
   return { on, bot, healthPort, dir, pool: openConnections(bot.url, CONNECTIONS), tag: `r${round}${on ? 'on' : 'off'}u` };
 }

@@ -20,7 +20,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyLine } from '../../src/store/index.js';
 import type { BenchSection } from '../run.js';
-import { buildBot, startBot } from '../support/bot-process.js';
+import { benchBotEnv, benchNodeArgs, buildBot, startBot } from '../support/bot-process.js';
 import { botNodeFlags, startCommand } from '../../test/support/start-command.js';
 import { startFloorServer } from '../support/floor-server.js';
 import { openConnections, sendAtRate, sendCommands, type LoadRequest, type LoadResult } from '../support/load.js';
@@ -91,21 +91,7 @@ export async function run(): Promise<BenchSection> {
     storeEnv,
     world.ready.phones.map((p, i) => ({ teamId: 'T1', userId: userId(i), address: p.address, username: p.username, password: p.password, permission: 'anyone' as const })),
   );
-  const profDir = process.env.BENCH_CPU_PROF;
-  const bot = await startBot({
-    cwd: dir,
-    env: {
-      ...storeEnv,
-      SLACK_SOCKET_MODE: 'false',
-      SLACK_BOT_TOKEN: 'xoxb-bench',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: world.ready.apiUrl,
-      PHONE_ALLOWED_NETWORKS: '127.0.0.0/8',
-      LOG_LEVEL: 'warn',
-    },
-    traceGc: true,
-    nodeArgs: [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ...(process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
-  });
+  const bot = await startBot({ cwd: dir, env: benchBotEnv(storeEnv, world.ready.apiUrl, SECRET), traceGc: true, nodeArgs: benchNodeArgs() });
   const rssAtReady = bot.memory().rssMb;
   const pool = openConnections(bot.url, CONCURRENCY);
   const requests: LoadRequest[] = Array.from({ length: users }, (_, i) => ({ userId: userId(i), responseUrl: `${world.ready.responseUrlBase}b${i}` }));

@@ -48,6 +48,31 @@ export interface StartBotOptions {
   traceGc?: boolean;
 }
 
+/**
+ * What every bench gives the bot: HTTP mode with `signingSecret`, Slack's Web API on the bench world's
+ * fake Slack at `apiUrl`, phones on loopback, warnings only in the log; plus the store's settings.
+ */
+export function benchBotEnv(store: Record<string, string>, apiUrl: string, signingSecret: string): Record<string, string> {
+  return {
+    ...store,
+    SLACK_SOCKET_MODE: 'false',
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_API_URL: apiUrl,
+    PHONE_ALLOWED_NETWORKS: '127.0.0.0/8',
+    LOG_LEVEL: 'warn',
+  };
+}
+
+/** Node flags from the environment: a CPU profile into BENCH_CPU_PROF (named `profileName` when given), and BENCH_BOT_NODE_ARGS. */
+export function benchNodeArgs(profileName?: string): string[] {
+  const profDir = process.env.BENCH_CPU_PROF;
+  return [
+    ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, ...(profileName ? [`--cpu-prof-name=${profileName}`] : [])] : []),
+    ...(process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+  ];
+}
+
 /** Starts the bot as `npm start` does (`node [its flags] dist/main.js`) on a free port and waits until GET /readyz answers 200. */
 export async function startBot(options: StartBotOptions): Promise<BotProcess> {
   const port = await freePort();
