@@ -162,24 +162,23 @@ export class PhoneClient {
 
   /** POST a CiscoIPPhoneExecute with 1-3 items; resolves with the response items (empty on multiplatform phones). */
   execute(phone: Phone, items: readonly ExecuteItem[], opts: RequestOptions = {}): Promise<ExecuteResult> {
-    let xml: string;
-    try {
-      xml = buildExecute(items, { modern: phone.modern });
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
-    return this.observed('execute', opts, () => this.postObject(phone, xml, opts));
+    return this.postBuilt('execute', phone, () => buildExecute(items, { modern: phone.modern }), opts);
   }
 
   /** POST a CiscoIPPhoneText (title, prompt, text) to show on the screen. */
   pushText(phone: Phone, text: PhoneText, opts: RequestOptions = {}): Promise<ExecuteResult> {
+    return this.postBuilt('text', phone, () => buildText(text, { modern: phone.modern }), opts);
+  }
+
+  /** Builds the XML object (a refusal rejects, nothing is sent), then posts it. */
+  private postBuilt(operation: PhoneOperation, phone: Phone, build: () => string, opts: RequestOptions): Promise<ExecuteResult> {
     let xml: string;
     try {
-      xml = buildText(text, { modern: phone.modern });
+      xml = build();
     } catch (err) {
       return Promise.reject(err as Error);
     }
-    return this.observed('text', opts, () => this.postObject(phone, xml, opts));
+    return this.observed(operation, opts, () => this.postObject(phone, xml, opts));
   }
 
   /** POST any already-built XML object to /CGI/Execute and interpret the answer. */
