@@ -7,15 +7,25 @@ import { readdir, writeFile, readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join, basename } from 'node:path';
 import os from 'node:os';
+import { ratioMet, ratioTable, type RatioRow } from './support/ratio.js';
 
 export interface BenchSection {
   title: string;
   /** Command that reproduces this section. */
   command: string;
-  /** Markdown body: a table of figures with targets and pass/fail. */
+  /** Markdown body: how the figures were measured, and the details behind the ratios. */
   markdown: string;
-  /** False when a target was missed. */
+  /** Each headline figure beside its floor measured in the same run; rendered first in the section. */
+  ratios: RatioRow[];
+  /** False when a target other than the ratios' was missed (a ratio's own miss is counted by run.ts). */
   ok: boolean;
+}
+
+/** The section's ratio table first, then its body; ok only when every ratio met its target too. */
+function render(section: BenchSection): { markdown: string; ok: boolean } {
+  const ok = section.ok && section.ratios.every(ratioMet);
+  const table = section.ratios.length > 0 ? `**Each figure beside its floor** (measured in the same run):\n\n${ratioTable(section.ratios)}\n\n` : '';
+  return { markdown: table + section.markdown.trim(), ok };
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -28,8 +38,10 @@ for (const file of files) {
   process.stderr.write(`bench: ${name}...\n`);
   const mod = (await import(pathToFileURL(join(here, 'parts', file)).href)) as { run: () => Promise<BenchSection> };
   const section = await mod.run();
-  sections.push(section);
-  process.stderr.write(`bench: ${name} ${section.ok ? 'met its targets' : 'MISSED a target'}\n`);
+  const rendered = render(section);
+  sections.push({ ...section, ...rendered });
+  if (section.ratios.length > 0) process.stderr.write(`${ratioTable(section.ratios)}\n`);
+  process.stderr.write(`bench: ${name} ${rendered.ok ? 'met its targets' : 'MISSED a target'}\n`);
 }
 
 const docPath = join(here, '..', 'docs', 'benchmarks.md');
