@@ -26,7 +26,6 @@ import {
   PhoneTlsFailed,
   PhoneUnreachable,
 } from './errors.js';
-import { parseReply } from './parse.js';
 import { abortReason } from './queue.js';
 import { parseStreamingActive } from './status.js';
 import type { Logger } from '../log.js';
@@ -156,7 +155,8 @@ export async function checkCall(client: PhoneClient, phone: Phone | PhoneTarget,
   try {
     const reply = await client.get(target, CALL_CHECK_PATH, { signal, responseTimeoutMs: timeoutMs, ...(opts.logger ? { logger: opts.logger } : {}) });
     let state: CallState = 'unsupported';
-    if (reply.status === 200 && parseReply(reply.body, reply.contentType).kind === 'other-xml') {
+    if (reply.status === 200) {
+      // One parse: anything but StreamingStatistics throws here, and means the page is of no use.
       try {
         state = parseStreamingActive(key, reply.body, reply.contentType) ? 'in-call' : 'idle';
       } catch {
