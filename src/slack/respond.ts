@@ -1,9 +1,12 @@
 /**
- * Posting to a response_url. Bolt's respond() goes through fetch with no timeout; this uses
- * undici's request directly (lighter per call, which matters when a thousand rescues report
- * progress at once) with a deadline, and throws an error whose code names the HTTP status.
+ * Posting to a response_url. Bolt's respond() goes through fetch with no timeout; this posts with
+ * node:http(s) over kept-alive connections (Slack's response_urls all live on one host, so a thousand
+ * rescues reporting at once reuse a few sockets), with a deadline, and throws an error whose code names
+ * the HTTP status. node:http rather than undici: the bot then loads no second HTTP stack (Node's fetch,
+ * which the Web API client uses, is the other), and a post costs less CPU (docs/benchmarks.md).
  */
-import { request } from 'undici';
+import http from 'node:http';
+import https from 'node:https';
 import type { Metrics } from '../metrics/index.js';
 import type { SlackMessage } from './blocks/message.js';
 
@@ -33,28 +36,70 @@ export interface PosterOptions {
   observe?: Pick<Metrics, 'responseUrlPost'> | undefined;
 }
 
+/** Kept-alive connections shared by every post, one pool per scheme. */
+const agents = { http: new http.Agent({ keepAlive: true, scheduling: 'lifo' }), https: new https.Agent({ keepAlive: true, scheduling: 'lifo' }) };
+
+/** What Slack said about a refused post: the first 200 characters. */
+const ERROR_BODY_CHARS = 200;
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+/**
+ * One POST. A kept-alive socket the server closed while it sat idle fails with ECONNRESET before any
+ * answer: that post never reached Slack, so it is sent once more on a fresh socket (Node's documented
+ * `reusedSocket` check).
+ */
+function postOnce(url: URL, body: string, signal: AbortSignal, retried = false): Promise<Answer> {
+  const secure = url.protocol === 'https:';
+  return new Promise((resolve, reject) => {
+    const req = (secure ? https : http).request(url, {
+      method: 'POST',
+      agent: secure ? agents.https : agents.http,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      signal,
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (!retried && req.reusedSocket && err.code === 'ECONNRESET' && !signal.aborted) resolve(postOnce(url, body, signal, true));
+      else reject(err);
+    });
+    req.on('response', (res) => {
+      res.on('error', reject);
+      const status = res.statusCode ?? 0;
+      if (status >= 200 && status < 300) {
+        res.resume();
+        res.on('end', () => resolve({ status, body: '' }));
+        return;
+      }
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (text.length < ERROR_BODY_CHARS) text += chunk;
+      });
+      res.on('end', () => resolve({ status, body: text.slice(0, ERROR_BODY_CHARS) }));
+    });
+    req.end(body);
+  });
+}
+
 /** A poster bound to one response_url. */
 export function responsePoster(responseUrl: string, options: PosterOptions = {}): PostResponse {
   const { timeoutMs = 10_000, observe } = options;
   return async (payload) => {
-    let res;
+    let answer: Answer;
     try {
-      res = await request(responseUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      answer = await postOnce(new URL(responseUrl), JSON.stringify(payload), AbortSignal.timeout(timeoutMs));
     } catch (err) {
       observe?.responseUrlPost('network_error');
       throw err;
     }
-    if (res.statusCode >= 200 && res.statusCode < 300) {
+    if (answer.status >= 200 && answer.status < 300) {
       observe?.responseUrlPost('ok');
-      return void (await res.body.dump());
+      return;
     }
-    observe?.responseUrlPost(res.statusCode === 429 ? 'rate_limited' : 'http_error');
-    const body = await res.body.text().catch(() => '');
-    throw new ResponseUrlError(res.statusCode, body.slice(0, 200));
+    observe?.responseUrlPost(answer.status === 429 ? 'rate_limited' : 'http_error');
+    throw new ResponseUrlError(answer.status, answer.body);
   };
 }
