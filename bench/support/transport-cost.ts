@@ -1,5 +1,6 @@
 /**
- * CPU per phone request by transport, to explain the bot's CPU per rescue: the same Play POST to a
+ * CPU per phone request by transport, the phone part's transport row (issue 16: PhoneClient.execute at
+ * most 1.25 times node:http with `agent: false`, bench/parts/phone.ts): the same Play POST to a
  * simulated phone (zero-length tone) through PhoneClient.execute, through a bare undici Client
  * opened and destroyed per request (what PhoneClient did underneath until issue 16), and through
  * node:http with `agent: false` (a fresh connection each time, no pooling: the transport floor).
@@ -17,7 +18,11 @@
  * one under `TRANSPORT_COST_NODE_ARGS=--cpu-prof --cpu-prof-dir=/tmp/prof`, to profile that loop alone);
  * TRANSPORT_COST_ROUNDS sets the number of rounds (default 5: 300 requests a round for N = 1,500;
  * shorter rounds charge each switch between transports to the next one's cold code: with 15 rounds of
- * 100 PhoneClient reads about 0.1-0.2 higher against node:http); TRANSPORT_COST_ROUND_GC=0 drops the collection between rounds.
+ * 100 PhoneClient reads about 0.1-0.2 higher against node:http); TRANSPORT_COST_ROUND_GC=0 drops the collection between rounds;
+ * TRANSPORT_COST_WARMUP sets the warm-up requests per transport (default 300). CPU per request falls over the first
+ * several thousand requests of a run for every transport alike (node:http alone: 0.64 ms in the first round of 300,
+ * 0.25 ms by the tenth), so the rounds' turning order matters: each transport gets early and late rounds, and the
+ * ratio of the medians is lower (about 1.05-1.15) than the late rounds' ratio (about 1.2-1.4 with 10 rounds of 300).
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -40,7 +45,7 @@ export interface TransportCost {
 }
 
 export const DEFAULT_REQUESTS = 1500;
-const WARMUP = 300;
+const WARMUP = Number(process.env.TRANSPORT_COST_WARMUP ?? 300);
 const ROUNDS = Number(process.env.TRANSPORT_COST_ROUNDS ?? 5);
 
 // The simulated phone's process: starts one phone, prints its address as JSON, stops when stdin closes.
@@ -126,7 +131,7 @@ await new Promise((r) => child.once('exit', r));
 process.stdout.write(JSON.stringify(result));
 `;
 
-/** Needs dist/ (buildBot()). */
+/** Needs dist/ (buildBot(), as bench/parts/phone.ts runs it first): it measures the compiled code. */
 export function measureTransportCost(n = DEFAULT_REQUESTS, options: { only?: 'phoneClient' | 'undici' | 'nodeHttp'; nodeArgs?: string[] } = {}): TransportCost {
   const out = execFileSync(process.execPath, ['--expose-gc', ...(options.nodeArgs ?? []), '--input-type=module', '-e', SCRIPT], {
     cwd: ROOT,
