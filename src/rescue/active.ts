@@ -15,10 +15,13 @@ export interface ActiveRescue {
 
 export class ActiveRescues {
   private readonly byId = new Map<string, ActiveRescue>();
+  /** Keyed `team/target`: the check every /rescue makes stays O(1) with hundreds ringing. */
+  private readonly byTarget = new Map<string, ActiveRescue>();
 
   /** Registers a rescue unless its target is already ringing; returns undefined in that case. */
   begin(teamId: string, requesterId: string, targetId: string, run: (signal: AbortSignal, id: string) => Promise<unknown>): ActiveRescue | undefined {
-    if (this.forTarget(teamId, targetId)) return undefined;
+    const targetKey = keyOf(teamId, targetId);
+    if (this.byTarget.has(targetKey)) return undefined;
     const controller = new AbortController();
     const id = randomUUID();
     const rescue: ActiveRescue = {
@@ -29,9 +32,13 @@ export class ActiveRescues {
       controller,
       done: Promise.resolve()
         .then(() => run(controller.signal, id))
-        .finally(() => this.byId.delete(id)),
+        .finally(() => {
+          this.byId.delete(id);
+          this.byTarget.delete(targetKey);
+        }),
     };
     this.byId.set(id, rescue);
+    this.byTarget.set(targetKey, rescue);
     return rescue;
   }
 
@@ -40,8 +47,7 @@ export class ActiveRescues {
   }
 
   forTarget(teamId: string, targetId: string): ActiveRescue | undefined {
-    for (const r of this.byId.values()) if (r.teamId === teamId && r.targetId === targetId) return r;
-    return undefined;
+    return this.byTarget.get(keyOf(teamId, targetId));
   }
 
   byRequester(teamId: string, requesterId: string): ActiveRescue[] {
@@ -69,4 +75,8 @@ export class ActiveRescues {
       await all();
     }
   }
+}
+
+function keyOf(teamId: string, userId: string): string {
+  return `${teamId}/${userId}`;
 }
