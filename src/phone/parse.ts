@@ -162,6 +162,43 @@ export function plainResponseItems(text: string): Record<string, string>[] | und
   return items;
 }
 
+/** Control characters (but tab, CR, LF) and U+FFFD: a body holding any goes to the full parse, which calls it binary. */
+const CONTROL = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\ufffd';
+const DECLARATIONS = new RegExp(`[ \\t\\r\\n]*(?:<\\?xml[^<>${CONTROL}]*\\?>[ \\t\\r\\n]*)*<([a-z][a-z0-9]*)>`, 'iy');
+const FLAT_CHILD = new RegExp(`[ \\t\\r\\n]*<([a-z][a-z0-9]*)(?:>([^<>&${CONTROL}]*)</([a-z][a-z0-9]*)>|[ \\t\\r\\n]*/>)`, 'iy');
+const FLAT_END = /[ \t\r\n]*<\/([a-z][a-z0-9]*)>[ \t\r\n]*$/iy;
+/** Names the XML parser refuses (the whole answer is then unreadable), so this must not read them either. */
+const REFUSED_NAMES = new Set(['constructor', 'prototype']);
+
+/**
+ * An info page as phones send it (StreamingStatisticsX, asked before every Play), read without the XML
+ * parser: XML declarations, then `root` holding only `<Name>text</Name>` and `<Name/>` children
+ * whose text has no `<`, `>`, `&`, control character or U+FFFD. Returns each child's trimmed text by
+ * lower-cased name (the first of duplicates, as childText reads the parsed tree; '' for an empty one), or
+ * undefined for anything else (attributes, entities, nesting, comments, an error tag...), which goes
+ * through parseReply and gives the same texts.
+ */
+export function plainChildren(text: string, root: string): Record<string, string> | undefined {
+  if (ERROR_TAG.test(text)) return undefined;
+  DECLARATIONS.lastIndex = 0;
+  const head = DECLARATIONS.exec(text);
+  if (head === null || head[1]!.toLowerCase() !== root) return undefined;
+  const children = Object.create(null) as Record<string, string>;
+  let at = DECLARATIONS.lastIndex;
+  for (;;) {
+    FLAT_CHILD.lastIndex = at;
+    const m = FLAT_CHILD.exec(text);
+    if (m === null) break;
+    at = FLAT_CHILD.lastIndex;
+    const name = m[1]!.toLowerCase();
+    if ((m[3] !== undefined && name !== m[3].toLowerCase()) || REFUSED_NAMES.has(name)) return undefined;
+    if (!Object.hasOwn(children, name)) children[name] = (m[2] ?? '').trim();
+  }
+  FLAT_END.lastIndex = at;
+  const end = FLAT_END.exec(text);
+  return end !== null && end[1]!.toLowerCase() === root ? children : undefined;
+}
+
 /** Throws the named error for an answer that says "authentication failed" or "error"; common to every request. */
 export function throwIfPhoneError(address: string, reply: RawReply, parsed: ParsedReply): void {
   if (reply.status === 401) throw new PhoneAuthFailed(`Phone ${address} refused the username and password (HTTP 401)`);

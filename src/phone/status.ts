@@ -6,7 +6,7 @@
 import type { PhoneClient, PhoneTarget, RequestOptions } from './client.js';
 import { parsePhoneAddress, phoneKey } from './address.js';
 import { PhoneBadResponse } from './errors.js';
-import { childText, parseReply, throwIfPhoneError } from './parse.js';
+import { childText, decodeBody, parseReply, plainChildren, throwIfPhoneError } from './parse.js';
 import type { PhoneStatus } from './types.js';
 
 /** What DeviceInformationX says: the status without the call state and the TLS fingerprint. */
@@ -33,15 +33,20 @@ export function parseDeviceInformation(key: string, body: Buffer, contentType?: 
 
 /** True when StreamingStatisticsX shows an active stream. */
 export function parseStreamingActive(key: string, body: Buffer, contentType?: string): boolean {
-  const parsed = parseReply(body, contentType);
-  if (parsed.kind !== 'other-xml' || parsed.root !== 'streamingstatistics') {
-    throw new PhoneBadResponse(`Phone ${key} did not send streaming statistics`);
-  }
-  const node = parsed.tree.streamingstatistics;
+  const node = plainChildren(decodeBody(body, contentType), 'streamingstatistics') ?? parsedStreamingStatistics(key, body, contentType);
   const status = childText(node, 'StreamStatus')?.toLowerCase();
   if (status !== undefined) return status === 'active';
   const remote = childText(node, 'RemoteAddr');
   return remote !== undefined && !/^0\.0\.0\.0/.test(remote);
+}
+
+/** The StreamingStatistics element through the full parse (what plainChildren does not read). */
+function parsedStreamingStatistics(key: string, body: Buffer, contentType?: string): unknown {
+  const parsed = parseReply(body, contentType);
+  if (parsed.kind !== 'other-xml' || parsed.root !== 'streamingstatistics') {
+    throw new PhoneBadResponse(`Phone ${key} did not send streaming statistics`);
+  }
+  return parsed.tree.streamingstatistics;
 }
 
 export async function status(client: PhoneClient, phone: PhoneTarget, opts: RequestOptions = {}): Promise<PhoneStatus> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { interpretExecuteReply, parseReply, cleanXml } from '../../src/phone/parse.js';
+import { childText, cleanXml, interpretExecuteReply, parseReply, plainChildren } from '../../src/phone/parse.js';
+import { streamingStatisticsXml } from '../../src/sim/info-pages.js';
 import { PhoneAuthFailed, PhoneBadResponse, PhoneRejected } from '../../src/phone/errors.js';
 
 const ok = (body: string, contentType = 'text/xml', status = 200) => ({ status, contentType, body: Buffer.from(body, 'utf8') });
@@ -124,5 +125,61 @@ describe('interpretExecuteReply', () => {
     expect(() => interpretExecuteReply(addr, ok('<html>Not found</html>', 'text/html', 404))).toThrow(/HTTP 404/);
     expect(() => interpretExecuteReply(addr, ok('<HTML>500</HTML>', 'text/html', 500))).toThrow(/HTTP 500/);
     expect(() => interpretExecuteReply(addr, { status: 200, body: Buffer.from([0, 1, 2, 255]) })).toThrow(/unreadable bytes/);
+  });
+});
+
+describe('plainChildren (the call check\'s StreamingStatisticsX read without the XML parser)', () => {
+  const fullNode = (text: string) => {
+    const r = parseReply(Buffer.from(text, 'utf8'));
+    return r.kind === 'other-xml' && r.root === 'streamingstatistics' ? r.tree.streamingstatistics : undefined;
+  };
+  /** Every name either read gives the same text as childText over the full parse. */
+  const sameAsFullParse = (text: string) => {
+    const plain = plainChildren(text, 'streamingstatistics');
+    expect(plain, text).toBeDefined();
+    const node = fullNode(text);
+    expect(node, text).toBeDefined();
+    const names = new Set([...Object.keys(plain!), ...Object.keys(node as object)]);
+    for (const name of names) expect(childText(plain, name), `${name} in ${text}`).toBe(childText(node, name));
+  };
+
+  it('reads what the simulator and real phones send, active and idle, as the full parse does', () => {
+    const active = streamingStatisticsXml({ active: true, remote: '10.1.2.3/24580', local: '10.1.2.4/16384', sinceMs: 0 }, 5000);
+    const idle = streamingStatisticsXml({ active: false, remote: '', local: '', sinceMs: 0 });
+    expect(plainChildren(active, 'streamingstatistics')).toMatchObject({ streamstatus: 'Active', remoteaddr: '10.1.2.3/24580' });
+    expect(plainChildren(idle, 'streamingstatistics')).toMatchObject({ streamstatus: 'Not Ready', remoteaddr: '' });
+    for (const text of [
+      active,
+      idle,
+      '\n<?xml version="1.0" encoding="utf-8"?><?xml version="1.0"?>\r\n<streamingStatistics>\t<STREAMSTATUS>  Active </STREAMSTATUS><Name/><name>x</name></streamingStatistics>\n',
+      '<StreamingStatistics><StreamStatus></StreamStatus><StreamStatus>Active</StreamStatus><RemoteAddr>10.0.0.9</RemoteAddr></StreamingStatistics>',
+      '<StreamingStatistics><StreamStatus/><StreamStatus>Active</StreamStatus></StreamingStatistics>',
+      '<StreamingStatistics><toString>b</toString><hasOwnProperty/><valueOf>c</valueOf></StreamingStatistics>',
+      '<StreamingStatistics></StreamingStatistics>',
+      '<StreamingStatistics><Codec>G.711 "u" \'law\' ]]</Codec></StreamingStatistics>',
+    ]) {
+      sameAsFullParse(text);
+    }
+  });
+
+  it('leaves everything else to the full parse', () => {
+    for (const text of [
+      '<StreamingStatistics><StreamStatus x="1">Active</StreamStatus></StreamingStatistics>',
+      '<StreamingStatistics><Name>A &amp; B</Name></StreamingStatistics>',
+      '<StreamingStatistics><Name><![CDATA[x]]></Name></StreamingStatistics>',
+      '<StreamingStatistics><A><B>x</B></A></StreamingStatistics>',
+      '<StreamingStatistics><!-- c --><A>x</A></StreamingStatistics>',
+      '<StreamingStatistics><A>x</b></StreamingStatistics>',
+      '<StreamingStatistics><A>x\u0001</A></StreamingStatistics>',
+      '<StreamingStatistics><CiscoIPPhoneError Number="4"/></StreamingStatistics>',
+      '<StreamingStatistics>text<A>x</A></StreamingStatistics>',
+      '<StreamingStatistics><A>x</A></StreamingStatistics><More/>',
+      '<StreamingStatistics><A>x</A></Other>',
+      '<DeviceInformation><A>x</A></DeviceInformation>',
+      '<StreamingStatistics><A>x</A>',
+      '<StreamingStatistics><constructor>a</constructor></StreamingStatistics>',
+    ]) {
+      expect(plainChildren(text, 'streamingstatistics'), text).toBeUndefined();
+    }
   });
 });
