@@ -149,7 +149,11 @@ export async function checkCall(client: PhoneClient, phone: Phone | PhoneTarget,
   const timeoutMs = opts.timeoutMs ?? DEFAULT_CALL_CHECK_TIMEOUT_MS;
   const budget = new AbortController();
   const timer = setTimeout(() => budget.abort(new Error('call check budget spent')), timeoutMs);
-  const signal = opts.signal ? AbortSignal.any([opts.signal, budget.signal]) : budget.signal;
+  // The caller's signal ends the check too: forwarded by a listener (AbortSignal.any would make a
+  // composite signal, tracked until collected, for each of the three checks of every rescue).
+  const callerAborted = (): void => budget.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', callerAborted, { once: true });
+  const signal = budget.signal;
   // No credentials: the info pages need none (reference §5).
   const target: PhoneTarget = { address: phone.address, ...(phone.tls ? { tls: phone.tls } : {}), ...(phone.modern !== undefined ? { modern: phone.modern } : {}) };
   try {
@@ -177,5 +181,6 @@ export async function checkCall(client: PhoneClient, phone: Phone | PhoneTarget,
     return 'inconclusive';
   } finally {
     clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', callerAborted);
   }
 }
