@@ -132,14 +132,17 @@ process.stdout.write(JSON.stringify(result));
 `;
 
 /** Needs dist/ (buildBot(), as bench/parts/phone.ts runs it first): it measures the compiled code. */
-export function measureTransportCost(n = DEFAULT_REQUESTS, options: { only?: 'phoneClient' | 'undici' | 'nodeHttp'; nodeArgs?: string[] } = {}): TransportCost {
+export function measureTransportCost(
+  n = DEFAULT_REQUESTS,
+  options: { only?: 'phoneClient' | 'undici' | 'nodeHttp'; nodeArgs?: string[]; /** Warm-up requests per transport (default TRANSPORT_COST_WARMUP or 300). */ warmup?: number } = {},
+): TransportCost {
   const out = execFileSync(process.execPath, ['--expose-gc', ...(options.nodeArgs ?? []), '--input-type=module', '-e', SCRIPT], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
       ROUND_GC: process.env.TRANSPORT_COST_ROUND_GC ?? '',
       N: String(n),
-      WARMUP: String(WARMUP),
+      WARMUP: String(options.warmup ?? WARMUP),
       ROUNDS: String(ROUNDS),
       ONLY: options.only ?? '',
       PHONE_SCRIPT,
