@@ -87,13 +87,21 @@ function postOnce(url: URL, body: string, signal: AbortSignal, retried = false):
 /** A poster bound to one response_url. */
 export function responsePoster(responseUrl: string, options: PosterOptions = {}): PostResponse {
   const { timeoutMs = 10_000, observe } = options;
+  let url: URL | undefined;
   return async (payload) => {
     let answer: Answer;
+    // A deadline cleared when the post ends (AbortSignal.timeout would keep its timer and signal alive
+    // for the whole 10 s after every post: thousands of them when many rescues report at once).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new DOMException(`response_url post took over ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
     try {
-      answer = await postOnce(new URL(responseUrl), JSON.stringify(payload), AbortSignal.timeout(timeoutMs));
+      url ??= new URL(responseUrl);
+      answer = await postOnce(url, JSON.stringify(payload), deadline.signal);
     } catch (err) {
       observe?.responseUrlPost('network_error');
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
     if (answer.status >= 200 && answer.status < 300) {
       observe?.responseUrlPost('ok');
