@@ -1,5 +1,5 @@
 /**
- * The HTTP client for Cisco phones (node:http, on a socket it connects itself). One request in flight
+ * The HTTP client for Cisco phones: HTTP/1.1 on a socket it connects itself (http1.ts). One request in flight
  * per phone (keyed by the smallest of the phone's resolved addresses, so two names for one phone share a turn), a fresh connection
  * per request (phone web servers are tiny; no idle-socket behaviour is documented), Basic auth on
  * every request, no redirects, capped bodies, a connect timeout separate from the response timeout
@@ -9,7 +9,6 @@
  * to the checked IP itself (Host header and TLS server name keep the typed name): no second lookup.
  */
 import { readFileSync } from 'node:fs';
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket, type ConnectionOptions } from 'node:tls';
 import type { Logger } from '../log.js';
@@ -24,6 +23,7 @@ import {
   PhoneUnreachable,
 } from './errors.js';
 import { checkIpAddress, checkPhoneAddress, createNetworkPolicy, type CheckedPhoneAddress, type LookupAll, type NetworkPolicy } from './network-policy.js';
+import { AnswerReader, AnswerTooLarge, serializeRequest } from './http1.js';
 import { interpretExecuteReply, type RawReply } from './parse.js';
 import { PerKeyQueue, abortReason, type PhoneLock } from './queue.js';
 import type { ExecuteItem, ExecuteResult, Phone, PhoneCredentials, TlsPolicy } from './types.js';
@@ -233,7 +233,7 @@ export class PhoneClient {
   /**
    * One request on a fresh connection to the checked `ip`: connect (TCP, then TLS for https) within the
    * connect timeout, check the pinned certificate, start the response timer, await `beforeSend`, then
-   * write the request (node:http on the connected socket; no agent, no pooling) and read the capped answer.
+   * write the request (http1.ts on the connected socket; no agent, no pooling) and read the capped answer.
    */
   private sendOnce(phone: PhoneTarget, addr: PhoneAddress, ip: string, spec: SendSpec): Promise<PhoneReply> {
     const key = phoneKey(addr);
@@ -248,7 +248,6 @@ export class PhoneClient {
       let done = false;
       let connected = false;
       let certificateSha256: string | undefined;
-      let req: ClientRequest | undefined;
 
       const finish = (err: Error | undefined, reply?: PhoneReply): void => {
         if (done) return;
@@ -256,7 +255,6 @@ export class PhoneClient {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         if (err !== undefined) {
-          if (req !== undefined) req.destroy();
           socket.destroy();
           if (logger.isLevelEnabled('debug')) {
             logger.debug({ phone: key, method: spec.method, path: spec.path, error: isAppError(err) ? err.code : err.name, ms: Date.now() - started }, 'phone request failed');
@@ -293,56 +291,22 @@ export class PhoneClient {
 
       const write = (): void => {
         if (done) return;
-        // Name, value, name, value... (node:http writes them as they are, without a headers object to fill).
-        const headers: string[] = ['host', hostHeader(addr), 'connection', 'close', 'accept', 'text/xml, text/*, image/*, */*', 'user-agent', 'rescue-ring'];
+        // Name, value, name, value...: serialized as they are, in one write with the body.
+        const headers: string[] = ['host', hostHeader(addr), 'accept', 'text/xml, text/*, image/*, */*', 'user-agent', 'rescue-ring'];
         if (phone.credentials) headers.push('authorization', basicAuth(phone.credentials));
-        if (spec.body !== undefined) headers.push('content-type', 'application/x-www-form-urlencoded', 'content-length', String(Buffer.byteLength(spec.body)));
-        req = httpRequest({ method: spec.method, path: spec.path, headers, setHost: false, createConnection: () => socket });
-        req.on('error', failed);
-        req.on('response', (res: IncomingMessage) => {
-          // The three headers read, from the raw list (res.headers would build an object of every header).
-          let contentLengthText: string | undefined;
-          let contentType: string | undefined;
-          let location: string | undefined;
-          const raw = res.rawHeaders;
-          for (let i = 0; i < raw.length; i += 2) {
-            const name = raw[i]!;
-            if (name.length === 14 && name.toLowerCase() === 'content-length') contentLengthText ??= raw[i + 1];
-            else if (name.length === 12 && name.toLowerCase() === 'content-type') contentType ??= raw[i + 1];
-            else if (name.length === 8 && name.toLowerCase() === 'location') location ??= raw[i + 1];
+        if (spec.body !== undefined) headers.push('content-type', 'application/x-www-form-urlencoded');
+        const reader = new AnswerReader(spec.maxBytes, (err, reply) => {
+          if (err instanceof AnswerTooLarge) finish(tooBig(key, spec.maxBytes));
+          else if (err !== undefined) failed(err);
+          else {
+            socket.destroy();
+            finish(undefined, certificateSha256 ? { ...reply!, certificateSha256 } : reply!);
           }
-          const contentLength = Number(contentLengthText);
-          if (Number.isFinite(contentLength) && contentLength > spec.maxBytes) {
-            finish(tooBig(key, spec.maxBytes));
-            return;
-          }
-          const chunks: Buffer[] = [];
-          let total = 0;
-          res.on('data', (chunk: Buffer) => {
-            total += chunk.length;
-            if (total > spec.maxBytes) {
-              finish(tooBig(key, spec.maxBytes));
-              return;
-            }
-            chunks.push(chunk);
-          });
-          res.on('error', failed);
-          res.on('end', () => {
-            if (done) return;
-            if (!res.complete) {
-              failed(Object.assign(new Error('the connection closed before the whole answer arrived'), { code: 'ECONNRESET' }));
-              return;
-            }
-            finish(undefined, {
-              status: res.statusCode ?? 0,
-              contentType,
-              location,
-              body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total),
-              ...(certificateSha256 ? { certificateSha256 } : {}),
-            });
-          });
         });
-        req.end(spec.body);
+        socket.on('data', (chunk: Buffer) => reader.push(chunk));
+        socket.on('end', () => reader.end());
+        socket.on('close', () => reader.end());
+        socket.write(serializeRequest(spec.method, spec.path, headers, spec.body));
       };
 
       socket.once(tlsOptions === undefined ? 'connect' : 'secureConnect', () => {
