@@ -47,22 +47,28 @@ interface Answer {
   body: string;
 }
 
+/** The post's deadline: when it passes, the request in flight is destroyed with a TimeoutError. */
+interface Deadline {
+  expired: boolean;
+  current?: http.ClientRequest;
+}
+
 /**
  * One POST. A kept-alive socket the server closed while it sat idle fails with ECONNRESET before any
  * answer: that post never reached Slack, so it is sent once more on a fresh socket (Node's documented
  * `reusedSocket` check).
  */
-function postOnce(url: URL, body: string, signal: AbortSignal, retried = false): Promise<Answer> {
+function postOnce(url: URL, body: string, deadline: Deadline, retried = false): Promise<Answer> {
   const secure = url.protocol === 'https:';
   return new Promise((resolve, reject) => {
     const req = (secure ? https : http).request(url, {
       method: 'POST',
       agent: secure ? agents.https : agents.http,
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      signal,
     });
+    deadline.current = req;
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (!retried && req.reusedSocket && err.code === 'ECONNRESET' && !signal.aborted) resolve(postOnce(url, body, signal, true));
+      if (!retried && req.reusedSocket && err.code === 'ECONNRESET' && !deadline.expired) resolve(postOnce(url, body, deadline, true));
       else reject(err);
     });
     req.on('response', (res) => {
@@ -90,13 +96,16 @@ export function responsePoster(responseUrl: string, options: PosterOptions = {})
   let url: URL | undefined;
   return async (payload) => {
     let answer: Answer;
-    // A deadline cleared when the post ends (AbortSignal.timeout would keep its timer and signal alive
-    // for the whole 10 s after every post: thousands of them when many rescues report at once).
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new DOMException(`response_url post took over ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+    // A timer cleared when the post ends, which destroys the request in flight (no AbortController
+    // and signal listener per post; AbortSignal.timeout would also keep its timer alive for 10 s).
+    const deadline: Deadline = { expired: false };
+    const timer = setTimeout(() => {
+      deadline.expired = true;
+      deadline.current?.destroy(new DOMException(`response_url post took over ${timeoutMs} ms`, 'TimeoutError'));
+    }, timeoutMs);
     try {
       url ??= new URL(responseUrl);
-      answer = await postOnce(url, JSON.stringify(payload), deadline.signal);
+      answer = await postOnce(url, JSON.stringify(payload), deadline);
     } catch (err) {
       observe?.responseUrlPost('network_error');
       throw err;
