@@ -45,6 +45,7 @@ export interface TransportCost {
 }
 
 export const DEFAULT_REQUESTS = 1500;
+export type TransportName = 'phoneClient' | 'undici' | 'nodeHttp';
 const WARMUP = Number(process.env.TRANSPORT_COST_WARMUP ?? 300);
 const ROUNDS = Number(process.env.TRANSPORT_COST_ROUNDS ?? 5);
 
@@ -134,7 +135,7 @@ process.stdout.write(JSON.stringify(result));
 /** Needs dist/ (buildBot(), as bench/parts/phone.ts runs it first): it measures the compiled code. */
 export function measureTransportCost(
   n = DEFAULT_REQUESTS,
-  options: { only?: 'phoneClient' | 'undici' | 'nodeHttp'; nodeArgs?: string[]; /** Warm-up requests per transport (default TRANSPORT_COST_WARMUP or 300). */ warmup?: number } = {},
+  options: { only?: TransportName | readonly TransportName[]; nodeArgs?: string[]; /** Warm-up requests per transport (default TRANSPORT_COST_WARMUP or 300). */ warmup?: number } = {},
 ): TransportCost {
   const out = execFileSync(process.execPath, ['--expose-gc', ...(options.nodeArgs ?? []), '--input-type=module', '-e', SCRIPT], {
     cwd: ROOT,
@@ -144,7 +145,7 @@ export function measureTransportCost(
       N: String(n),
       WARMUP: String(options.warmup ?? WARMUP),
       ROUNDS: String(ROUNDS),
-      ONLY: options.only ?? '',
+      ONLY: typeof options.only === 'string' ? options.only : (options.only ?? []).join(','),
       PHONE_SCRIPT,
       PHONE_MODULE: pathToFileURL(join(ROOT, 'dist/phone/index.js')).href,
       SIM_MODULE: pathToFileURL(join(ROOT, 'dist/sim/index.js')).href,
@@ -165,7 +166,7 @@ export function measureTransportCost(
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const only = process.env.TRANSPORT_COST_ONLY as 'phoneClient' | 'undici' | 'nodeHttp' | undefined;
+  const only = process.env.TRANSPORT_COST_ONLY?.split(',') as TransportName[] | undefined;
   const nodeArgs = process.env.TRANSPORT_COST_NODE_ARGS?.split(' ').filter((a) => a !== '');
   const n = process.argv[2] ? Number(process.argv[2]) : DEFAULT_REQUESTS;
   const r = measureTransportCost(n, { ...(only ? { only } : {}), ...(nodeArgs ? { nodeArgs } : {}) });
