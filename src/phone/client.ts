@@ -295,17 +295,21 @@ export class PhoneClient {
         const headers: string[] = ['host', hostHeader(addr), 'accept', 'text/xml, text/*, image/*, */*', 'user-agent', 'rescue-ring'];
         if (phone.credentials) headers.push('authorization', basicAuth(phone.credentials));
         if (spec.body !== undefined) headers.push('content-type', 'application/x-www-form-urlencoded');
-        const reader = new AnswerReader(spec.maxBytes, (err, reply) => {
-          if (err instanceof AnswerTooLarge) finish(tooBig(key, spec.maxBytes));
-          else if (err !== undefined) failed(err);
-          else {
-            socket.destroy();
-            finish(undefined, certificateSha256 ? { ...reply!, certificateSha256 } : reply!);
-          }
-        });
-        socket.on('data', (chunk: Buffer) => reader.push(chunk));
-        socket.on('end', () => reader.end());
-        socket.on('close', () => reader.end());
+        // Made when the first bytes arrive: a Play is answered only when its tone ends, and a parser made
+        // up front would sit through that wait (and the young generation's collections) for nothing.
+        let reader: AnswerReader | undefined;
+        const answer = (): AnswerReader =>
+          (reader ??= new AnswerReader(spec.maxBytes, (err, reply) => {
+            if (err instanceof AnswerTooLarge) finish(tooBig(key, spec.maxBytes));
+            else if (err !== undefined) failed(err);
+            else {
+              socket.destroy();
+              finish(undefined, certificateSha256 ? { ...reply!, certificateSha256 } : reply!);
+            }
+          }));
+        socket.on('data', (chunk: Buffer) => answer().push(chunk));
+        socket.on('end', () => answer().end());
+        socket.on('close', () => answer().end());
         socket.write(serializeRequest(spec.method, spec.path, headers, spec.body));
       };
 
