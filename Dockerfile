@@ -36,4 +36,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "const p=[process.env.HEALTH_PORT,process.env.PORT];let n=0;const next=()=>{const port=p[n++];if(!port)process.exit(1);fetch('http://127.0.0.1:'+port+'/healthz').then(r=>process.exit(r.ok?0:1),next)};next()"
 STOPSIGNAL SIGTERM
 # The same command as `npm start` (package.json), V8 heap flags included (see docs/deploy.md).
-CMD ["node", "--max-old-space-size=256", "--max-semi-space-size=8", "--liftoff-only", "dist/main.js"]
+CMD ["node", "--max-old-space-size=256", "--max-semi-space-size=4", "--liftoff-only", "dist/main.js"]
