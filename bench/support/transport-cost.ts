@@ -135,7 +135,7 @@ process.stdout.write(JSON.stringify(result));
 /** Needs dist/ (buildBot(), as bench/parts/phone.ts runs it first): it measures the compiled code. */
 export function measureTransportCost(
   n = DEFAULT_REQUESTS,
-  options: { only?: TransportName | readonly TransportName[]; nodeArgs?: string[]; /** Warm-up requests per transport (default TRANSPORT_COST_WARMUP or 300). */ warmup?: number } = {},
+  options: { only?: readonly TransportName[]; nodeArgs?: string[]; /** Warm-up requests per transport (default TRANSPORT_COST_WARMUP or 300). */ warmup?: number } = {},
 ): TransportCost {
   const out = execFileSync(process.execPath, ['--expose-gc', ...(options.nodeArgs ?? []), '--input-type=module', '-e', SCRIPT], {
     cwd: ROOT,
@@ -145,7 +145,7 @@ export function measureTransportCost(
       N: String(n),
       WARMUP: String(options.warmup ?? WARMUP),
       ROUNDS: String(ROUNDS),
-      ONLY: typeof options.only === 'string' ? options.only : (options.only ?? []).join(','),
+      ONLY: (options.only ?? []).join(','),
       PHONE_SCRIPT,
       PHONE_MODULE: pathToFileURL(join(ROOT, 'dist/phone/index.js')).href,
       SIM_MODULE: pathToFileURL(join(ROOT, 'dist/sim/index.js')).href,

@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { PhoneClient } from '../../src/phone/client.js';
 import { createNetworkPolicy } from '../../src/phone/network-policy.js';
@@ -12,7 +11,7 @@ import {
   PhoneTimeout,
   PhoneUnreachable,
 } from '../../src/phone/errors.js';
-import { capturingLogger, loopbackPolicy, phoneOf, rawServer, simPhones, testClient } from './helpers.js';
+import { capturingLogger, loopbackPolicy, phoneOf, rawServer, simPhones, tcpServer, testClient } from './helpers.js';
 
 const { sim, closers } = simPhones();
 
@@ -154,17 +153,9 @@ describe('PhoneClient: every failure is a named error with a hint', () => {
   });
 
   it('a TLS phone that accepts TCP but never completes the handshake is PhoneTimeout (connect)', async () => {
-    const sockets: Socket[] = [];
-    const server = createServer((s) => sockets.push(s));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    closers.push(
-      () =>
-        new Promise<void>((r) => {
-          for (const s of sockets) s.destroy();
-          server.close(() => r());
-        }),
-    );
-    const { port } = server.address() as AddressInfo;
+    // Accepts the connection and never answers the TLS handshake.
+    const { port, close } = await tcpServer(() => undefined);
+    closers.push(close);
     const err = await testClient({ connectTimeoutMs: 150, responseTimeoutMs: 60_000 })
       .execute({ address: `https://127.0.0.1:${port}`, credentials: { username: 'u', password: 'p' } }, PLAY)
       .catch((e: unknown) => e);

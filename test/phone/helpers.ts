@@ -1,6 +1,6 @@
 /** Shared by the phone tests: the simulator on loopback, a client whose policy lists 127.0.0.0/8 explicitly. */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { PhoneClient, type PhoneClientOptions } from '../../src/phone/client.js';
 import { createNetworkPolicy } from '../../src/phone/network-policy.js';
@@ -52,6 +52,24 @@ export async function rawServer(handler: http.RequestListener): Promise<{ url: s
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A bare TCP server on loopback (for bytes no HTTP server would send); `close` destroys its open connections first. */
+export async function tcpServer(onConnection: (socket: Socket) => void): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    onConnection(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
   };

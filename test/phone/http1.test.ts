@@ -1,9 +1,8 @@
-import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PhoneBadResponse, PhoneConnectionLost } from '../../src/phone/errors.js';
 import { AnswerReader, AnswerTooLarge, serializeRequest } from '../../src/phone/http1.js';
 import type { RawReply } from '../../src/phone/parse.js';
-import { testClient } from './helpers.js';
+import { tcpServer, testClient } from './helpers.js';
 
 const SUCCESS = '<CiscoIPPhoneResponse><ResponseItem URL="Play:Classic1.raw" Data="Success" Status="0"/></CiscoIPPhoneResponse>';
 const PLAY = [{ url: 'Play:Classic1.raw', priority: 2 as const }];
@@ -98,9 +97,7 @@ describe('PhoneClient over answers node:http servers never send', () => {
   /** A TCP server that reads one request and answers with `answer` (written in the given pieces), then closes. */
   async function scripted(answer: string[]): Promise<{ address: string; requests: string[] }> {
     const requests: string[] = [];
-    const sockets = new Set<Socket>();
-    const server = createServer((socket) => {
-      sockets.add(socket);
+    const { port, close } = await tcpServer((socket) => {
       let text = '';
       socket.on('data', (d) => {
         text += d.toString('latin1');
@@ -113,15 +110,8 @@ describe('PhoneClient over answers node:http servers never send', () => {
         socket.end();
       });
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    closers.push(
-      () =>
-        new Promise<void>((r) => {
-          for (const s of sockets) s.destroy();
-          server.close(() => r());
-        }),
-    );
-    return { address: `127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+    closers.push(close);
+    return { address: `127.0.0.1:${port}`, requests };
   }
 
   const creds = { username: 'u', password: 'p' };
