@@ -164,8 +164,11 @@ export async function run(): Promise<BenchSection> {
   const cpuBefore = bot.cpuMs();
   const worldCpuBefore = world.cpuMs();
   const benchCpuBefore = process.cpuUsage();
+  const windowStart = process.hrtime.bigint();
   const measured = await sendCommands(pool, requests.slice(WARMUP, total), options);
   const cpuAcks = bot.cpuMs() - cpuBefore;
+  // With a CPU profile: the closed loop's window on the profile's clock (CLOCK_MONOTONIC, µs), to read the acks' share alone.
+  if (process.env.BENCH_CPU_PROF) console.error(`bench: slack closed loop of /rescue from ${windowStart / 1000n} to ${process.hrtime.bigint() / 1000n} µs (CLOCK_MONOTONIC)`);
   const finals = (await world.waitForFinals(total, SETTLE_TIMEOUT_MS)) - warmFinals;
   const cpuAll = bot.cpuMs() - cpuBefore;
   const worldCpu = world.cpuMs() - worldCpuBefore;
