@@ -21,7 +21,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyLine } from '../../src/store/index.js';
 import type { BenchSection } from '../run.js';
-import { benchBotEnv, benchNodeArgs, buildBot, startBot } from '../support/bot-process.js';
+import { benchBotEnv, benchCpuProfileDir, benchNodeArgs, buildBot, startBot } from '../support/bot-process.js';
 import { botNodeFlags, startCommand } from '../../test/support/start-command.js';
 import { startFloorServer } from '../support/floor-server.js';
 import { openConnections, sendAtRate, sendCommands, type LoadRequest, type LoadResult } from '../support/load.js';
@@ -168,7 +168,7 @@ export async function run(): Promise<BenchSection> {
   const measured = await sendCommands(pool, requests.slice(WARMUP, total), options);
   const cpuAcks = bot.cpuMs() - cpuBefore;
   // With a CPU profile: the closed loop's window on the profile's clock (CLOCK_MONOTONIC, µs), to read the acks' share alone.
-  if (process.env.BENCH_CPU_PROF) console.error(`bench: slack closed loop of /rescue from ${windowStart / 1000n} to ${process.hrtime.bigint() / 1000n} µs (CLOCK_MONOTONIC)`);
+  if (benchCpuProfileDir()) console.error(`bench: slack closed loop of /rescue from ${windowStart / 1000n} to ${process.hrtime.bigint() / 1000n} µs (CLOCK_MONOTONIC)`);
   const finals = (await world.waitForFinals(total, SETTLE_TIMEOUT_MS)) - warmFinals;
   const cpuAll = bot.cpuMs() - cpuBefore;
   const worldCpu = world.cpuMs() - worldCpuBefore;

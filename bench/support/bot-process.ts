@@ -64,9 +64,14 @@ export function benchBotEnv(store: Record<string, string>, apiUrl: string, signi
   };
 }
 
+/** BENCH_CPU_PROF: the directory the bots write their V8 CPU profiles to, when one is asked for. */
+export function benchCpuProfileDir(): string | undefined {
+  return process.env.BENCH_CPU_PROF || undefined;
+}
+
 /** Node flags from the environment: a CPU profile into BENCH_CPU_PROF (named `profileName` when given), and BENCH_BOT_NODE_ARGS. */
 export function benchNodeArgs(profileName?: string): string[] {
-  const profDir = process.env.BENCH_CPU_PROF;
+  const profDir = benchCpuProfileDir();
   return [
     ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, ...(profileName ? [`--cpu-prof-name=${profileName}`] : [])] : []),
     ...(process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
